@@ -1,0 +1,74 @@
+// Parses the environment once into a frozen, typed object. Imports nothing from the rest of src,
+// so any module (and the sandbox's scripts) can read configuration without pulling in the app.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(0, 65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    CUSTOMER_TOKEN_TTL_SECONDS: int(60, 86400).default(7200),
+    STAFF_TOKEN_TTL_SECONDS: int(60, 86400).default(3600),
+
+    // WeChat Pay Global. Live or sandbox is chosen by these values alone.
+    WECHATPAY_BASE_URL: z.string().url().default('https://apihk.mch.weixin.qq.com'),
+    WECHATPAY_MODE: z.enum(['direct', 'institution']).default('direct'),
+    WECHATPAY_MCHID: z.string().min(1).max(32),
+    WECHATPAY_APPID: z.string().min(1).max(32),
+    WECHATPAY_SUB_MCHID: z.string().min(1).max(32).optional(),
+    WECHATPAY_SUB_APPID: z.string().min(1).max(32).optional(),
+    WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the hex serial of the merchant API certificate'),
+    WECHATPAY_PRIVATE_KEY_PATH: z.string().min(1),
+    WECHATPAY_APIV3_KEY: z.string().length(32, 'must be exactly 32 characters'),
+    WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_/).optional(),
+    WECHATPAY_PUBLIC_KEY_PATH: z.string().optional(),
+    WECHATPAY_NOTIFY_BASE_URL: z.string().url(),
+    WECHATPAY_TIMEOUT_MS: int(100, 60000).default(5000),
+    MERCHANT_CATEGORY_CODE: z.string().regex(/^\d{4}$/).default('5999'),
+    CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('HKD'),
+
+    // WeChat login (jscode2session).
+    WECHAT_API_BASE_URL: z.string().url().default('https://api.weixin.qq.com'),
+    WECHAT_APP_SECRET: z.string().min(1),
+
+    // True when the base URL points at the local sandbox: the Mini Program then shows the sandbox cashier.
+    SANDBOX: bool.default(false),
+    JOBS_ENABLED: bool.default(true),
+  })
+  .superRefine((c, ctx) => {
+    if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {
+      ctx.addIssue({ code: 'custom', path: ['WECHATPAY_SUB_MCHID'], message: 'required in institution mode' });
+    }
+    if (c.WECHATPAY_PUBLIC_KEY_ID && !c.WECHATPAY_PUBLIC_KEY_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['WECHATPAY_PUBLIC_KEY_PATH'], message: 'required with WECHATPAY_PUBLIC_KEY_ID' });
+    }
+  });
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `env` and returns the config, or throws a ConfigError naming every bad or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const name = i.path.join('.') || '(environment)';
+      const missing = i.code === 'invalid_type' && env[name] === undefined;
+      return `${name}: ${missing ? 'missing' : i.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,141 @@
+// A loopback TCP proxy in front of FerretDB that runs write commands one at a time per database.
+//
+// Why: FerretDB 1.x evaluates findAndModify/update as read-then-write without isolation, so concurrent
+// conditional updates on one document all "succeed" and overwrite each other (measured: 10 concurrent
+// `{balance: {$gte: 30}} -> $inc -30` on a balance of 100 gave 7 winners). MongoDB makes every
+// single-document update atomic, and the whole design relies on that. Serializing write commands per
+// database restores the guarantee for the local and CI database; production MongoDB needs no proxy.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import mongoose from 'mongoose';
+
+const OP_MSG = 2013;
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findandmodify', 'createindexes', 'dropindexes', 'drop', 'dropdatabase']);
+const RELEASE_AFTER_MS = 30000;
+
+/** Splits a byte stream into whole wire-protocol messages. */
+class MessageReader {
+  private buf = Buffer.alloc(0);
+  push(chunk: Buffer): Buffer[] {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const out: Buffer[] = [];
+    while (this.buf.length >= 4) {
+      const len = this.buf.readInt32LE(0);
+      if (len < 16 || this.buf.length < len) break;
+      out.push(this.buf.subarray(0, len));
+      this.buf = this.buf.subarray(len);
+    }
+    return out;
+  }
+}
+
+/** The database a write command targets, or undefined when the message is not a write command. */
+export function writeTarget(msg: Buffer): string | undefined {
+  if (msg.readInt32LE(12) !== OP_MSG) return undefined;
+  let off = 20; // header (16) + flagBits (4)
+  while (off < msg.length) {
+    const kind = msg[off];
+    if (kind === 0) {
+      const size = msg.readInt32LE(off + 1);
+      const body = mongoose.mongo.BSON.deserialize(msg.subarray(off + 1, off + 1 + size)) as Record<string, unknown>;
+      const command = Object.keys(body)[0]?.toLowerCase();
+      if (!command || !WRITE_COMMANDS.has(command)) return undefined;
+      return typeof body.$db === 'string' ? body.$db : '';
+    }
+    if (kind === 1) {
+      off += 1 + msg.readInt32LE(off + 1);
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const acquired = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return acquired;
+  }
+}
+
+export interface WriteSerializer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startWriteSerializer(upstreamPort: number): Promise<WriteSerializer> {
+  const locks = new Map<string, Mutex>();
+  const sockets = new Set<Socket>();
+  const lockFor = (db: string) => {
+    let m = locks.get(db);
+    if (!m) locks.set(db, (m = new Mutex()));
+    return m;
+  };
+
+  const server: Server = createServer((client) => {
+    const upstream = connect(upstreamPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const fromClient = new MessageReader();
+    const fromUpstream = new MessageReader();
+    const pending = new Map<number, () => void>(); // requestID -> release of the lock it holds
+    let queue: Promise<void> = Promise.resolve(); // keeps this connection's messages in order
+
+    const closeBoth = () => {
+      for (const release of pending.values()) release();
+      pending.clear();
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', closeBoth).on('close', closeBoth);
+    upstream.on('error', closeBoth).on('close', closeBoth);
+
+    client.on('data', (chunk) => {
+      for (const msg of fromClient.push(chunk)) {
+        queue = queue.then(async () => {
+          const db = writeTarget(msg);
+          if (db !== undefined) {
+            const release = await lockFor(db).lock();
+            const timer = setTimeout(release, RELEASE_AFTER_MS);
+            timer.unref();
+            pending.set(msg.readInt32LE(4), () => {
+              clearTimeout(timer);
+              release();
+            });
+          }
+          if (!upstream.destroyed) upstream.write(msg);
+        });
+      }
+    });
+    upstream.on('data', (chunk) => {
+      for (const msg of fromUpstream.push(chunk)) {
+        client.write(msg);
+        const responseTo = msg.readInt32LE(8);
+        const release = pending.get(responseTo);
+        if (release) {
+          pending.delete(responseTo);
+          release();
+        }
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

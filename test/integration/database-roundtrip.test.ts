@@ -1,0 +1,72 @@
+// A real round trip on the MongoDB-protocol server the run provides (FerretDB locally and in CI).
+import type { Connection } from 'mongoose';
+import { Schema } from 'mongoose';
+import { connectDatabase, pingDatabase } from '../../server/src/db/connection';
+import { uniquely } from '../../server/src/db/errors';
+import { DomainError } from '../../server/src/domain/errors';
+import { dropDatabase, testDatabaseUri } from '../support/db';
+
+const uri = testDatabaseUri('roundtrip');
+let conn: Connection;
+
+const accountSchema = new Schema({
+  key: { type: String, required: true, unique: true },
+  balance: { type: Number, required: true },
+  version: Number,
+});
+const Account = () => conn.models.Account ?? conn.model('Account', accountSchema);
+
+beforeAll(async () => {
+  conn = await connectDatabase(uri);
+  await Account().init();
+});
+afterAll(async () => {
+  await conn.close();
+  await dropDatabase(uri);
+});
+
+test('ping reaches the server', async () => {
+  expect(await pingDatabase(conn)).toBe(true);
+});
+
+test('insert then read back', async () => {
+  await Account().create({ key: 'a1', balance: 100, version: 0 });
+  const found = await Account().findOne({ key: 'a1' }).lean();
+  expect(found).toMatchObject({ key: 'a1', balance: 100 });
+});
+
+test('a unique-index violation becomes a DUPLICATE domain error', async () => {
+  await Account().create({ key: 'dup', balance: 1, version: 0 });
+  const second = uniquely(() => Account().create({ key: 'dup', balance: 2, version: 0 }), 'account exists');
+  await expect(second).rejects.toBeInstanceOf(DomainError);
+  await expect(uniquely(() => Account().create({ key: 'dup', balance: 2, version: 0 }), 'account exists')).rejects.toMatchObject({
+    code: 'DUPLICATE',
+  });
+  expect(await Account().countDocuments({ key: 'dup' })).toBe(1);
+});
+
+test('of concurrent inserts of one unique key, exactly one succeeds', async () => {
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 10 }, (_, i) => uniquely(() => Account().create({ key: 'once', balance: i, version: 0 }), 'exists')),
+  );
+  expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+  expect(attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(
+    Array(9).fill('DUPLICATE'),
+  );
+});
+
+test('a conditional atomic update: of concurrent debits that overdraw, only those that fit succeed', async () => {
+  await Account().create({ key: 'race', balance: 100, version: 0 });
+  const debit = (amount: number) =>
+    Account().findOneAndUpdate(
+      { key: 'race', balance: { $gte: amount } },
+      { $inc: { balance: -amount, version: 1 } },
+      { returnDocument: 'after' },
+    );
+  const results = await Promise.all(Array.from({ length: 20 }, () => debit(30)));
+  const winners = results.filter((r) => r !== null);
+  expect(winners).toHaveLength(3);
+  const final = await Account().findOne({ key: 'race' }).lean();
+  expect(final?.balance).toBe(10);
+  expect(final?.version).toBe(3);
+});
