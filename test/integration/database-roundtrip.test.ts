@@ -1,5 +1,5 @@
 // A real round trip on the MongoDB-protocol server the run provides (FerretDB locally and in CI).
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import { connectDatabase, pingDatabase } from '../../server/src/db/connection';
 import { uniquely } from '../../server/src/db/errors';
@@ -9,12 +9,17 @@ import { dropDatabase, testDatabaseUri } from '../support/db';
 const uri = testDatabaseUri('roundtrip');
 let conn: Connection;
 
-const accountSchema = new Schema({
+const accountSchema = new Schema<AccountDoc>({
   key: { type: String, required: true, unique: true },
   balance: { type: Number, required: true },
   version: Number,
 });
-const Account = () => conn.models.Account ?? conn.model('Account', accountSchema);
+interface AccountDoc {
+  key: string;
+  balance: number;
+  version?: number;
+}
+const Account = () => (conn.models.Account as Model<AccountDoc>) ?? conn.model<AccountDoc>('Account', accountSchema);
 
 beforeAll(async () => {
   conn = await connectDatabase(uri);

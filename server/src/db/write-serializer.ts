@@ -14,7 +14,7 @@ const RELEASE_AFTER_MS = 30000;
 
 /** Splits a byte stream into whole wire-protocol messages. */
 class MessageReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   push(chunk: Buffer): Buffer[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     const out: Buffer[] = [];
