@@ -1,0 +1,245 @@
+// The HTTP contract between the backend, the Mini Program and the staff console.
+// Types only (plus string-literal unions): the Mini Program imports this file with `import type`.
+// Every error answer is `ErrorBody` from ./errors.
+
+import type { CurrencyCode } from './money';
+
+/** Our order states (WeChat's trade_state is mapped onto these in one function on the server). */
+export type OrderStatus =
+  | 'PENDING' // created, not paid yet (WeChat NOTPAY / USERPAYING)
+  | 'PAID' // paid; refunds may exist (see refundedAmount)
+  | 'CLOSED' // closed unpaid (expired, cancelled by staff, or reversed)
+  | 'FAILED'; // payment failed (PAYERROR)
+
+export type RefundStatus =
+  | 'PENDING' // reserved locally, not yet accepted by WeChat (retried)
+  | 'PROCESSING' // accepted by WeChat
+  | 'SUCCESS'
+  | 'CLOSED' // refund closed; its amount is refundable again
+  | 'ABNORMAL' // needs a person (flagged)
+  | 'FAILED'; // refused by WeChat with a final error; reservation released
+
+export type StaffRole = 'admin' | 'cashier' | 'viewer';
+
+// ---------- customer ----------
+
+/** POST /api/auth/login */
+export interface LoginRequest {
+  code: string; // from wx.login
+}
+export interface LoginResponse {
+  token: string;
+  expiresIn: number; // seconds
+}
+
+/** GET /api/config (no auth) */
+export interface ClientConfig {
+  currency: CurrencyCode;
+  sandbox: boolean; // true: the Mini Program shows the sandbox cashier instead of wx.requestPayment
+  merchantName: string;
+  maxQuantityPerItem: number;
+  maxItemsPerOrder: number;
+}
+
+export interface Product {
+  sku: string;
+  name: { 'zh-HK': string; en: string };
+  description?: { 'zh-HK': string; en: string };
+  price: number; // minor units of `currency`
+  currency: CurrencyCode;
+  imageUrl?: string;
+  active: boolean;
+}
+/** GET /api/products */
+export interface ProductList {
+  items: Product[];
+}
+
+export interface OrderItemInput {
+  sku: string;
+  quantity: number; // integer 1..maxQuantityPerItem
+}
+/** POST /api/orders */
+export interface CreateOrderRequest {
+  items: OrderItemInput[];
+  clientRequestId: string; // idempotency key chosen by the Mini Program, 8..64 chars [A-Za-z0-9_-]
+}
+
+export interface OrderItem {
+  sku: string;
+  name: { 'zh-HK': string; en: string };
+  unitPrice: number;
+  quantity: number;
+  amount: number;
+}
+
+/** Exactly what wx.requestPayment takes (appId is only inside the signature). */
+export interface PaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string; // "prepay_id=..."
+  signType: 'RSA';
+  paySign: string;
+}
+
+export interface RefundView {
+  id: string;
+  outRefundNo: string;
+  amount: number;
+  currency: CurrencyCode;
+  status: RefundStatus;
+  reason?: string;
+  createdAt: string; // ISO 8601
+  succeededAt?: string;
+}
+
+export interface OrderView {
+  id: string;
+  outTradeNo: string;
+  status: OrderStatus;
+  items: OrderItem[];
+  total: number;
+  currency: CurrencyCode;
+  refundedAmount: number; // sum of SUCCESS refunds
+  refundableAmount: number; // total - succeeded - in-flight reservations (0 unless PAID)
+  createdAt: string;
+  paidAt?: string;
+  expiresAt: string; // after this an unpaid order is closed
+  refunds: RefundView[];
+}
+
+/** POST /api/orders -> 201 (200 when the same clientRequestId repeats) */
+export interface CreateOrderResponse {
+  order: OrderView;
+  payment: PaymentParams;
+}
+/** POST /api/orders/:id/pay -> fresh paySign (prepay reused while valid) */
+export interface PayOrderResponse {
+  order: OrderView;
+  payment: PaymentParams;
+}
+/** GET /api/orders?page=&pageSize= */
+export interface OrderList {
+  items: OrderView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** POST /api/sandbox/cashier (sandbox mode only): the Mini Program's stand-in for WeChat's payment sheet. */
+export interface SandboxCashierRequest {
+  orderId: string;
+  payment: PaymentParams;
+  action: 'pay' | 'cancel' | 'fail';
+}
+export interface SandboxCashierResponse {
+  result: 'ok' | 'cancel' | 'fail'; // mirrors requestPayment:ok / fail cancel / fail
+  message?: string;
+}
+
+// ---------- staff ----------
+
+/** POST /api/admin/login */
+export interface StaffLoginRequest {
+  username: string;
+  password: string;
+}
+export interface StaffLoginResponse {
+  token: string;
+  expiresIn: number;
+  role: StaffRole;
+  username: string;
+}
+
+export interface NotificationRecord {
+  eventId: string;
+  eventType: string;
+  receivedAt: string;
+  outcome: 'applied' | 'duplicate' | 'rejected' | 'flagged';
+  detail?: string;
+}
+
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  role: StaffRole;
+  action: string;
+  target: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AdminOrderView extends OrderView {
+  customerOpenid: string;
+  transactionId?: string; // WeChat order number
+  flagged?: string; // why a person must look (amount mismatch, ABNORMAL refund...)
+  notifications: NotificationRecord[];
+  audit: AuditRecord[];
+}
+
+/** GET /api/admin/orders?status=&from=&to=&outTradeNo=&page=&pageSize= */
+export interface AdminOrderList {
+  items: OrderView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** POST /api/admin/orders/:id/refunds */
+export interface CreateRefundRequest {
+  amount: number; // minor units, 1..refundableAmount
+  reason?: string; // <= 80 chars
+  requestId: string; // idempotency key, 8..64 chars
+}
+export interface AdminRefundView extends RefundView {
+  orderId: string;
+  outTradeNo: string;
+  refundId?: string; // WeChat refund id
+  lastError?: { code: string; message: string };
+  flagged?: string;
+}
+
+/** POST /api/admin/pos/charge */
+export interface PosChargeRequest {
+  authCode: string; // 18 digits, prefix 10..15
+  amount: number;
+  description: string;
+  requestId: string;
+}
+export interface PosChargeResponse {
+  outTradeNo: string;
+  state: 'SUCCESS' | 'USERPAYING' | 'REVOKED' | 'PAYERROR' | 'CLOSED';
+  amount: number;
+  currency: CurrencyCode;
+  transactionId?: string;
+  message?: string;
+}
+
+export interface ReconciliationDiff {
+  kind: 'missing_locally' | 'missing_at_wechat' | 'amount_differs' | 'state_differs';
+  outTradeNo: string;
+  outRefundNo?: string;
+  wechat?: { state?: string; amount?: number };
+  local?: { state?: string; amount?: number };
+}
+/** GET /api/admin/statements/:date (yyyyMMdd) */
+export interface StatementReport {
+  date: string;
+  rows: number;
+  sha1: string;
+  totals: { payments: number; refunds: number; currency: CurrencyCode };
+  differences: ReconciliationDiff[];
+}
+
+export interface Settlement {
+  batchId: string;
+  settlementDate?: string;
+  tradeStartDate?: string;
+  tradeEndDate?: string;
+  settled: boolean;
+  amount: { settled?: number; unsettle?: number; currency: CurrencyCode; pay?: number; refund?: number; net?: number; fee?: number };
+}
+/** GET /api/admin/settlements?state=SETTLED|UNSETTLE&from=yyyyMMdd&to=yyyyMMdd&page= */
+export interface SettlementList {
+  items: Settlement[];
+  total: number;
+}
