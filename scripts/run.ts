@@ -32,6 +32,10 @@ async function test(extra: string[]): Promise<number> {
       return code;
     }
   }
+  if (existsSync(join(root, 'test', 'console'))) {
+    const code = await run('bash', [join(root, 'scripts', 'ensure-chromium.sh')]);
+    if (code !== 0) return code;
+  }
   process.stdout.write('\n> jest\n');
   return run(bin('jest'), ['--ci', ...extra]);
 }
