@@ -1,0 +1,50 @@
+// Signed bearer tokens for customers and staff. HS256 is pinned on both sides: a token whose header names
+// another algorithm (including `none`) is rejected, as are tampered, expired and wrong-audience tokens.
+import jwt from 'jsonwebtoken';
+import { DomainError } from '../domain/errors';
+
+export type TokenAudience = 'customer' | 'staff';
+
+export interface TokenClaims {
+  sub: string;
+  aud: TokenAudience;
+  role?: string;
+}
+
+export interface VerifiedToken extends TokenClaims {
+  iat: number;
+  exp: number;
+}
+
+const ALGORITHM = 'HS256';
+const ISSUER = 'wxpay-backend';
+
+export function signToken(secret: string, claims: TokenClaims, ttlSeconds: number): string {
+  const payload: Record<string, unknown> = {};
+  if (claims.role !== undefined) payload.role = claims.role;
+  return jwt.sign(payload, secret, {
+    algorithm: ALGORITHM,
+    subject: claims.sub,
+    audience: claims.aud,
+    issuer: ISSUER,
+    expiresIn: ttlSeconds,
+  });
+}
+
+/** Verifies signature, algorithm, issuer, audience and expiry; throws UNAUTHENTICATED or TOKEN_EXPIRED. */
+export function verifyToken(secret: string, token: string, aud: TokenAudience): VerifiedToken {
+  let decoded: string | jwt.JwtPayload;
+  try {
+    decoded = jwt.verify(token, secret, { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: 5 });
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'token expired');
+    throw new DomainError('UNAUTHENTICATED', 'invalid token');
+  }
+  if (typeof decoded === 'string' || typeof decoded.sub !== 'string' || !decoded.sub) {
+    throw new DomainError('UNAUTHENTICATED', 'invalid token');
+  }
+  if (typeof decoded.iat !== 'number' || typeof decoded.exp !== 'number') throw new DomainError('UNAUTHENTICATED', 'invalid token');
+  const out: VerifiedToken = { sub: decoded.sub, aud, iat: decoded.iat, exp: decoded.exp };
+  if (typeof decoded.role === 'string') out.role = decoded.role;
+  return out;
+}
