@@ -1,0 +1,26 @@
+// Public surface of the WeChat Pay Global APIv3 client. Everything not exported here is internal.
+export { WechatPayClient, createWechatPayClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './client';
+export type { WechatPayClientOptions, MerchantIdentity, MicropayResult } from './client';
+export { WechatPayError, isWechatPayError, CLIENT_ERROR_CODES, ERROR_CODE_ALIASES } from './errors';
+export type { WechatPayErrorKind } from './errors';
+export { NotificationParser, parseWechatTime } from './notify';
+export type { NotificationEvent, NotificationResult, NotificationRejection, NotificationEnvelope } from './notify';
+export { CertificateManager, CERTIFICATES_PATH } from './certificates';
+export type { PlatformCertificate } from './certificates';
+export { MerchantSigner } from './auth/signer';
+export type { SignedRequest } from './auth/signer';
+export { StaticKeyResolver, CombinedKeyResolver } from './auth/key-resolver';
+export type { PublicKeyResolver } from './auth/key-resolver';
+export { validateSignedMessage, readSignedHeaders, MAX_CLOCK_SKEW_SECONDS, SIGNTEST_PREFIX } from './auth/validator';
+export type { SignatureRejection, ValidationResult } from './auth/validator';
+export { createNodeTransport } from './http/transport';
+export type { Transport, TransportRequest, TransportResponse } from './http/transport';
+export type { ApiResponse, CallOptions } from './http/core';
+export { DEFAULT_RETRY_POLICY, shouldRetry, retryDelayMs } from './http/retry';
+export type { RetryPolicy } from './http/retry';
+export { parseStatementCsv, STATEMENT_COLUMNS } from './statements';
+export type { Statement, StatementRow } from './statements';
+export { validateSettlementQuery, isYyyyMmDd } from './settlements';
+export { normalizeTransaction, normalizeRefund } from './normalize';
+export * from './types';
+export * as wechatpayCrypto from './crypto';
