@@ -1,0 +1,175 @@
+// The sandbox's configuration: merchants, apps and keys from a JSON file (`.dev/sandbox.json` or
+// SANDBOX_CONFIG), behaviour settings from the same file, overridden by environment variables.
+// Paths inside the file are relative to the file's own folder, so a key set can live anywhere.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { certificateSerial, loadPrivateKey, loadPublicKey } from '../src/wechatpay/crypto';
+import { FAULT_RATE_KEYS, type FaultRates } from './faults/faults';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, '.dev', 'sandbox.json');
+
+const rates = z.object(Object.fromEntries(FAULT_RATE_KEYS.map((k) => [k, z.number().min(0).max(1).optional()]))).partial();
+
+const fileSchema = z.object({
+  platform: z.object({ keyPath: z.string().min(1), certificatePath: z.string().min(1) }),
+  merchants: z
+    .array(
+      z.object({
+        mchid: z.string().regex(/^\d{1,32}$/),
+        mode: z.enum(['direct', 'institution']),
+        appids: z.array(z.string().min(1)).default([]),
+        subMchids: z.array(z.string().regex(/^\d{1,32}$/)).default([]),
+        subAppids: z.array(z.string().min(1)).default([]),
+        certificatePath: z.string().min(1),
+        // Absent means "the merchant has not set an APIv3 key": every call answers 401 SIGN_ERROR, as the real one does.
+        apiV3Key: z.string().length(32).optional(),
+        name: z.string().optional(),
+      }),
+    )
+    .min(1),
+  miniprograms: z.array(z.object({ appid: z.string().min(1), secret: z.string().min(1) })).default([]),
+  settings: z
+    .object({
+      timeScale: z.number().positive().optional(),
+      prepayValiditySeconds: z.number().positive().optional(),
+      closeMinAgeSeconds: z.number().min(0).optional(),
+      refundSettleDelaySeconds: z.number().min(0).optional(),
+      loginCodeValiditySeconds: z.number().positive().optional(),
+      notifyTimeoutMs: z.number().int().positive().optional(),
+      transactionIdField: z.enum(['id', 'transaction_id', 'both']).optional(),
+      userpayingForm: z.enum(['200', '202', '403']).optional(),
+      statementsAllowToday: z.boolean().optional(),
+      feeRateBasisPoints: z.number().int().min(0).max(10000).optional(),
+      allowFaultHeader: z.boolean().optional(),
+      settlementDelayDays: z.number().int().min(0).max(30).optional(),
+    })
+    .default({}),
+  faults: z.object({ rates: rates.default({}) }).default({ rates: {} }),
+});
+
+export type SandboxFile = z.infer<typeof fileSchema>;
+
+export interface Merchant {
+  mchid: string;
+  mode: 'direct' | 'institution';
+  appids: string[];
+  subMchids: string[];
+  subAppids: string[];
+  certificatePem: string;
+  serial: string;
+  publicKey: KeyObject;
+  apiV3Key?: string;
+  name: string;
+}
+
+export interface Settings {
+  /** Multiplies every sandbox duration (schedule, delays, validity). Never the 300 s signature window. */
+  timeScale: number;
+  prepayValiditySeconds: number;
+  closeMinAgeSeconds: number;
+  refundSettleDelaySeconds: number;
+  loginCodeValiditySeconds: number;
+  notifyTimeoutMs: number;
+  transactionIdField: 'id' | 'transaction_id' | 'both';
+  userpayingForm: '200' | '202' | '403';
+  statementsAllowToday: boolean;
+  feeRateBasisPoints: number;
+  allowFaultHeader: boolean;
+  settlementDelayDays: number;
+}
+
+export interface SandboxConfig {
+  path?: string;
+  platform: { privateKeyPem: string; certificatePem: string };
+  merchants: Merchant[];
+  miniprograms: { appid: string; secret: string }[];
+  settings: Settings;
+  faultRates: FaultRates;
+}
+
+export class SandboxConfigError extends Error {
+  override name = 'SandboxConfigError';
+}
+
+function num(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new SandboxConfigError(`${name} must be a positive number, got "${v}"`);
+  return n;
+}
+
+/** Builds the runtime config from the parsed file (paths resolved against `baseDir`) and the environment. */
+export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env, path?: string): SandboxConfig {
+  const parsed = fileSchema.safeParse(file);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new SandboxConfigError(`invalid sandbox configuration${path ? ` in ${path}` : ''}:\n  - ${problems.join('\n  - ')}`);
+  }
+  const f = parsed.data;
+  const read = (p: string) => {
+    const full = isAbsolute(p) ? p : join(baseDir, p);
+    try {
+      return readFileSync(full, 'utf8');
+    } catch {
+      throw new SandboxConfigError(`cannot read ${full} (run \`npm run keys\` to create the dev key set)`);
+    }
+  };
+  const platform = { privateKeyPem: read(f.platform.keyPath), certificatePem: read(f.platform.certificatePath) };
+  loadPrivateKey(platform.privateKeyPem);
+  const merchants = f.merchants.map((m): Merchant => {
+    const certificatePem = read(m.certificatePath);
+    return {
+      mchid: m.mchid,
+      mode: m.mode,
+      appids: m.appids,
+      subMchids: m.subMchids,
+      subAppids: m.subAppids,
+      certificatePem,
+      serial: certificateSerial(certificatePem),
+      publicKey: loadPublicKey(certificatePem),
+      apiV3Key: m.apiV3Key,
+      name: m.name ?? `Sandbox merchant ${m.mchid}`,
+    };
+  });
+  const s = f.settings;
+  const settings: Settings = {
+    timeScale: num(env, 'SANDBOX_TIME_SCALE') ?? s.timeScale ?? 1,
+    prepayValiditySeconds: s.prepayValiditySeconds ?? 7200,
+    closeMinAgeSeconds: s.closeMinAgeSeconds ?? 300,
+    refundSettleDelaySeconds: num(env, 'SANDBOX_REFUND_SETTLE_SECONDS') ?? s.refundSettleDelaySeconds ?? 60,
+    loginCodeValiditySeconds: s.loginCodeValiditySeconds ?? 300,
+    notifyTimeoutMs: num(env, 'SANDBOX_NOTIFY_TIMEOUT_MS') ?? s.notifyTimeoutMs ?? 5000,
+    transactionIdField: s.transactionIdField ?? 'id',
+    userpayingForm: (env.SANDBOX_USERPAYING_FORM as Settings['userpayingForm'] | undefined) ?? s.userpayingForm ?? '200',
+    statementsAllowToday: s.statementsAllowToday ?? true,
+    feeRateBasisPoints: s.feeRateBasisPoints ?? 60,
+    allowFaultHeader: env.SANDBOX_FAULT_HEADER === 'false' ? false : (s.allowFaultHeader ?? true),
+    settlementDelayDays: s.settlementDelayDays ?? 1,
+  };
+  if (!['200', '202', '403'].includes(settings.userpayingForm)) {
+    throw new SandboxConfigError('SANDBOX_USERPAYING_FORM must be 200, 202 or 403');
+  }
+  return { path, platform, merchants, miniprograms: f.miniprograms, settings, faultRates: { ...f.faults.rates } as FaultRates };
+}
+
+/** Reads SANDBOX_CONFIG (or `.dev/sandbox.json`) and the environment. */
+export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  const path = resolve(env.SANDBOX_CONFIG || DEFAULT_CONFIG_PATH);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new SandboxConfigError(`no sandbox configuration at ${path}: run \`npm run keys\` first, or set SANDBOX_CONFIG`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SandboxConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return buildConfig(json, dirname(path), env, path);
+}

@@ -1,0 +1,266 @@
+// Sandbox-only endpoints under /sandbox/...: the cashier that stands in for WeChat's payment sheet, login
+// codes for test users, the notification log, platform-key rotation, faults, and ledger tools for tests.
+// Answers are JSON; client mistakes are 4xx `{code, message}`.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { buildPaySignMessage, verifySha256Rsa } from '../../src/wechatpay/crypto';
+import { rfc3339 } from '../clock';
+import { FAULT_RATE_KEYS, isFaultName } from '../faults/faults';
+import { loginCode } from '../ledger/ids';
+import type { OrderDoc } from '../ledger/models';
+import type { Sandbox } from '../sandbox';
+import { transaction } from './presenters';
+
+class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function body(ctx: Context): unknown {
+  const raw = (ctx.state as { rawBody?: string }).rawBody ?? '';
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AdminError(400, 'INVALID_JSON', 'the body is not valid JSON');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new AdminError(400, 'VALIDATION_FAILED', `${i.path.join('.') || '(body)'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+const cashierSchema = z.object({
+  appId: z.string().min(1).optional(),
+  timeStamp: z.string().regex(/^\d{10}$/, 'must be unix seconds as a 10-digit string'),
+  nonceStr: z.string().min(1).max(32),
+  package: z.string().regex(/^prepay_id=\S+$/, 'must be prepay_id=...'),
+  signType: z.literal('RSA'),
+  paySign: z.string().min(1),
+  openid: z.string().min(1),
+  action: z.enum(['pay', 'cancel', 'fail']).default('pay'),
+});
+
+/** The appId paySign must be made with: appid (direct); sub_appid for a sub_openid payer, else sp_appid. */
+export function paySignAppId(o: OrderDoc): string {
+  if (o.mode === 'direct') return o.appid;
+  return o.payer.sub_openid ? o.sub_appid! : o.appid;
+}
+
+export function adminRouter(sb: Sandbox): Router {
+  const r = new Router({ prefix: '/sandbox' });
+  r.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      ctx.status = err.status;
+      ctx.body = { code: err.code, message: err.message };
+    }
+  });
+
+  r.get('/health', (ctx) => {
+    ctx.body = { ok: true, platform_serial: sb.keyring.current().serial, time_scale: sb.clock.timeScale };
+  });
+
+  // ---- the cashier ----
+  const orderForPrepay = async (pkg: string) => {
+    const o = await sb.ledger.findByPrepay(pkg.replace(/^prepay_id=/, ''));
+    if (!o) throw new AdminError(404, 'PREPAY_NOT_FOUND', 'no order has this prepay_id');
+    return o;
+  };
+
+  r.get('/cashier/order', async (ctx) => {
+    const prepay = String(ctx.query.prepay_id ?? '');
+    if (!prepay) throw new AdminError(400, 'VALIDATION_FAILED', 'prepay_id is required');
+    const o = await orderForPrepay(prepay);
+    ctx.body = {
+      description: o.description,
+      amount: o.amount,
+      merchant: sb.merchants.get(o.mchid)?.name,
+      out_trade_no: o.out_trade_no,
+      trade_state: o.trade_state,
+      prepay_valid: sb.ledger.prepayValid(o),
+    };
+  });
+
+  r.post('/cashier/pay', async (ctx) => {
+    const p = parse(cashierSchema, body(ctx));
+    const o = await orderForPrepay(p.package);
+    const appId = paySignAppId(o);
+    if (p.appId !== undefined && p.appId !== appId) {
+      throw new AdminError(400, 'APPID_MISMATCH', `requestPayment:fail the order was placed for appId ${appId}`);
+    }
+    const merchant = sb.merchants.get(o.mchid)!;
+    const message = buildPaySignMessage(appId, p.timeStamp, p.nonceStr, p.package);
+    if (!verifySha256Rsa(merchant.publicKey, message, p.paySign)) {
+      throw new AdminError(400, 'PAYSIGN_INVALID', 'requestPayment:fail paySign does not verify with the merchant certificate and the appId rule');
+    }
+    const payerOpenid = o.payer.openid ?? o.payer.sub_openid ?? o.payer.sp_openid;
+    if (p.openid !== payerOpenid) throw new AdminError(403, 'PAYER_MISMATCH', 'requestPayment:fail the order belongs to another payer');
+    if (o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND') throw new AdminError(409, 'ORDERPAID', 'requestPayment:fail the order is paid');
+    if (o.trade_state !== 'NOTPAY') throw new AdminError(409, 'ORDER_NOT_PAYABLE', `requestPayment:fail the order is ${o.trade_state}`);
+    if (!sb.ledger.prepayValid(o)) throw new AdminError(409, 'PREPAY_EXPIRED', 'requestPayment:fail the prepay_id has expired');
+    if (p.action === 'cancel') {
+      ctx.body = { errMsg: 'requestPayment:fail cancel' };
+      return;
+    }
+    try {
+      const done = await sb.ledger.cashier(o, p.action);
+      ctx.body = { errMsg: p.action === 'pay' ? 'requestPayment:ok' : 'requestPayment:fail payment failed', trade_state: done.trade_state };
+    } catch {
+      throw new AdminError(409, 'ORDER_NOT_PAYABLE', 'requestPayment:fail the order changed meanwhile');
+    }
+  });
+
+  // ---- test users ----
+  const appOf = (ctx: Context) => {
+    const appid = ctx.query.appid ? String(ctx.query.appid) : sb.config.miniprograms[0]?.appid;
+    if (!appid || !sb.config.miniprograms.some((a) => a.appid === appid)) {
+      throw new AdminError(400, 'VALIDATION_FAILED', 'appid must be a configured mini program');
+    }
+    return appid;
+  };
+  const userOf = (ctx: Context) => {
+    const user = String(ctx.query.user ?? '');
+    if (!/^[\w.@-]{1,64}$/.test(user)) throw new AdminError(400, 'VALIDATION_FAILED', 'user must be 1-64 characters of [A-Za-z0-9_.@-]');
+    return user;
+  };
+  r.get('/wxlogin-code', async (ctx) => {
+    const appid = appOf(ctx);
+    const user = userOf(ctx);
+    const now = sb.clock.now();
+    const code = loginCode();
+    await sb.models.LoginCode.create({
+      _id: code,
+      appid,
+      user,
+      created_at: new Date(now),
+      expires_at: new Date(now + sb.clock.scale(sb.config.settings.loginCodeValiditySeconds * 1000)),
+    });
+    ctx.body = { code, appid, user };
+  });
+  r.get('/openid', (ctx) => {
+    const appid = appOf(ctx);
+    ctx.body = { openid: sb.openid(appid, userOf(ctx)), appid };
+  });
+
+  // ---- ledger views and tools ----
+  r.get('/orders', async (ctx) => {
+    const out_trade_no = String(ctx.query.out_trade_no ?? '');
+    if (!out_trade_no) throw new AdminError(400, 'VALIDATION_FAILED', 'out_trade_no is required');
+    const orders = await sb.models.Order.find({ out_trade_no }).lean<OrderDoc[]>();
+    ctx.body = { data: orders.map((o) => ({ ...transaction(o, 'both'), prepay_id: o.prepay_id, refundable: o.refundable, create_time: rfc3339(o.created_at) })) };
+  });
+  r.post('/orders/backdate', async (ctx) => {
+    const p = parse(z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), seconds: z.number().positive() }), body(ctx));
+    const o = await sb.ledger.backdate(p.merchant_key, p.out_trade_no, p.seconds);
+    if (!o) throw new AdminError(404, 'ORDER_NOT_FOUND', 'no such order');
+    ctx.body = { out_trade_no: o.out_trade_no, backdated_seconds: o.backdated_ms / 1000 };
+  });
+  r.post('/refunds/settle', async (ctx) => {
+    const p = parse(z.object({ out_refund_no: z.string().min(1), status: z.enum(['SUCCESS', 'REFUNDCLOSE', 'CLOSED', 'ABNORMAL']) }), body(ctx));
+    const status = p.status === 'CLOSED' ? 'REFUNDCLOSE' : p.status;
+    const r2 = await sb.ledger.forceRefund(p.out_refund_no, status);
+    if (!r2) throw new AdminError(409, 'REFUND_NOT_PROCESSING', 'no PROCESSING refund has this out_refund_no');
+    sb.settler.kick();
+    ctx.body = { out_refund_no: r2.out_refund_no, status };
+  });
+
+  r.get('/notifications', async (ctx) => {
+    const q = ctx.query as Record<string, string | undefined>;
+    const list = await sb.notifier.history({ out_trade_no: q.out_trade_no, out_refund_no: q.out_refund_no });
+    ctx.body = {
+      data: list.map((n) => ({
+        id: n._id,
+        event_type: n.event_type,
+        url: n.url,
+        state: n.state,
+        faults: n.faults,
+        attempts: n.attempts,
+        out_trade_no: n.out_trade_no,
+        out_refund_no: n.out_refund_no,
+        first_at: n.first_at,
+        next_at: n.state === 'pending' ? n.next_at : undefined,
+        deliveries: n.deliveries.map((d) => ({
+          kind: d.kind,
+          attempt: d.attempt,
+          scheduled_at: d.scheduled_at,
+          sent_at: d.sent_at,
+          offset_ms: d.offset_ms,
+          status: d.status,
+          ok: d.ok,
+          error: d.error,
+          duration_ms: d.duration_ms,
+          response: d.response,
+        })),
+      })),
+    };
+  });
+
+  // ---- platform certificates ----
+  const certView = () => ({
+    current: sb.keyring.current().serial,
+    published: sb.keyring.published().map((c) => ({ serial_no: c.serial, signing_from: c.signingFrom, retire_at: c.retireAt ?? null })),
+  });
+  r.get('/platform', (ctx) => {
+    ctx.body = certView();
+  });
+  r.post('/platform/rotate', async (ctx) => {
+    const p = parse(z.object({ switch_after_seconds: z.number().min(0).optional(), retire_after_seconds: z.number().min(0).optional() }), body(ctx));
+    const c = await sb.keyring.rotate({ switchAfterSeconds: p.switch_after_seconds, retireAfterSeconds: p.retire_after_seconds });
+    ctx.body = { new_serial: c.serial, ...certView() };
+  });
+  r.post('/platform/retire', async (ctx) => {
+    await sb.keyring.retireOld();
+    ctx.body = certView();
+  });
+
+  // ---- faults ----
+  const faultView = () => ({ rates: sb.faults.rates, delay_ms: sb.faults.delayMs, armed: sb.faults.list() });
+  r.get('/faults', (ctx) => {
+    ctx.body = faultView();
+  });
+  r.post('/faults', (ctx) => {
+    const p = parse(
+      z.object({
+        rates: z.object(Object.fromEntries(FAULT_RATE_KEYS.map((k) => [k, z.number().min(0).max(1).optional()]))).partial().optional(),
+        delay_ms: z.number().int().min(0).max(600000).optional(),
+        arm: z
+          .array(
+            z.object({
+              fault: z.string().refine(isFaultName, 'unknown fault name'),
+              method: z.string().optional(),
+              path: z.string().optional(),
+              out_trade_no: z.string().optional(),
+              out_refund_no: z.string().optional(),
+              times: z.number().int().min(1).max(1000).optional(),
+            }),
+          )
+          .optional(),
+      }),
+      body(ctx),
+    );
+    if (p.rates) sb.faults.rates = { ...sb.faults.rates, ...(p.rates as Record<string, number>) };
+    if (p.delay_ms !== undefined) sb.faults.delayMs = p.delay_ms;
+    for (const a of p.arm ?? []) sb.faults.arm({ ...a, fault: a.fault as never });
+    ctx.body = faultView();
+  });
+  r.delete('/faults', (ctx) => {
+    sb.faults.reset();
+    ctx.body = faultView();
+  });
+
+  return r;
+}
