@@ -26,7 +26,7 @@ export interface CertificateManagerOptions {
   pinned?: string[];
   /** Re-download when the last download is older than this (default 12 h). */
   refreshIntervalMs?: number;
-  /** Re-download when every trusted certificate expires within this (default 24 h). */
+  /** Re-download (at most once a minute) when every trusted certificate expires within this (default 24 h). */
   expiryMarginMs?: number;
   /** Unknown serials trigger at most one download per this interval (default 60 s) so forged serials cannot flood. */
   unknownSerialIntervalMs?: number;
@@ -111,9 +111,10 @@ export class CertificateManager implements PublicKeyResolver {
       return;
     }
     const margin = this.opts.expiryMarginMs ?? 24 * 3600_000;
+    const sinceLast = now - this.lastDownloadMs;
     const due =
-      now - this.lastDownloadMs > (this.opts.refreshIntervalMs ?? 12 * 3600_000) ||
-      valid.every((c) => c.notAfter.getTime() - now < margin);
+      sinceLast > (this.opts.refreshIntervalMs ?? 12 * 3600_000) ||
+      (sinceLast > (this.opts.unknownSerialIntervalMs ?? 60_000) && valid.every((c) => c.notAfter.getTime() - now < margin));
     if (due && this.core) this.refresh().catch(() => undefined); // retried on the next access
   }
 

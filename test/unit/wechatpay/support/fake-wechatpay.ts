@@ -73,6 +73,8 @@ export class FakeWechatPay {
   served: IssuedCertificate[] = [this.platform];
   certificateDownloads = 0;
   certificateDelayMs = 0;
+  /** Signs the certificate list (default: the current platform certificate). */
+  certificateSigner: IssuedCertificate | undefined;
   handler: Handler = () => ({ status: 404, body: '{"code":"NOT_FOUND","message":"no handler"}', signWith: false });
   private server = http.createServer((req, res) => this.onRequest(req, res));
   url = '';
@@ -100,7 +102,7 @@ export class FakeWechatPay {
       let reply: Reply;
       if (rec.url.endsWith('/v3/global/certificates')) {
         this.certificateDownloads++;
-        reply = { body: certificateListBody(this.served), delayMs: this.certificateDelayMs };
+        reply = { body: certificateListBody(this.served), delayMs: this.certificateDelayMs, signWith: this.certificateSigner };
       } else {
         reply = await this.handler(rec, this.requests.length);
       }
