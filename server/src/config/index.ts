@@ -40,6 +40,27 @@ const schema = z
     // True when the base URL points at the local sandbox: the Mini Program then shows the sandbox cashier.
     SANDBOX: bool.default(false),
     JOBS_ENABLED: bool.default(true),
+
+    // Shop and orders.
+    MERCHANT_NAME: z.string().min(1).max(64).default('Demo Shop'),
+    ORDER_TTL_SECONDS: int(10, 7200).default(1800),
+    MAX_QUANTITY_PER_ITEM: int(1, 999).default(20),
+    MAX_ITEMS_PER_ORDER: int(1, 50).default(10),
+    /** GET /api/orders/:id asks WeChat about a pending order at most this often. */
+    ORDER_SYNC_STALE_SECONDS: int(0, 3600).default(10),
+    BODY_LIMIT_KB: int(1, 1024).default(16),
+
+    // Jobs. Pending orders are queried at these ages (seconds after the last look), the last step repeating.
+    JOBS_INTERVAL_MS: int(50, 600000).default(5000),
+    PENDING_QUERY_SCHEDULE_SECONDS: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'comma-separated seconds, e.g. 30,60,300')
+      .default('30,60,120,300,600,1800')
+      .transform((s) => s.split(',').map(Number)),
+    /** How long a job's claim on one order lasts before another instance may take it over. */
+    JOB_CLAIM_SECONDS: int(1, 3600).default(60),
+    JOB_BATCH_SIZE: int(1, 1000).default(50),
+    INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {

@@ -1,0 +1,202 @@
+// Customer orders: priced from the catalog, idempotent per (customer, clientRequestId), prepaid at WeChat with
+// time_expire = the order's expiry, the prepay id reused while valid and a fresh paySign on every attempt.
+import type { Logger } from '../logger';
+import { DomainError } from './errors';
+import { isDuplicateKeyError } from '../db/errors';
+import type { OrderDoc, OrderItemDoc, OrderModel } from '../models/order';
+import type { ProductModel } from '../models/product';
+import { isWechatPayError, type PaymentGateway, type Transaction } from '../payment-gateway';
+import type { PaymentParams } from '../../../shared/api';
+import { applyTransaction, type ApplyResult } from './order-state';
+import { newOutTradeNo } from './order-view';
+
+/** WeChat keeps a prepay_id valid for 2 hours; we stop reusing it a little earlier. */
+const PREPAY_VALIDITY_MS = 2 * 3600_000;
+const PREPAY_MARGIN_MS = 60_000;
+
+export interface OrderServiceOptions {
+  Order: OrderModel;
+  Product: ProductModel;
+  gateway: PaymentGateway;
+  currency: string;
+  orderTtlSeconds: number;
+  /** First job look at a pending order (seconds after creation). */
+  firstSyncSeconds: number;
+  syncStaleSeconds: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface CreateOrderInput {
+  items: { sku: string; quantity: number }[];
+  clientRequestId: string;
+}
+
+export class OrderService {
+  private readonly now: () => Date;
+  constructor(private readonly o: OrderServiceOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  /** Returns the order and whether it was created now (false: the same clientRequestId was seen before). */
+  async create(openid: string, input: CreateOrderInput): Promise<{ order: OrderDoc; created: boolean }> {
+    const { Order } = this.o;
+    const existing = await Order.findOne({ customerOpenid: openid, clientRequestId: input.clientRequestId }).lean<OrderDoc>();
+    if (existing) return { order: this.sameRequest(existing, input), created: false };
+
+    const items = await this.price(input.items);
+    const total = items.reduce((s, i) => s + i.amount, 0);
+    if (!Number.isSafeInteger(total) || total <= 0) throw new DomainError('VALIDATION_FAILED', 'order total is out of range');
+    const now = this.now();
+    const names = items.map((i) => i.name.en).join(', ');
+    const description = names.length > 120 ? `${names.slice(0, 117)}...` : names;
+    try {
+      const created = await Order.create({
+        outTradeNo: newOutTradeNo('M', now),
+        customerOpenid: openid,
+        clientRequestId: input.clientRequestId,
+        items,
+        description,
+        total,
+        currency: this.o.currency,
+        status: 'PENDING',
+        expiresAt: new Date(now.getTime() + this.o.orderTtlSeconds * 1000),
+        nextSyncAt: new Date(now.getTime() + this.o.firstSyncSeconds * 1000),
+        source: 'miniprogram',
+      });
+      return { order: created.toObject() as OrderDoc, created: true };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // A concurrent request with the same clientRequestId won the insert.
+      const winner = await Order.findOne({ customerOpenid: openid, clientRequestId: input.clientRequestId }).lean<OrderDoc>();
+      if (!winner) throw err;
+      return { order: this.sameRequest(winner, input), created: false };
+    }
+  }
+
+  private sameRequest(order: OrderDoc, input: CreateOrderInput): OrderDoc {
+    const key = (xs: { sku: string; quantity: number }[]) =>
+      xs.map((x) => `${x.sku}x${x.quantity}`).sort().join(',');
+    if (key(order.items) !== key(input.items)) {
+      throw new DomainError('IDEMPOTENCY_MISMATCH', 'this clientRequestId was used for a different order');
+    }
+    return order;
+  }
+
+  private async price(lines: { sku: string; quantity: number }[]): Promise<OrderItemDoc[]> {
+    const merged = new Map<string, number>();
+    for (const l of lines) merged.set(l.sku, (merged.get(l.sku) ?? 0) + l.quantity);
+    if (merged.size !== lines.length) throw new DomainError('VALIDATION_FAILED', 'each sku may appear once', { items: 'duplicate sku' });
+    const products = await this.o.Product.find({ sku: { $in: [...merged.keys()] }, active: true }).lean();
+    const bySku = new Map(products.map((p) => [p.sku, p]));
+    return lines.map((l) => {
+      const p = bySku.get(l.sku);
+      if (!p) throw new DomainError('PRODUCT_NOT_FOUND', `no product with sku ${l.sku}`, { sku: l.sku });
+      if (p.currency !== this.o.currency) throw new DomainError('PRODUCT_NOT_FOUND', `product ${l.sku} is not sold in ${this.o.currency}`, { sku: l.sku });
+      return { sku: p.sku, name: { 'zh-HK': p.name['zh-HK'], en: p.name.en }, unitPrice: p.price, quantity: l.quantity, amount: p.price * l.quantity };
+    });
+  }
+
+  /** wx.requestPayment parameters for a payable order: reuses a valid prepay_id, else asks WeChat for one. */
+  async payment(order: OrderDoc): Promise<{ order: OrderDoc; payment: PaymentParams }> {
+    const now = this.now();
+    if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_PAYABLE', `the order is ${order.status}`);
+    if (order.expiresAt.getTime() <= now.getTime() + 5000) throw new DomainError('ORDER_NOT_PAYABLE', 'the order has expired');
+    let current = order;
+    if (!order.prepayId || !order.prepayExpiresAt || order.prepayExpiresAt.getTime() - PREPAY_MARGIN_MS <= now.getTime()) {
+      let prepayId: string;
+      try {
+        ({ prepayId } = await this.o.gateway.prepay({
+          outTradeNo: order.outTradeNo,
+          description: order.description,
+          total: order.total,
+          currency: order.currency,
+          openid: order.customerOpenid,
+          timeExpire: order.expiresAt,
+        }));
+      } catch (err) {
+        throw providerError(err, 'could not create the payment at WeChat Pay');
+      }
+      const prepayExpiresAt = new Date(Math.min(now.getTime() + PREPAY_VALIDITY_MS, order.expiresAt.getTime()));
+      const updated = await this.o.Order.findOneAndUpdate(
+        { _id: order._id, status: 'PENDING' },
+        { $set: { prepayId, prepayExpiresAt } },
+        { returnDocument: 'after' },
+      ).lean<OrderDoc>();
+      if (!updated) throw new DomainError('ORDER_NOT_PAYABLE', 'the order changed meanwhile');
+      current = updated;
+    }
+    try {
+      const payment = await this.o.gateway.paymentParams(current.prepayId!);
+      return { order: current, payment };
+    } catch (err) {
+      throw providerError(err, 'could not sign the payment');
+    }
+  }
+
+  async get(openid: string, id: string): Promise<OrderDoc> {
+    if (!/^[0-9a-f]{24}$/.test(id)) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    // Filtering by the owner in the query itself: another customer's order is simply not found.
+    const order = await this.o.Order.findOne({ _id: id, customerOpenid: openid }).lean<OrderDoc>();
+    if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    return order;
+  }
+
+  async list(openid: string, page: number, pageSize: number): Promise<{ items: OrderDoc[]; total: number }> {
+    const filter = { customerOpenid: openid };
+    const [items, total] = await Promise.all([
+      this.o.Order.find(filter).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * pageSize).limit(pageSize).lean<OrderDoc[]>(),
+      this.o.Order.countDocuments(filter),
+    ]);
+    return { items, total };
+  }
+
+  /** A pending order not looked at recently is asked about at WeChat; failures keep the local view. */
+  async syncIfStale(order: OrderDoc): Promise<OrderDoc> {
+    if (order.status !== 'PENDING' || !order.prepayId) return order;
+    const now = this.now();
+    if (now.getTime() - order.updatedAt.getTime() < this.o.syncStaleSeconds * 1000) return order;
+    try {
+      await this.sync(order);
+    } catch (err) {
+      this.o.logger.warn({ err: describe(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
+      return order;
+    }
+    return (await this.o.Order.findById(order._id).lean<OrderDoc>()) ?? order;
+  }
+
+  /** Queries WeChat and applies what it says. Also marks the order as looked at (updatedAt). */
+  async sync(order: OrderDoc): Promise<ApplyResult | 'unknown_at_wechat'> {
+    const tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+    if (!tx) {
+      await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { updatedAt: this.now() } });
+      return 'unknown_at_wechat';
+    }
+    const r = await this.applyFromWechat(order, tx);
+    await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { updatedAt: this.now() } });
+    return r;
+  }
+
+  async applyFromWechat(order: OrderDoc, tx: Transaction): Promise<ApplyResult> {
+    const r = await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+    if (r.result === 'flagged') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
+    if (r.result === 'rejected') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
+    if (r.result === 'changed') this.o.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');
+    return r;
+  }
+}
+
+export function describe(err: unknown): Record<string, unknown> {
+  if (isWechatPayError(err)) return { kind: err.kind, code: err.code, status: err.status, message: err.message, requestId: err.requestId };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+/** WeChat failures become 502/503 answers the client may retry; never the provider's internals. */
+export function providerError(err: unknown, message: string): DomainError {
+  if (err instanceof DomainError) return err;
+  if (isWechatPayError(err)) {
+    const unavailable = err.kind === 'timeout' || err.kind === 'network' || (err.status ?? 0) >= 500 || err.status === 429;
+    return new DomainError(unavailable ? 'PAYMENT_PROVIDER_UNAVAILABLE' : 'PAYMENT_PROVIDER_ERROR', `${message} (${err.code})`);
+  }
+  return new DomainError('PAYMENT_PROVIDER_UNAVAILABLE', message);
+}

@@ -1,0 +1,83 @@
+// The order state machine. WeChat's trade_state is mapped onto our status in ONE function (`transitionFor`),
+// and every move is ONE conditional update on the order, so concurrent notifications, queries and jobs
+// converge: whoever comes second finds the condition false and changes nothing.
+import type { OrderStatus } from '../../../shared/api';
+import type { OrderDoc, OrderModel } from '../models/order';
+import type { MerchantIdentity, Transaction } from '../payment-gateway';
+
+export type Transition =
+  | { to: 'PAID'; from: OrderStatus[] }
+  | { to: 'CLOSED'; from: OrderStatus[] }
+  | { to: 'FAILED'; from: OrderStatus[] }
+  | { to: undefined }; // not final yet (NOTPAY, USERPAYING): only remember what WeChat said
+
+/** WeChat trade_state -> our transition. */
+export function transitionFor(tradeState: string): Transition {
+  switch (tradeState) {
+    case 'SUCCESS':
+    case 'REFUND': // paid, then (partly) refunded: still money received
+      // Money moved: even an order we believed closed or failed must show it (and a person sees it in the log).
+      return { to: 'PAID', from: ['PENDING', 'CLOSED', 'FAILED'] };
+    case 'CLOSED':
+    case 'REVOKED':
+      return { to: 'CLOSED', from: ['PENDING'] };
+    case 'PAYERROR':
+      return { to: 'FAILED', from: ['PENDING'] };
+    default:
+      return { to: undefined };
+  }
+}
+
+/** Why a transaction about this order cannot be trusted to move it, or undefined when it matches. */
+export function mismatch(order: Pick<OrderDoc, 'outTradeNo' | 'total' | 'currency'>, tx: Transaction, id: MerchantIdentity): { field: string; flag: boolean } | undefined {
+  if (tx.out_trade_no !== order.outTradeNo) return { field: 'out_trade_no', flag: false };
+  if (id.mode === 'direct') {
+    if (tx.mchid !== undefined && tx.mchid !== id.mchid) return { field: 'mchid', flag: false };
+    if (tx.appid !== undefined && tx.appid !== id.appid) return { field: 'appid', flag: false };
+    if (tx.mchid === undefined) return { field: 'mchid', flag: false };
+  } else {
+    if (tx.sp_mchid !== id.mchid) return { field: 'sp_mchid', flag: false };
+    if (id.subMchid && tx.sub_mchid !== id.subMchid) return { field: 'sub_mchid', flag: false };
+    if (tx.sp_appid !== undefined && tx.sp_appid !== id.appid) return { field: 'sp_appid', flag: false };
+    if (id.subAppid && tx.sub_appid !== undefined && tx.sub_appid !== id.subAppid) return { field: 'sub_appid', flag: false };
+  }
+  // Amount and currency differences on a genuine, matching order: never pay it, and a person must look.
+  if (!tx.amount || tx.amount.total !== order.total) return { field: 'amount.total', flag: true };
+  if (tx.amount.currency !== order.currency) return { field: 'amount.currency', flag: true };
+  return undefined;
+}
+
+export type ApplyResult =
+  | { result: 'changed'; status: OrderStatus }
+  | { result: 'unchanged' } // already in that state, or not final
+  | { result: 'flagged'; reason: string }
+  | { result: 'rejected'; reason: string };
+
+/**
+ * Moves the order to what WeChat reports, once. `order` is what the caller read; the update re-checks the
+ * status in the database, so a stale read can never apply twice.
+ */
+export async function applyTransaction(Order: OrderModel, order: OrderDoc, tx: Transaction, id: MerchantIdentity, now = new Date()): Promise<ApplyResult> {
+  const bad = mismatch(order, tx, id);
+  if (bad?.flag) {
+    const reason = `WeChat reports ${tx.trade_state} with ${bad.field} = ${bad.field === 'amount.total' ? tx.amount?.total : tx.amount?.currency}, order has ${bad.field === 'amount.total' ? order.total : order.currency}`;
+    await Order.updateOne({ _id: order._id, flagged: { $exists: false } }, { $set: { flagged: reason } });
+    return { result: 'flagged', reason };
+  }
+  if (bad) return { result: 'rejected', reason: `${bad.field} does not match the order` };
+  const t = transitionFor(tx.trade_state);
+  if (!t.to) {
+    await Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { wxTradeState: tx.trade_state } });
+    return { result: 'unchanged' };
+  }
+  const set: Record<string, unknown> = { status: t.to, wxTradeState: tx.trade_state };
+  if (tx.id) set.transactionId = tx.id;
+  if (t.to === 'PAID') {
+    set.paidAt = (tx.success_time && !Number.isNaN(Date.parse(tx.success_time)) ? new Date(tx.success_time) : now);
+    set.refundable = order.total;
+  } else if (t.to === 'CLOSED') {
+    set.closedAt = now;
+  }
+  const r = await Order.updateOne({ _id: order._id, status: { $in: t.from } }, { $set: set, $unset: { nextSyncAt: 1 } });
+  return r.modifiedCount === 1 ? { result: 'changed', status: t.to } : { result: 'unchanged' };
+}

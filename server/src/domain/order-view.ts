@@ -1,0 +1,35 @@
+// The customer-facing shape of an order (shared/api.ts OrderView). Refund lines come from the refund side
+// through a lookup so this module does not depend on the refund model.
+import { randomBytes } from 'node:crypto';
+import type { OrderView, RefundView } from '../../../shared/api';
+import type { OrderDoc } from '../models/order';
+
+/** Returns the refunds of each order id (string), in creation order. */
+export type RefundLookup = (orderIds: string[]) => Promise<Map<string, RefundView[]>>;
+
+export const noRefunds: RefundLookup = async () => new Map();
+
+export function toOrderView(o: OrderDoc, refunds: RefundView[] = []): OrderView {
+  const view: OrderView = {
+    id: String(o._id),
+    outTradeNo: o.outTradeNo,
+    status: o.status,
+    items: o.items.map((i) => ({ sku: i.sku, name: { 'zh-HK': i.name['zh-HK'], en: i.name.en }, unitPrice: i.unitPrice, quantity: i.quantity, amount: i.amount })),
+    total: o.total,
+    currency: o.currency,
+    refundedAmount: o.refunded ?? 0,
+    refundableAmount: o.status === 'PAID' ? (o.refundable ?? 0) : 0,
+    createdAt: o.createdAt.toISOString(),
+    expiresAt: o.expiresAt.toISOString(),
+    refunds,
+  };
+  if (o.paidAt) view.paidAt = o.paidAt.toISOString();
+  return view;
+}
+
+/** A fresh out_trade_no: 'M' + UTC yyMMddHHmmss + 16 hex = 29 characters of [A-Za-z0-9]. */
+export function newOutTradeNo(prefix = 'M', now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${p(now.getUTCFullYear() % 100)}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${prefix}${stamp}${randomBytes(8).toString('hex')}`;
+}

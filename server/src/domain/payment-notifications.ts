@@ -1,0 +1,83 @@
+// TRANSACTION.SUCCESS from WeChat Pay. The raw body is verified and decrypted by the client's parser; the
+// resource is checked against our order; the event id is recorded under a unique index; the order moves by one
+// conditional update. Re-deliveries (also after a crash between the record and the update) re-run the same
+// conditional update, which cannot apply twice, so every delivery converges on exactly one change.
+import type { HeaderSource } from '../wechatpay/http/headers';
+import { isDuplicateKeyError } from '../db/errors';
+import type { Logger } from '../logger';
+import type { OrderDoc, OrderModel } from '../models/order';
+import type { PaymentEventModel, PaymentEventOutcome } from '../models/payment-event';
+import type { PaymentGateway } from '../payment-gateway';
+import { applyTransaction } from './order-state';
+
+export type NotificationAnswer = { status: 204 } | { status: 400 | 401 | 404 | 500 | 503; message: string };
+
+export interface PaymentNotificationDeps {
+  Order: OrderModel;
+  PaymentEvent: PaymentEventModel;
+  gateway: PaymentGateway;
+  logger: Logger;
+}
+
+export async function handlePaymentNotification(deps: PaymentNotificationDeps, headers: HeaderSource, raw: Buffer, log: Logger): Promise<NotificationAnswer> {
+  const parsed = await deps.gateway.parseNotification(headers, raw);
+  if (!parsed.ok) {
+    // Logged by reason only: the body of a forged request is not worth keeping and may be large.
+    log.warn({ reason: parsed.reason, detail: parsed.message }, 'payment notification rejected');
+    const status = parsed.reason === 'decrypt_failed' || parsed.reason === 'malformed_body' || parsed.reason === 'malformed_resource' || parsed.reason === 'unsupported_algorithm' ? 400 : 401;
+    return { status, message: `notification rejected: ${parsed.reason}` };
+  }
+  const ev = parsed.event;
+  if (ev.event_type !== 'TRANSACTION.SUCCESS' || 'unknown' in ev) {
+    log.warn({ eventId: ev.id, eventType: ev.event_type }, 'unexpected event type at the payment notification URL');
+    await record(deps, { eventId: ev.id, eventType: ev.event_type, outcome: 'ignored', detail: 'not a payment event' });
+    return { status: 204 };
+  }
+  const tx = ev.resource as import('../payment-gateway').Transaction;
+  const order = await deps.Order.findOne({ outTradeNo: tx.out_trade_no }).lean<OrderDoc>();
+  if (!order) {
+    log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
+    return { status: 404, message: 'unknown out_trade_no' };
+  }
+  const recorded = await record(deps, {
+    eventId: ev.id,
+    eventType: ev.event_type,
+    outTradeNo: tx.out_trade_no,
+    orderId: order._id,
+    transactionId: tx.id,
+    outcome: 'applied',
+  });
+  const r = await applyTransaction(deps.Order, order, tx, deps.gateway.identity);
+  const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo, duplicate: !recorded };
+  switch (r.result) {
+    case 'changed':
+      log.info({ ...ctx, status: r.status, via: 'notification' }, 'order state changed');
+      return { status: 204 };
+    case 'unchanged':
+      log.info(ctx, recorded ? 'payment notification: order already up to date' : 'duplicate payment notification');
+      return { status: 204 };
+    case 'flagged':
+      log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the order amount: flagged, not paid');
+      await deps.PaymentEvent.updateOne({ eventId: ev.id }, { $set: { outcome: 'flagged', detail: r.reason } });
+      // Acknowledged: the event is genuine and recorded; re-deliveries cannot change the verdict.
+      return { status: 204 };
+    case 'rejected':
+      log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the merchant or order');
+      await deps.PaymentEvent.updateOne({ eventId: ev.id }, { $set: { outcome: 'rejected', detail: r.reason } });
+      return { status: 400, message: r.reason };
+  }
+}
+
+/** Inserts the event record; false when this event id was recorded before. */
+async function record(
+  deps: PaymentNotificationDeps,
+  e: { eventId: string; eventType: string; outcome: PaymentEventOutcome; outTradeNo?: string; orderId?: OrderDoc['_id']; transactionId?: string; detail?: string },
+): Promise<boolean> {
+  try {
+    await deps.PaymentEvent.create({ ...e, receivedAt: new Date() });
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+// POST /wechatpay/notify/transactions: no JWT, the raw body is the credential. 204 when handled (or handled
+// before); 4xx `{code:"FAIL"}` when it cannot be trusted; 5xx when we failed, so WeChat Pay retries. A deadline
+// keeps the answer inside WeChat's 5 s.
+import Router from '@koa/router';
+import type { Logger } from '../../logger';
+import { handlePaymentNotification, type NotificationAnswer, type PaymentNotificationDeps } from '../../domain/payment-notifications';
+import { HttpError } from '../errors';
+import { readRawBody } from '../body';
+
+export const NOTIFY_BODY_LIMIT = 64 * 1024;
+const DEADLINE_MS = 4500;
+
+export function notifyTransactionRoutes(deps: PaymentNotificationDeps): Router {
+  const r = new Router();
+  r.post('/wechatpay/notify/transactions', async (ctx) => {
+    const log = ctx.state.log as Logger;
+    let answer: NotificationAnswer;
+    try {
+      const raw = await readRawBody(ctx, NOTIFY_BODY_LIMIT);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<NotificationAnswer>((resolve) => {
+        timer = setTimeout(() => resolve({ status: 503, message: 'busy, retry later' }), DEADLINE_MS);
+      });
+      answer = await Promise.race([handlePaymentNotification(deps, ctx.headers, raw, log), deadline]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 413) answer = { status: 400, message: 'body too large' };
+      else {
+        log.error({ err }, 'payment notification handling failed');
+        answer = { status: 500, message: 'internal error, retry later' };
+      }
+    }
+    ctx.status = answer.status;
+    if (answer.status !== 204) ctx.body = { code: 'FAIL', message: answer.message };
+  });
+  return r;
+}

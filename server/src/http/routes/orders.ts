@@ -1,0 +1,71 @@
+// Customer orders. Every route is behind customerAuth; every lookup is filtered by the caller's openid.
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { CreateOrderResponse, OrderList, PayOrderResponse } from '../../../../shared/api';
+import type { OrderService } from '../../domain/order-service';
+import { toOrderView, type RefundLookup } from '../../domain/order-view';
+import type { OrderDoc } from '../../models/order';
+import { customerOf } from '../middleware/customer-auth';
+import { validate } from '../validate';
+
+export interface OrderRouteDeps {
+  orders: OrderService;
+  refunds: RefundLookup;
+  maxQuantityPerItem: number;
+  maxItemsPerOrder: number;
+}
+
+const idParam = z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'must be an order id') });
+
+export function orderRoutes(deps: OrderRouteDeps): Router {
+  const createSchema = z.strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          sku: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a catalog sku'),
+          quantity: z.number().int().min(1).max(deps.maxQuantityPerItem),
+        }),
+      )
+      .min(1)
+      .max(deps.maxItemsPerOrder),
+    clientRequestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of [A-Za-z0-9_-]'),
+  });
+  const listQuery = z.strictObject({
+    page: z.coerce.number().int().min(1).max(10000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(50).default(20),
+  });
+
+  const view = async (o: OrderDoc) => toOrderView(o, (await deps.refunds([String(o._id)])).get(String(o._id)) ?? []);
+
+  const r = new Router({ prefix: '/api/orders' });
+  r.post('/', async (ctx) => {
+    const input = validate(createSchema, ctx.request.body);
+    const { openid } = customerOf(ctx);
+    const { order, created } = await deps.orders.create(openid, input);
+    const paid = await deps.orders.payment(order);
+    ctx.status = created ? 201 : 200;
+    ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies CreateOrderResponse;
+  });
+  r.get('/', async (ctx) => {
+    const q = validate(listQuery, ctx.query, 'query');
+    const { items, total } = await deps.orders.list(customerOf(ctx).openid, q.page, q.pageSize);
+    const refunds = await deps.refunds(items.map((o) => String(o._id)));
+    ctx.body = { items: items.map((o) => toOrderView(o, refunds.get(String(o._id)) ?? [])), page: q.page, pageSize: q.pageSize, total } satisfies OrderList;
+  });
+  r.get('/:id', async (ctx) => {
+    const { id } = validate(idParam, ctx.params, 'path');
+    const order = await deps.orders.get(customerOf(ctx).openid, id);
+    ctx.body = await view(await deps.orders.syncIfStale(order));
+  });
+  r.post('/:id/pay', async (ctx) => {
+    const { id } = validate(idParam, ctx.params, 'path');
+    const body = ctx.request.body;
+    if (body !== undefined && !(typeof body === 'object' && body !== null && Object.keys(body).length === 0)) {
+      validate(z.strictObject({}), body);
+    }
+    const order = await deps.orders.get(customerOf(ctx).openid, id);
+    const paid = await deps.orders.payment(order);
+    ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies PayOrderResponse;
+  });
+  return r;
+}

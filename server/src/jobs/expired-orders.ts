@@ -1,0 +1,83 @@
+// Expired unpaid orders are closed AT WECHAT, not just locally, so a late payment cannot land on an order we
+// consider closed. ORDERPAID on close means the customer paid meanwhile: query and mark it paid. After a close
+// the order is queried too and moved by what WeChat says (CLOSED), through the same conditional update.
+import type { Logger } from '../logger';
+import type { OrderDoc, OrderModel } from '../models/order';
+import { describe, type OrderService } from '../domain/order-service';
+import type { PaymentGateway } from '../payment-gateway';
+import { isOrderNotExist, isWechatPayError } from '../payment-gateway';
+import { claimDue } from './lease';
+
+export interface ExpiredOrdersJobDeps {
+  Order: OrderModel;
+  orders: OrderService;
+  gateway: PaymentGateway;
+  owner: string;
+  claimSeconds: number;
+  retrySeconds: number;
+  batchSize: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export async function runExpiredOrders(d: ExpiredOrdersJobDeps): Promise<{ closed: number; paid: number; failed: number }> {
+  const now = (d.now ?? (() => new Date()))();
+  const claimed = await claimDue<OrderDoc>({
+    model: d.Order,
+    filter: { status: 'PENDING', expiresAt: { $lte: now }, flagged: { $exists: false } },
+    now,
+    claimMs: d.claimSeconds * 1000,
+    owner: d.owner,
+    limit: d.batchSize,
+    inc: { syncAttempts: 1 },
+  });
+  const counts = { closed: 0, paid: 0, failed: 0 };
+  await Promise.all(
+    claimed.map(async (order) => {
+      try {
+        const outcome = await closeOne(d, order, now);
+        if (outcome) counts[outcome]++;
+      } catch (err) {
+        counts.failed++;
+        d.logger.warn({ outTradeNo: order.outTradeNo, err: describe(err) }, 'closing an expired order failed; retried later');
+        await d.Order.updateOne(
+          { _id: order._id, status: 'PENDING', claimedBy: d.owner },
+          { $set: { nextSyncAt: new Date(now.getTime() + d.retrySeconds * 1000) } },
+        );
+      }
+    }),
+  );
+  return counts;
+}
+
+async function closeOne(d: ExpiredOrdersJobDeps, order: OrderDoc, now: Date): Promise<'closed' | 'paid' | undefined> {
+  if (order.prepayId) {
+    let closeResult: 'closed' | 'paid';
+    try {
+      closeResult = await d.gateway.close(order.outTradeNo);
+    } catch (err) {
+      // Already closed at WeChat (time_expire passed) is fine: the query below tells the final state.
+      if (!isWechatPayError(err) || err.outcomeUnknown) throw err;
+      closeResult = 'closed';
+    }
+    const tx = await d.gateway.queryByOutTradeNo(order.outTradeNo).catch((err) => {
+      if (isOrderNotExist(err)) return undefined;
+      throw err;
+    });
+    if (tx) {
+      const r = await d.orders.applyFromWechat(order, tx);
+      if (r.result === 'changed') return r.status === 'PAID' ? 'paid' : 'closed';
+      if (tx.trade_state === 'NOTPAY' || tx.trade_state === 'USERPAYING') {
+        // WeChat still has it open (close refused?): try again later rather than lie locally.
+        throw new Error(`close answered ${closeResult} but WeChat says ${tx.trade_state}`);
+      }
+      return undefined;
+    }
+  }
+  // Never reached WeChat (no prepay) or unknown there: nothing can be paid, close locally.
+  const r = await d.Order.updateOne(
+    { _id: order._id, status: 'PENDING' },
+    { $set: { status: 'CLOSED', closedAt: now, wxTradeState: 'CLOSED' }, $unset: { nextSyncAt: 1 } },
+  );
+  return r.modifiedCount === 1 ? 'closed' : undefined;
+}
