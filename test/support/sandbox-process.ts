@@ -95,6 +95,24 @@ export interface SignedResponse {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** Accept, User-Agent and Authorization headers for one request signed with `m`'s key. */
+export function signedHeaders(
+  m: Pick<SandboxMerchant, 'mchid' | 'serial' | 'privateKeyPem'>,
+  method: string,
+  target: string,
+  raw = '',
+): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  const nonce = randomNonce();
+  const signature = signSha256RsaSync(loadPrivateKey(m.privateKeyPem), buildRequestMessage(method, target, ts, nonce, raw));
+  return {
+    Accept: 'application/json',
+    'User-Agent': 'sandbox-test',
+    ...(raw ? { 'Content-Type': 'application/json' } : {}),
+    Authorization: formatAuthorization({ mchid: m.mchid, nonce, timestamp: ts, serial: m.serial, signature }),
+  };
+}
+
 /** Sends an APIv3 request signed with `m`'s key (the crypto primitives, no client library). */
 export async function signedRequest(
   baseUrl: string,
@@ -105,18 +123,9 @@ export async function signedRequest(
   headers: Record<string, string> = {},
 ): Promise<SignedResponse> {
   const raw = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  const ts = Math.floor(Date.now() / 1000);
-  const nonce = randomNonce();
-  const signature = signSha256RsaSync(loadPrivateKey(m.privateKeyPem), buildRequestMessage(method, target, ts, nonce, raw));
   const res = await fetch(baseUrl + target, {
     method,
-    headers: {
-      Accept: 'application/json',
-      'User-Agent': 'sandbox-test',
-      ...(raw ? { 'Content-Type': 'application/json' } : {}),
-      Authorization: formatAuthorization({ mchid: m.mchid, nonce, timestamp: ts, serial: m.serial, signature }),
-      ...headers,
-    },
+    headers: { ...signedHeaders(m, method, target, raw), ...headers },
     body: raw || undefined,
   });
   const text = await res.text();
