@@ -1,0 +1,296 @@
+// Refunds. The invariant "never refund more than was paid" is kept by ONE conditional update on the order that
+// moves the amount from `refundable` to `refundReserved` before WeChat is called; every later move of the
+// counters is guarded by a conditional update of the refund's own status, so it happens exactly once.
+//   create:   refund doc (PENDING, unique requestId, out_refund_no chosen now) -> reserve on the order -> call
+//   accepted: PENDING -> PROCESSING (the notification or a query settles it)
+//   retry:    NOT_ENOUGH / 429 / 5xx / timeout -> stays PENDING; the sync job calls again with the same number
+//   SUCCESS:  refundReserved -> refunded;  CLOSED / FAILED: refundReserved -> refundable;  ABNORMAL: flagged
+import { Types } from 'mongoose';
+import type { AdminRefundView, RefundStatus, RefundView } from '../../../shared/api';
+import { isDuplicateKeyError } from '../db/errors';
+import type { Logger } from '../logger';
+import type { OrderDoc, OrderModel } from '../models/order';
+import type { RefundDoc, RefundModel } from '../models/refund';
+import type { PaymentGateway, Refund } from '../payment-gateway';
+import { normalizeRefundStatus } from '../wechatpay';
+import { DomainError } from './errors';
+import { newOutTradeNo } from './order-view';
+import { classifyRefundError, DEFAULT_RETRY_DELAYS_MS, retryDelayMs } from './refund-outcome';
+
+/** WeChat allows at most 50 refunds per order. */
+export const MAX_REFUNDS_PER_ORDER = 50;
+
+export interface RefundServiceOptions {
+  Order: OrderModel;
+  Refund: RefundModel;
+  gateway: PaymentGateway;
+  logger: Logger;
+  /** Waits before the n-th retry of a PENDING create / query of a PROCESSING refund. */
+  retryDelaysMs?: readonly number[];
+  /** First query of an accepted refund when no notification came (ms after acceptance). */
+  processingCheckMs?: number;
+  /** How long a call in progress keeps the job away from the refund. */
+  claimMs?: number;
+  now?: () => Date;
+}
+
+export interface CreateRefundInput {
+  amount: number;
+  reason?: string;
+  requestId: string;
+}
+
+type FinalStatus = 'SUCCESS' | 'CLOSED' | 'FAILED';
+
+export class RefundService {
+  private readonly now: () => Date;
+  private readonly delays: readonly number[];
+  private readonly processingCheckMs: number;
+  private readonly claimMs: number;
+
+  constructor(private readonly o: RefundServiceOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.delays = o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.processingCheckMs = o.processingCheckMs ?? 2 * 60_000;
+    this.claimMs = o.claimMs ?? 60_000;
+  }
+
+  /** Returns the refund and whether it was created now (false: this requestId was seen before). */
+  async create(orderId: string, input: CreateRefundInput, actor: string): Promise<{ refund: RefundDoc; created: boolean }> {
+    if (!Types.ObjectId.isValid(orderId) || !/^[0-9a-f]{24}$/i.test(orderId)) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    const { Order, Refund } = this.o;
+    const seen = await Refund.findOne({ requestId: input.requestId }).lean<RefundDoc>();
+    if (seen) return { refund: this.sameRequest(seen, orderId, input), created: false };
+
+    const order = await Order.findById(orderId).lean<OrderDoc>();
+    if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    this.checkRefundable(order, input.amount);
+
+    const now = this.now();
+    let refund: RefundDoc;
+    try {
+      const doc = await Refund.create({
+        orderId: order._id,
+        outTradeNo: order.outTradeNo,
+        outRefundNo: newOutTradeNo('R', now),
+        requestId: input.requestId,
+        amount: input.amount,
+        currency: order.currency,
+        orderTotal: order.total,
+        ...(input.reason ? { reason: input.reason } : {}),
+        status: 'PENDING',
+        createdBy: actor,
+      });
+      refund = doc.toObject() as RefundDoc;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const winner = await Refund.findOne({ requestId: input.requestId }).lean<RefundDoc>();
+      if (!winner) throw err;
+      return { refund: this.sameRequest(winner, orderId, input), created: false };
+    }
+
+    // The reservation: one conditional update. Concurrent requests on one order serialize here.
+    const reserved = await Order.updateOne(
+      { _id: order._id, status: 'PAID', refundable: { $gte: input.amount }, refundCount: { $lt: MAX_REFUNDS_PER_ORDER } },
+      { $inc: { refundable: -input.amount, refundReserved: input.amount, refundCount: 1 } },
+    );
+    if (reserved.modifiedCount !== 1) {
+      await Refund.deleteOne({ _id: refund._id, reserved: false });
+      const current = await Order.findById(order._id).lean<OrderDoc>();
+      this.checkRefundable(current ?? order, input.amount);
+      throw new DomainError('REFUND_EXCEEDS_BALANCE', 'the refund exceeds the refundable balance');
+    }
+    // Keep the job away while this request makes the first call.
+    await Refund.updateOne({ _id: refund._id }, { $set: { reserved: true, nextSyncAt: new Date(now.getTime() + this.claimMs) } });
+    refund = { ...refund, reserved: true };
+    this.o.logger.info({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount }, 'refund reserved');
+    await this.submit(refund);
+    return { refund: (await Refund.findById(refund._id).lean<RefundDoc>()) ?? refund, created: true };
+  }
+
+  private sameRequest(r: RefundDoc, orderId: string, input: CreateRefundInput): RefundDoc {
+    if (String(r.orderId) !== orderId.toLowerCase() || r.amount !== input.amount) {
+      throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different refund');
+    }
+    return r;
+  }
+
+  private checkRefundable(order: OrderDoc, amount: number): void {
+    if (order.status !== 'PAID') throw new DomainError('ORDER_NOT_REFUNDABLE', `the order is ${order.status}`);
+    if ((order.refundCount ?? 0) >= MAX_REFUNDS_PER_ORDER) throw new DomainError('ORDER_NOT_REFUNDABLE', `an order can have at most ${MAX_REFUNDS_PER_ORDER} refunds`);
+    if ((order.refundable ?? 0) <= 0) throw new DomainError('ORDER_NOT_REFUNDABLE', 'nothing is left to refund on this order');
+    if (amount > (order.refundable ?? 0)) {
+      throw new DomainError('REFUND_EXCEEDS_BALANCE', `at most ${order.refundable} can be refunded now`, { refundable: order.refundable });
+    }
+  }
+
+  /** Asks WeChat to refund (again, with the same out_refund_no) and records what it said. */
+  async submit(refund: RefundDoc): Promise<void> {
+    const now = this.now();
+    let answer: Refund;
+    try {
+      answer = await this.o.gateway.refund({
+        out_trade_no: refund.outTradeNo,
+        out_refund_no: refund.outRefundNo,
+        amount: { refund: refund.amount, total: refund.orderTotal, currency: refund.currency },
+        ...(refund.reason ? { reason: refund.reason } : {}),
+      });
+    } catch (err) {
+      const c = classifyRefundError(err);
+      if (c.retry) {
+        const attempts = refund.attempts + 1;
+        await this.o.Refund.updateOne(
+          { _id: refund._id, status: 'PENDING' },
+          { $set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(attempts, this.delays)) }, $inc: { attempts: 1 } },
+        );
+        this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund not accepted yet; will retry with the same out_refund_no');
+      } else {
+        await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING' }, { $set: { lastError: { code: c.code, message: c.message } }, $inc: { attempts: 1 } });
+        await this.finish(refund, 'FAILED', {});
+        this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund refused by WeChat; reservation released');
+      }
+      return;
+    }
+    const set: Record<string, unknown> = { status: 'PROCESSING', acceptedAt: now, nextSyncAt: new Date(now.getTime() + this.processingCheckMs) };
+    if (answer.id) set.refundId = answer.id;
+    await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING' }, { $set: set, $unset: { lastError: 1 }, $inc: { attempts: 1 } });
+    // An answer for a refund WeChat already settled (a retry after a lost answer) may carry its status.
+    if (answer.status) await this.applyWechatStatus(refund, answer.status, answer);
+  }
+
+  /** Applies a status WeChat reported (query, create answer or notification). Safe to repeat. */
+  async applyWechatStatus(refund: RefundDoc, wxStatus: string, info: { id?: string; refund_id?: string; success_time?: string }): Promise<'changed' | 'unchanged'> {
+    const status = normalizeRefundStatus(wxStatus);
+    const extra: Record<string, unknown> = {};
+    const refundId = info.refund_id ?? info.id;
+    if (refundId) extra.refundId = refundId;
+    switch (status) {
+      case 'SUCCESS': {
+        const at = info.success_time ? new Date(info.success_time) : this.now();
+        extra.succeededAt = Number.isNaN(at.getTime()) ? this.now() : at;
+        return this.finish(refund, 'SUCCESS', extra);
+      }
+      case 'CLOSED':
+        extra.closedAt = this.now();
+        return this.finish(refund, 'CLOSED', extra);
+      case 'ABNORMAL':
+        return this.markAbnormal(refund, extra);
+      case 'PROCESSING': {
+        // Accepted: a PENDING refund whose create answer was lost becomes PROCESSING.
+        const r = await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING', reserved: true }, { $set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } });
+        return r.modifiedCount === 1 ? 'changed' : 'unchanged';
+      }
+      default:
+        this.o.logger.warn({ outRefundNo: refund.outRefundNo, wxStatus }, 'unknown refund status from WeChat');
+        return 'unchanged';
+    }
+  }
+
+  /** Moves the refund to a final status once, then moves the order's counters once (the winner does). */
+  private async finish(refund: RefundDoc, to: FinalStatus, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
+    const { Refund, Order } = this.o;
+    const from: RefundStatus[] = to === 'FAILED' ? ['PENDING'] : ['PENDING', 'PROCESSING', 'ABNORMAL'];
+    const moved = await Refund.findOneAndUpdate(
+      { _id: refund._id, status: { $in: from }, reserved: true, settled: false },
+      { $set: { status: to, ...extra }, $unset: { nextSyncAt: 1 } },
+      { returnDocument: 'after' },
+    ).lean<RefundDoc>();
+    if (!moved) return 'unchanged';
+    const x = moved.amount;
+    const inc = to === 'SUCCESS' ? { refundReserved: -x, refunded: x } : { refundReserved: -x, refundable: x };
+    await Order.updateOne({ _id: moved.orderId }, { $inc: inc });
+    await Refund.updateOne({ _id: moved._id }, { $set: { settled: true } });
+    this.o.logger.info({ outRefundNo: moved.outRefundNo, status: to, amount: x }, 'refund settled');
+    return 'changed';
+  }
+
+  private async markAbnormal(refund: RefundDoc, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
+    const reason = `refund ${refund.outRefundNo} is ABNORMAL at WeChat (the money could not reach the payer): a person must handle it`;
+    const moved = await this.o.Refund.findOneAndUpdate(
+      { _id: refund._id, status: { $in: ['PENDING', 'PROCESSING'] }, reserved: true },
+      // Still watched, rarely: WeChat may settle it after the merchant acts in the portal.
+      { $set: { status: 'ABNORMAL', flagged: reason, nextSyncAt: new Date(this.now().getTime() + 3600_000), ...extra } },
+      { returnDocument: 'after' },
+    ).lean<RefundDoc>();
+    if (!moved) return 'unchanged';
+    await this.o.Order.updateOne({ _id: moved.orderId, flagged: { $exists: false } }, { $set: { flagged: reason } });
+    this.o.logger.error({ outRefundNo: moved.outRefundNo }, 'refund ABNORMAL: flagged for a person');
+    return 'changed';
+  }
+
+  /** The sync job's work on one claimed refund: re-submit a PENDING one, query a PROCESSING/ABNORMAL one. */
+  async sync(refund: RefundDoc): Promise<void> {
+    if (refund.status === 'PENDING') {
+      if (!refund.reserved) return this.abandonUnreserved(refund);
+      return this.submit(refund);
+    }
+    const now = this.now();
+    let answer: Refund | undefined;
+    try {
+      answer = await this.o.gateway.queryRefund(refund.outRefundNo);
+    } catch (err) {
+      const c = classifyRefundError(err);
+      await this.o.Refund.updateOne(
+        { _id: refund._id, status: refund.status },
+        { $set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) }, $inc: { attempts: 1 } },
+      );
+      return;
+    }
+    if (!answer) {
+      // WeChat does not know a refund it accepted: never guess with money; a person looks.
+      await this.o.Refund.updateOne(
+        { _id: refund._id, status: refund.status },
+        { $set: { flagged: 'WeChat does not know this accepted refund', nextSyncAt: new Date(now.getTime() + 3600_000) }, $inc: { attempts: 1 } },
+      );
+      return;
+    }
+    await this.o.Refund.updateOne({ _id: refund._id }, { $inc: { attempts: 1 } });
+    const changed = answer.status ? await this.applyWechatStatus(refund, answer.status, answer) : 'unchanged';
+    if (changed === 'unchanged') {
+      await this.o.Refund.updateOne(
+        { _id: refund._id, status: { $in: ['PROCESSING'] } },
+        { $set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } },
+      );
+    }
+  }
+
+  /** A refund interrupted between its insert and its reservation never reached WeChat: mark it for a person. */
+  private async abandonUnreserved(refund: RefundDoc): Promise<void> {
+    await this.o.Refund.updateOne(
+      { _id: refund._id, status: 'PENDING', reserved: false },
+      { $set: { status: 'FAILED', settled: true, flagged: 'interrupted before the reservation was confirmed: check the order refund counters' }, $unset: { nextSyncAt: 1 } },
+    );
+  }
+
+  async get(id: string): Promise<RefundDoc> {
+    if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError('REFUND_NOT_FOUND', 'no such refund');
+    const r = await this.o.Refund.findById(id).lean<RefundDoc>();
+    if (!r) throw new DomainError('REFUND_NOT_FOUND', 'no such refund');
+    return r;
+  }
+
+  async forOrders(orderIds: string[]): Promise<Map<string, RefundDoc[]>> {
+    const docs = await this.o.Refund.find({ orderId: { $in: orderIds.map((i) => new Types.ObjectId(i)) } }).sort({ createdAt: 1, _id: 1 }).lean<RefundDoc[]>();
+    const out = new Map<string, RefundDoc[]>();
+    for (const d of docs) {
+      const k = String(d.orderId);
+      out.set(k, [...(out.get(k) ?? []), d]);
+    }
+    return out;
+  }
+}
+
+export function toRefundView(r: RefundDoc): RefundView {
+  const v: RefundView = { id: String(r._id), outRefundNo: r.outRefundNo, amount: r.amount, currency: r.currency, status: r.status, createdAt: r.createdAt.toISOString() };
+  if (r.reason) v.reason = r.reason;
+  if (r.succeededAt) v.succeededAt = r.succeededAt.toISOString();
+  return v;
+}
+
+export function toAdminRefundView(r: RefundDoc): AdminRefundView {
+  const v: AdminRefundView = { ...toRefundView(r), orderId: String(r.orderId), outTradeNo: r.outTradeNo };
+  if (r.refundId) v.refundId = r.refundId;
+  if (r.lastError) v.lastError = { code: r.lastError.code, message: r.lastError.message };
+  if (r.flagged) v.flagged = r.flagged;
+  return v;
+}

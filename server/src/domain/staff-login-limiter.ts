@@ -1,0 +1,67 @@
+// Limits failed staff logins per username and per client address. Counts live in MongoDB (models/login-attempt)
+// so the limit holds across backend instances; a key is locked while its failures in the current and the
+// previous window reach the maximum (a sliding window approximated by two fixed buckets).
+import { isDuplicateKeyError } from '../db/errors';
+import type { LoginAttemptModel } from '../models/login-attempt';
+
+export interface LoginLimits {
+  windowMs: number;
+  maxPerUser: number;
+  maxPerIp: number;
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, maxPerUser: 5, maxPerIp: 30 };
+
+export class LoginLimiter {
+  constructor(
+    private readonly Attempt: LoginAttemptModel,
+    private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private bucket(now: Date): number {
+    return Math.floor(now.getTime() / this.limits.windowMs) * this.limits.windowMs;
+  }
+
+  private async failures(key: string, now: Date): Promise<number> {
+    const current = this.bucket(now);
+    const docs = await this.Attempt.find({ key, bucketStart: { $gte: new Date(current - this.limits.windowMs) } }).lean();
+    return docs.reduce((s, d) => s + d.failures, 0);
+  }
+
+  /** Seconds until another attempt is allowed, or 0 when `username` from `ip` may try now. */
+  async retryAfter(username: string, ip: string): Promise<number> {
+    const now = this.now();
+    const [u, i] = await Promise.all([this.failures(`user:${username}`, now), this.failures(`ip:${ip}`, now)]);
+    if (u < this.limits.maxPerUser && i < this.limits.maxPerIp) return 0;
+    // The oldest counted bucket stops counting at the end of the next window.
+    const freeAt = this.bucket(now) + this.limits.windowMs;
+    return Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
+  }
+
+  async recordFailure(username: string, ip: string): Promise<void> {
+    const now = this.now();
+    const bucketStart = new Date(this.bucket(now));
+    await Promise.all([`user:${username}`, `ip:${ip}`].map((key) => this.increment(key, bucketStart)));
+    // Housekeeping instead of a TTL index: buckets older than two windows count for nothing.
+    if (Math.random() < 0.05) await this.Attempt.deleteMany({ bucketStart: { $lt: new Date(bucketStart.getTime() - 2 * this.limits.windowMs) } });
+  }
+
+  /** A successful login clears the username's failures (not the address's). */
+  async recordSuccess(username: string): Promise<void> {
+    await this.Attempt.deleteMany({ key: `user:${username}` });
+  }
+
+  private async increment(key: string, bucketStart: Date): Promise<void> {
+    const _id = `${key}|${bucketStart.getTime()}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.Attempt.updateOne({ _id }, { $inc: { failures: 1 }, $setOnInsert: { key, bucketStart } }, { upsert: true });
+        return;
+      } catch (err) {
+        // Two concurrent upserts of a new bucket: one inserts, the other retries as an update.
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Staff routes: `Authorization: Bearer <jwt>` with audience 'staff' and a role claim. The account is re-read on
+// every request, so disabling a user or changing a role takes effect at once, not when the token expires.
+import type { Context, Next } from 'koa';
+import { verifyToken } from '../../auth/jwt';
+import { DomainError } from '../../domain/errors';
+import type { StaffRole } from '../../../../shared/api';
+import type { StaffUserModel } from '../../models/staff-user';
+
+export interface StaffState {
+  username: string;
+  role: StaffRole;
+}
+
+export function staffAuth(secret: string, StaffUser: StaffUserModel) {
+  return async (ctx: Context, next: Next) => {
+    const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.get('Authorization'));
+    if (!m) throw new DomainError('UNAUTHENTICATED', 'a staff token is required');
+    const claims = verifyToken(secret, m[1]!, 'staff');
+    const user = await StaffUser.findOne({ username: claims.sub }).lean();
+    if (!user || user.disabled) throw new DomainError('UNAUTHENTICATED', 'this staff account is not active');
+    ctx.state.staff = { username: user.username, role: user.role } satisfies StaffState;
+    await next();
+  };
+}
+
+/** Lets only the given roles through (403 otherwise). Use after staffAuth. */
+export function requireRole(...roles: StaffRole[]) {
+  return async (ctx: Context, next: Next) => {
+    const staff = ctx.state.staff as StaffState | undefined;
+    if (!staff) throw new DomainError('UNAUTHENTICATED', 'a staff token is required');
+    if (!roles.includes(staff.role)) throw new DomainError('FORBIDDEN', `this action needs the role ${roles.join(' or ')}`);
+    await next();
+  };
+}
+
+export function staffOf(ctx: Context): StaffState {
+  return ctx.state.staff as StaffState;
+}

@@ -1,0 +1,74 @@
+// One document per refund. `requestId` (the staff client's idempotency key) and `outRefundNo` (ours towards
+// WeChat, generated once and stored before the first call) are unique. The money itself is reserved on the
+// order's counters; `reserved` and `settled` say whether this refund's reservation was taken and released.
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { RefundStatus } from '../../../shared/api';
+
+export const REFUND_STATUSES: readonly RefundStatus[] = ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'FAILED'];
+
+export interface RefundDoc {
+  _id: Types.ObjectId;
+  orderId: Types.ObjectId;
+  outTradeNo: string;
+  outRefundNo: string;
+  requestId: string;
+  amount: number;
+  currency: string;
+  /** The order total WeChat expects in `amount.total`. */
+  orderTotal: number;
+  reason?: string;
+  status: RefundStatus;
+  /** True once the order's counters hold this refund's amount in refundReserved. */
+  reserved: boolean;
+  /** True once a final status moved the order's counters (SUCCESS -> refunded, CLOSED/FAILED -> refundable). */
+  settled: boolean;
+  refundId?: string;
+  lastError?: { code: string; message: string };
+  flagged?: string;
+  /** Calls made to WeChat (create or query). */
+  attempts: number;
+  nextSyncAt?: Date;
+  claimedBy?: string;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  acceptedAt?: Date;
+  succeededAt?: Date;
+  closedAt?: Date;
+}
+
+const schema = new Schema<RefundDoc>(
+  {
+    orderId: { type: Schema.Types.ObjectId, required: true },
+    outTradeNo: { type: String, required: true },
+    outRefundNo: { type: String, required: true, match: /^[A-Za-z0-9_*@|-]{1,64}$/ },
+    requestId: { type: String, required: true, maxlength: 64 },
+    amount: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    currency: { type: String, required: true },
+    orderTotal: { type: Number, required: true, min: 1 },
+    reason: { type: String, maxlength: 80 },
+    status: { type: String, required: true, enum: REFUND_STATUSES, default: 'PENDING' },
+    reserved: { type: Boolean, required: true, default: false },
+    settled: { type: Boolean, required: true, default: false },
+    refundId: { type: String },
+    lastError: { type: new Schema({ code: String, message: String }, { _id: false }) },
+    flagged: { type: String },
+    attempts: { type: Number, required: true, default: 0 },
+    nextSyncAt: { type: Date },
+    claimedBy: { type: String },
+    createdBy: { type: String, required: true },
+    acceptedAt: { type: Date },
+    succeededAt: { type: Date },
+    closedAt: { type: Date },
+  },
+  { collection: 'refunds', timestamps: true, strict: 'throw', versionKey: false },
+);
+schema.index({ requestId: 1 }, { unique: true });
+schema.index({ outRefundNo: 1 }, { unique: true });
+schema.index({ orderId: 1, createdAt: 1 });
+schema.index({ status: 1, nextSyncAt: 1 });
+
+export type RefundModel = Model<RefundDoc>;
+export function refundModel(conn: Connection): RefundModel {
+  return (conn.models.Refund as RefundModel | undefined) ?? conn.model<RefundDoc>('Refund', schema);
+}
