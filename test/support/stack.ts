@@ -1,0 +1,205 @@
+// The whole payment stack for integration tests, as real processes: the WeChat Pay sandbox (with fresh keys in a
+// temp folder and its own database) and the backend (`server/src/main.ts`) on free ports against a fresh
+// database on TEST_MONGODB_URI. Nothing is mocked; everything is talked to over HTTP.
+//
+//   const stack = await startStack();                 // options: see StackOptions
+//   const token = await stack.loginCustomer('alice'); // sandbox login code -> POST /api/auth/login -> JWT
+//   const res = await fetch(`${stack.backendUrl}/api/orders`, { method: 'POST', headers: {...}, body });
+//   await stack.payInSandbox(order.id, payment);      // the sandbox cashier pays (paySign checked) -> notification
+//   await stack.killBackend('SIGKILL'); await stack.restartBackend();  // crash and recovery
+//   await stack.stop();                               // in afterAll: stops both, drops both databases
+//
+// The backend runs in sandbox mode (SANDBOX=true) with fast jobs by default (JOBS_INTERVAL_MS=200,
+// PENDING_QUERY_SCHEDULE_SECONDS=1,1,2); override any variable with `env`. `stack.env` is the backend's
+// environment (keys, ids, JWT_SECRET...) for tests that need them; `stack.sandbox` is the sandbox process
+// (admin helpers, merchant keys: see ./sandbox-process). The backend's own log goes to stderr when
+// BACKEND_DEBUG is set.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { freePort } from '../../server/src/db/local-server';
+import type { PaymentParams } from '../../shared/api';
+import { seedCatalog } from '../../scripts/seed-catalog';
+import { dropDatabase, testDatabaseUri } from './db';
+import { startSandboxProcess, type SandboxProcess, type StartOptions } from './sandbox-process';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export interface StackOptions {
+  /** Backend environment overrides (JOBS_ENABLED, ORDER_TTL_SECONDS, ...). */
+  env?: Record<string, string>;
+  /** Sandbox options (settings merged into sandbox.json, time scale, env). */
+  sandbox?: StartOptions;
+  /** Seed the catalog (default true). */
+  seed?: boolean;
+}
+
+export interface Stack {
+  backendUrl: string;
+  sandbox: SandboxProcess;
+  dbUri: string;
+  env: Record<string, string>;
+  /** Logs a sandbox user in through the backend; returns the customer JWT. */
+  loginCustomer(user: string): Promise<string>;
+  /** The sandbox user's openid (the JWT subject after login). */
+  openidOf(user: string): Promise<string>;
+  /** Pays with the sandbox cashier as WeChat's sheet would (paySign verified); `openid` defaults to the order's payer. */
+  payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** fetch against the backend with JSON; returns status and parsed body. */
+  api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  restartBackend(): Promise<void>;
+  killBackend(signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+function spawnBackend(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let err = '';
+  const onLog = (d: Buffer) => {
+    if (process.env.BACKEND_DEBUG) process.stderr.write(d);
+  };
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-8000);
+    onLog(d);
+  });
+  return new Promise((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`backend did not start in 60 s:\n${err}`)), 60000);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      onLog(d);
+      if (out === null) return;
+      out += d.toString();
+      const m = /^LISTENING (\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        out = '';
+        ready({ child, port: Number(m[1]) });
+      } else if (out.length > 100_000) out = out.slice(-1000);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`backend exited with ${code} before it was ready:\n${err}${out.slice(-4000)}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill(signal);
+  });
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const sandbox = await startSandboxProcess({
+    ...opts.sandbox,
+    settings: { closeMinAgeSeconds: 0, ...opts.sandbox?.settings },
+  });
+  const m = sandbox.config.direct;
+  const dbUri = testDatabaseUri('backend');
+  const port = await freePort();
+  const backendUrl = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: process.env.BACKEND_LOG_LEVEL ?? 'warn',
+    MONGODB_URI: dbUri,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    WECHATPAY_BASE_URL: sandbox.baseUrl,
+    WECHATPAY_MODE: 'direct',
+    WECHATPAY_MCHID: m.mchid,
+    WECHATPAY_APPID: m.appid,
+    WECHATPAY_MERCHANT_SERIAL: m.serial,
+    WECHATPAY_PRIVATE_KEY_PATH: m.privateKeyPath,
+    WECHATPAY_APIV3_KEY: m.apiV3Key,
+    WECHATPAY_NOTIFY_BASE_URL: backendUrl,
+    WECHATPAY_TIMEOUT_MS: '5000',
+    WECHAT_API_BASE_URL: sandbox.baseUrl,
+    WECHAT_APP_SECRET: m.appSecret,
+    SANDBOX: 'true',
+    JOBS_INTERVAL_MS: '200',
+    PENDING_QUERY_SCHEDULE_SECONDS: '1,1,2',
+    JOB_CLAIM_SECONDS: '10',
+    ORDER_SYNC_STALE_SECONDS: '1',
+    ...opts.env,
+  };
+  if (opts.seed !== false) await seedCatalog(dbUri, env.CURRENCY ?? 'HKD');
+  let backend = await spawnBackend(env).catch(async (err) => {
+    await sandbox.stop();
+    throw err;
+  });
+
+  const api: Stack['api'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.Authorization = `Bearer ${o.token}`;
+    if (o.body !== undefined) headers['Content-Type'] ??= 'application/json';
+    const res = await fetch(backendUrl + path, {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json };
+  };
+
+  const stack: Stack = {
+    backendUrl,
+    sandbox,
+    dbUri,
+    env,
+    api,
+    async loginCustomer(user) {
+      const code = await sandbox.admin.loginCode(user, m.appid);
+      const r = await api('POST', '/api/auth/login', { body: { code } });
+      if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.json)}`);
+      return r.json.token as string;
+    },
+    openidOf: (user) => sandbox.admin.openid(user, m.appid),
+    async payInSandbox(_orderId, payment, openid) {
+      let payer = openid;
+      if (!payer) {
+        const prepay = payment.package.replace(/^prepay_id=/, '');
+        const info = await fetch(`${sandbox.baseUrl}/sandbox/cashier/order?prepay_id=${encodeURIComponent(prepay)}`).then((r) => r.json() as Promise<{ out_trade_no: string }>);
+        const orders = await sandbox.admin.get(`/sandbox/orders?out_trade_no=${encodeURIComponent(info.out_trade_no)}`);
+        payer = orders.data[0]?.payer?.openid;
+      }
+      return sandbox.admin.cashierPay({ ...payment, openid: payer, action: 'pay' });
+    },
+    async killBackend(signal = 'SIGKILL') {
+      await stopChild(backend.child, signal);
+    },
+    async restartBackend() {
+      await stopChild(backend.child);
+      backend = await spawnBackend(env);
+    },
+    async stop() {
+      await stopChild(backend.child);
+      await sandbox.stop();
+      await dropDatabase(dbUri).catch(() => undefined);
+    },
+  };
+  return stack;
+}
