@@ -148,6 +148,11 @@ export class Notifier {
   }
 
   private async attempt(n: NotificationDoc): Promise<void> {
+    // The schedule counts from the first attempt, as the official intervals do ("15 s after the first...").
+    if (n.attempts === 0) {
+      n.first_at = new Date(this.d.clock.now());
+      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { first_at: n.first_at } });
+    }
     const scheduled = n.first_at.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
     if (n.probe_pending) {
       const probe = await this.send(n, true);

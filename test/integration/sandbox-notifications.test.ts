@@ -1,0 +1,117 @@
+// Notification delivery against the sandbox running as its own process: the official retry schedule
+// (time-scaled), a receiver that fails the first k deliveries, the persisted delivery log, a restart that
+// resumes the queue, and the notification faults (drop, duplicate, SIGNTEST probe).
+import { ATTEMPT_OFFSETS_S } from '../../server/sandbox/notifier/notifier';
+import { jsapiBody, startReceiver } from '../support/sandbox-inprocess';
+import { requestPaymentParams, signedRequest, startSandboxProcess, type SandboxProcess } from '../support/sandbox-process';
+
+const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms = 20000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+async function placeAndPay(sb: SandboxProcess, outTradeNo: string, notifyUrl: string, attach?: string) {
+  const m = sb.config.direct;
+  const openid = await sb.admin.openid(`u-${outTradeNo}`);
+  const res = await signedRequest(sb.baseUrl, m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, outTradeNo, openid, { notify_url: notifyUrl, ...(attach ? { attach } : {}) }));
+  expect(res.status).toBe(200);
+  const paid = await sb.admin.cashierPay({ ...requestPaymentParams(m, m.appid, res.json.prepay_id), openid });
+  expect(paid.json.errMsg).toBe('requestPayment:ok');
+}
+
+describe('retry schedule (SANDBOX_TIME_SCALE=0.01)', () => {
+  const scale = 0.01;
+  let sb: SandboxProcess;
+  beforeAll(async () => {
+    sb = await startSandboxProcess({ timeScale: scale });
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  test('a receiver that fails 3 times then succeeds gets exactly 4 deliveries, at the scaled offsets', async () => {
+    const receiver = await startReceiver((n) => (n <= 3 ? 500 : 204));
+    try {
+      await placeAndPay(sb, 'RETRY3', receiver.url);
+      const [note] = await waitFor(async () => {
+        const list = await sb.admin.notifications({ out_trade_no: 'RETRY3' });
+        return list[0]?.state === 'delivered' ? list : undefined;
+      });
+      await new Promise((r) => setTimeout(r, ATTEMPT_OFFSETS_S[4]! * 1000 * scale + 300)); // no fifth delivery comes
+      expect(receiver.received).toHaveLength(4);
+      const bodies = new Set(receiver.received.map((r) => r.body));
+      expect(bodies.size).toBe(1); // the same envelope every time, signed afresh
+      const log = note.deliveries.filter((d: { kind: string }) => d.kind === 'delivery');
+      expect(log.map((d: { attempt: number }) => d.attempt)).toEqual([1, 2, 3, 4]);
+      expect(log.map((d: { status: number }) => d.status)).toEqual([500, 500, 500, 204]);
+      const first = receiver.received[0]!.at;
+      receiver.received.forEach((r, i) => {
+        const expected = ATTEMPT_OFFSETS_S[i]! * 1000 * scale; // 0, 150, 300, 600 ms
+        expect(r.at - first).toBeGreaterThanOrEqual(expected - 20);
+        expect(r.at - first).toBeLessThan(expected + 250);
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('notification faults: drop, duplicate, SIGNTEST probe', async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      await placeAndPay(sb, 'DROP1', receiver.url, 'sandbox:notify-drop');
+      await placeAndPay(sb, 'DUP1', receiver.url, 'sandbox:notify-duplicate');
+      await sb.admin.faults({ arm: [{ fault: 'notify-signtest', out_trade_no: 'PROBE1' }] });
+      await placeAndPay(sb, 'PROBE1', receiver.url);
+      const dup = await waitFor(async () => {
+        const [n] = await sb.admin.notifications({ out_trade_no: 'DUP1' });
+        return n?.deliveries.length === 2 ? n : undefined;
+      });
+      expect(dup.deliveries.map((d: { kind: string }) => d.kind)).toEqual(['delivery', 'duplicate']);
+      const probe = await waitFor(async () => {
+        const [n] = await sb.admin.notifications({ out_trade_no: 'PROBE1' });
+        return n?.state === 'delivered' ? n : undefined;
+      });
+      expect(probe.deliveries.map((d: { kind: string }) => d.kind)).toEqual(['probe', 'delivery']);
+      const [dropped] = await sb.admin.notifications({ out_trade_no: 'DROP1' });
+      expect(dropped.state).toBe('dropped');
+      const signatures = receiver.received.map((r) => String(r.headers['wechatpay-signature']));
+      expect(signatures.filter((s) => s.startsWith('WECHATPAY/SIGNTEST/'))).toHaveLength(1);
+      expect(receiver.received).toHaveLength(4); // 2 DUP1 + probe + real PROBE1; nothing for DROP1
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+test('the full 16-attempt schedule runs in seconds at SANDBOX_TIME_SCALE=0.0001 and resumes across a restart', async () => {
+  const scale = 0.0001; // 24 h 4 min -> 8.7 s
+  let sb = await startSandboxProcess({ timeScale: scale });
+  const receiver = await startReceiver(() => 503);
+  try {
+    await placeAndPay(sb, 'FULL1', receiver.url);
+    // Stop mid-schedule (after the 10th attempt at 7440 s -> 0.74 s), then start again on the same database.
+    await waitFor(() => receiver.received.length >= 10 || undefined);
+    await sb.stop({ keepData: true });
+    const before = receiver.received.length;
+    sb = await sb.restart();
+    const [note] = await waitFor(async () => {
+      const list = await sb.admin.notifications({ out_trade_no: 'FULL1' });
+      return list[0]?.state === 'exhausted' ? list : undefined;
+    }, 30000);
+    expect(before).toBeLessThan(16);
+    expect(receiver.received).toHaveLength(16);
+    expect(note.attempts).toBe(16);
+    const first = receiver.received[0]!.at;
+    const last = receiver.received[15]!.at - first;
+    expect(last).toBeGreaterThanOrEqual(ATTEMPT_OFFSETS_S[15]! * 1000 * scale - 20);
+    expect(ATTEMPT_OFFSETS_S[15]).toBe(24 * 3600 + 4 * 60);
+  } finally {
+    await receiver.close();
+    await sb.stop();
+  }
+}, 90000);
