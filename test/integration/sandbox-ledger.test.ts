@@ -278,7 +278,7 @@ describe('statements, settlements, jscode2session', () => {
   test('jscode2session: a minted code gives a stable openid once; bad and reused codes get errcode', async () => {
     const m = sb.config.direct;
     const call = async (code: string, secret = m.appSecret) =>
-      (await fetch(`${sb.baseUrl}/sns/jscode2session?appid=${m.appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`)).json();
+      (await fetch(`${sb.baseUrl}/sns/jscode2session?appid=${m.appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`)).json() as any;
     const c1 = await sb.admin.loginCode('gina');
     const s1 = await call(c1);
     expect(s1.openid).toBe(await sb.admin.openid('gina'));

@@ -38,7 +38,7 @@ describe('authentication', () => {
     const target = `/v3/global/transactions/out-trade-no/NOPE1?mchid=${m.mchid}`;
     const ok = await rawSigned(m, 'GET', target, '');
     expect(ok.status).toBe(404); // authenticated, then the order does not exist
-    expect((await ok.json()).code).toBe('ORDER_NOT_EXIST');
+    expect(((await ok.json()) as any).code).toBe('ORDER_NOT_EXIST');
 
     const closeTarget = `/v3/global/transactions/out-trade-no/NOPE1/close`;
     const body = JSON.stringify({ mchid: m.mchid });
@@ -53,7 +53,7 @@ describe('authentication', () => {
     ];
     for (const res of await Promise.all(tampered)) {
       expect(res.status).toBe(401);
-      const e = await res.json();
+      const e = (await res.json()) as any;
       expect(e.code).toBe('SIGN_ERROR');
       expect(e.message).toBe('错误的签名，导致验签失败');
       expect(res.headers.get('request-id')).toMatch(/^[0-9A-F]{32}-270283348$/);
@@ -65,7 +65,7 @@ describe('authentication', () => {
     const get = (auth: string) =>
       fetch(`${sb.baseUrl}/v3/global/certificates`, { headers: { Accept: 'application/json', 'User-Agent': 't', Authorization: auth } }).then(async (r) => ({
         status: r.status,
-        body: await r.json(),
+        body: (await r.json()) as any,
       }));
     const malformed = await get(`WECHATPAY2-SHA256-RSA2048 mchid="${m.mchid}", nonce_str="a"`);
     expect(malformed).toMatchObject({ status: 401, body: { code: 'SIGN_ERROR', message: expect.stringContaining('Authorization值格式错误') } });

@@ -161,13 +161,13 @@ export interface SandboxAdmin {
 export function sandboxAdmin(baseUrl: string): SandboxAdmin {
   const get = async (path: string) => {
     const res = await fetch(baseUrl + path);
-    const json = await res.json();
+    const json = (await res.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const q = (o: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
