@@ -19,6 +19,7 @@ import { customerAuth } from './middleware/customer-auth';
 import { requestContext } from './request-id';
 import { authRoutes } from './routes/auth';
 import { configRoutes } from './routes/config';
+import { consoleRoutes } from './routes/console';
 import { healthRoutes, type HealthDeps } from './routes/health';
 import { notifyTransactionRoutes } from './routes/notify-transactions';
 import { orderRoutes } from './routes/orders';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger));
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
+  mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
   const s = deps.services;
   if (s) {
     // WeChat Pay's notifications: raw body, verified by signature, no JWT.

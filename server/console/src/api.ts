@@ -1,0 +1,103 @@
+// Typed client for the staff API. Every failure becomes an ApiError carrying the server's `{code, message}`
+// (or NETWORK when the server could not be reached), so views only ever show describeError(...).
+import type {
+  AdminOrderList,
+  AdminOrderView,
+  AdminRefundView,
+  ClientConfig,
+  CreateRefundRequest,
+  OrderStatus,
+  PosChargeRequest,
+  PosChargeResponse,
+  SettlementList,
+  StaffLoginRequest,
+  StaffLoginResponse,
+  StatementReport,
+} from '../../../shared/api';
+import type { ErrorBody } from '../../../shared/errors';
+import { clearSession, currentSession } from './session';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the server says the session is gone (401), so the app can return to the login page. */
+let onUnauthenticated: () => void = () => {};
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const session = currentSession();
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'omit', cache: 'no-store' });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error');
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (res.ok) return json as T;
+  const e = (json ?? {}) as Partial<ErrorBody>;
+  const code = typeof e.code === 'string' ? e.code : res.status >= 500 ? 'INTERNAL' : 'NOT_FOUND';
+  const err = new ApiError(res.status, code, typeof e.message === 'string' ? e.message : res.statusText, e.requestId ?? res.headers.get('x-request-id') ?? undefined, e.details);
+  if (res.status === 401 && path !== '/api/admin/login') {
+    clearSession();
+    onUnauthenticated();
+  }
+  throw err;
+}
+
+export interface OrderQuery {
+  status?: OrderStatus;
+  from?: string; // yyyy-mm-dd
+  to?: string;
+  outTradeNo?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const id = encodeURIComponent;
+
+export const api = {
+  config: (signal?: AbortSignal) => request<ClientConfig>('GET', '/api/config', undefined, signal),
+  login: (body: StaffLoginRequest) => request<StaffLoginResponse>('POST', '/api/admin/login', body),
+  listOrders: (q: OrderQuery, signal?: AbortSignal) => request<AdminOrderList>('GET', `/api/admin/orders${query({ ...q })}`, undefined, signal),
+  getOrder: (orderId: string, signal?: AbortSignal) => request<AdminOrderView>('GET', `/api/admin/orders/${id(orderId)}`, undefined, signal),
+  createRefund: (orderId: string, body: CreateRefundRequest) => request<AdminRefundView>('POST', `/api/admin/orders/${id(orderId)}/refunds`, body),
+  closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
+  posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
+  statement: (date: string, signal?: AbortSignal) => request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
+  settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from: string; to: string; page?: number }, signal?: AbortSignal) =>
+    request<SettlementList>('GET', `/api/admin/settlements${query(q)}`, undefined, signal),
+};
+
+/** A fresh idempotency key (8..64 chars [A-Za-z0-9_-]). */
+export function newRequestId(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().replace(/-/g, '')}`;
+}

@@ -1,0 +1,124 @@
+// The console shell: header (navigation by role, language, logout) and a hash router. Each route change aborts
+// the previous view's requests and polls through its AbortSignal.
+import type { StaffLoginResponse } from '../../../shared/api';
+import { api, setUnauthenticatedHandler } from './api';
+import { h, replaceChildren } from './dom';
+import { LANGS, type Lang } from './i18n';
+import { can, type Capability } from './roles';
+import { clearSession, currentSession, saveSession } from './session';
+import { currentLang, initLang, setLang, t } from './ui';
+import type { View } from './views/context';
+import { loginView } from './views/login';
+import { orderDetailView } from './views/order-detail';
+import { ordersView } from './views/orders';
+import { posView } from './views/pos';
+import { settlementsView } from './views/settlements';
+import { statementView } from './views/statement';
+
+interface Route {
+  name: string;
+  capability: Capability;
+  view: View;
+  nav?: 'nav.orders' | 'nav.statements' | 'nav.settlements' | 'nav.pos';
+}
+
+const ROUTES: Route[] = [
+  { name: 'orders', capability: 'orders', view: (ctx) => (ctx.params[0] ? orderDetailView(ctx) : ordersView(ctx)), nav: 'nav.orders' },
+  { name: 'pos', capability: 'pos', view: posView, nav: 'nav.pos' },
+  { name: 'statements', capability: 'statements', view: statementView, nav: 'nav.statements' },
+  { name: 'settlements', capability: 'settlements', view: settlementsView, nav: 'nav.settlements' },
+];
+
+const app = document.getElementById('app') as HTMLElement;
+let currency = 'HKD';
+let leave = new AbortController();
+let loginNotice: string | undefined;
+
+function parseHash(): { name: string; params: string[]; query: URLSearchParams } {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path = '', search = ''] = raw.split('?', 2);
+  const [name = '', ...params] = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  return { name, params, query: new URLSearchParams(search) };
+}
+
+function navigate(hash: string): void {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function languagePicker(): HTMLElement {
+  const select = h('select', { 'aria-label': t('lang.label'), testid: 'lang' }, ...LANGS.map((l) => h('option', { value: l, selected: l === currentLang() }, l === 'en' ? 'English' : '繁體中文')));
+  select.addEventListener('change', () => {
+    setLang(select.value as Lang);
+    render();
+  });
+  return select;
+}
+
+function render(): void {
+  leave.abort();
+  leave = new AbortController();
+  document.title = t('app.title');
+  const session = currentSession();
+  if (!session) {
+    const notice = loginNotice;
+    loginNotice = undefined;
+    replaceChildren(
+      app,
+      h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), h('span', { class: 'spacer' }), languagePicker()),
+      h('main', {}, loginView(onLoggedIn, notice)),
+    );
+    return;
+  }
+  const route = parseHash();
+  const allowed = ROUTES.filter((r) => can(session.role, r.capability));
+  const current = ROUTES.find((r) => r.name === route.name);
+  if (!current) {
+    navigate(`#/${allowed[0]?.name ?? 'orders'}`);
+    return;
+  }
+  const nav = h(
+    'nav',
+    { class: 'mainnav', testid: 'nav' },
+    ...allowed.map((r) => h('a', { href: `#/${r.name}`, class: r === current ? 'active' : undefined, 'aria-current': r === current ? 'page' : undefined, testid: `nav-${r.name}` }, t(r.nav ?? 'nav.orders'))),
+  );
+  const who = h('span', { class: 'who', testid: 'who' }, `${session.username} · ${t(`role.${session.role}`)}`);
+  const logout = h('button', { type: 'button', class: 'link', testid: 'logout', onclick: () => {
+    clearSession();
+    navigate('#/');
+    render();
+  } }, t('nav.logout'));
+  const main = h('main', {});
+  replaceChildren(app, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), nav, h('span', { class: 'spacer' }), who, languagePicker(), logout), main);
+  if (!can(session.role, current.capability)) {
+    replaceChildren(main, h('p', { class: 'message message-error', testid: 'not-allowed' }, t('common.notAllowed')));
+    return;
+  }
+  main.append(current.view({ session, signal: leave.signal, params: route.params, query: route.query, currency, navigate }));
+}
+
+function onLoggedIn(res: StaffLoginResponse): void {
+  saveSession(res);
+  if (!parseHash().name) location.hash = '#/orders';
+  render();
+}
+
+setUnauthenticatedHandler(() => {
+  loginNotice = t('login.expired');
+  render();
+});
+
+initLang();
+// The priced currency is needed before the POS form can read an amount; the config answer is local and quick.
+api
+  .config()
+  .then((cfg) => {
+    currency = cfg.currency;
+  })
+  .catch(() => {
+    // keep the default; the API validates amounts anyway
+  })
+  .finally(() => {
+    window.addEventListener('hashchange', render);
+    render();
+  });

@@ -1,0 +1,166 @@
+// One order: summary, items, refunds, notifications received and the audit trail, with the actions the
+// person's role allows (refund a paid order, close an unpaid one).
+import type { AdminOrderView, AdminRefundView } from '../../../../shared/api';
+import { api } from '../api';
+import { guardSubmit, h, messageBox, replaceChildren, setMessage, table } from '../dom';
+import { describeWechatReason } from '../errors';
+import { can } from '../roles';
+import { currentLang, errorText, isAbort, money, t, when } from '../ui';
+import type { ViewContext } from './context';
+import { statusBadge } from './orders';
+import { refundPanel } from './refund';
+
+export function orderDetailView(ctx: ViewContext): HTMLElement {
+  const orderId = ctx.params[0] ?? '';
+  const root = h('section', { testid: 'order-view' });
+  const message = messageBox('order-message');
+  const body = h('div', {});
+  // The action panel survives re-renders: a refund's progress stays on screen while the order reloads under it.
+  const panel = h('div', {});
+  replaceChildren(root, h('a', { href: '#/orders', class: 'back' }, `← ${t('nav.orders')}`), message, body);
+
+  const load = (notice?: string) => {
+    replaceChildren(body, h('p', { class: 'muted' }, t('common.loading')));
+    api.getOrder(orderId, ctx.signal).then(
+      (order) => {
+        render(order);
+        if (notice) setMessage(message, notice, 'success');
+      },
+      (err) => {
+        if (isAbort(err)) return;
+        replaceChildren(body);
+        setMessage(message, errorText(err));
+      },
+    );
+  };
+
+  const render = (order: AdminOrderView) => {
+    setMessage(message, '');
+    const actions = h('div', { class: 'actions' });
+    const canRefund = can(ctx.session.role, 'refund') && order.status === 'PAID' && order.refundableAmount > 0;
+    const canClose = can(ctx.session.role, 'close') && order.status === 'PENDING';
+    if (canRefund) {
+      actions.append(
+        h('button', {
+          type: 'button',
+          class: 'primary',
+          testid: 'refund-button',
+          onclick: () => {
+            actions.hidden = true;
+            const closePanel = () => {
+              replaceChildren(panel);
+              actions.hidden = false;
+            };
+            // When the refund is final, refresh the order under the panel; "Back" closes the panel.
+            replaceChildren(panel, refundPanel(order, ctx.signal, () => load(), closePanel));
+          },
+        }, t('order.refund')),
+      );
+    }
+    if (canClose) {
+      actions.append(h('button', { type: 'button', class: 'danger', testid: 'close-button', onclick: () => {
+        actions.hidden = true;
+        replaceChildren(panel, closeForm(order, () => {
+          replaceChildren(panel);
+          load(t('order.closed'));
+        }, () => {
+          replaceChildren(panel);
+          actions.hidden = false;
+        }));
+      } }, t('order.close')));
+    }
+
+    const c = order.currency;
+    const summary = h(
+      'dl',
+      { class: 'summary', testid: 'order-summary' },
+      ...pair(t('orders.status'), statusBadge(order.status)),
+      ...pair(t('orders.total'), h('span', { testid: 'order-total' }, money(order.total, c))),
+      ...pair(t('orders.refunded'), h('span', { testid: 'order-refunded' }, money(order.refundedAmount, c))),
+      ...pair(t('order.refundable'), h('span', { testid: 'order-refundable' }, money(order.refundableAmount, c))),
+      ...pair(t('order.transactionId'), h('span', { class: 'mono' }, order.transactionId ?? '—')),
+      ...pair(t('order.customer'), h('span', { class: 'mono' }, order.customerOpenid)),
+      ...pair(t('orders.created'), when(order.createdAt)),
+      ...pair(t('orders.paid'), when(order.paidAt)),
+      ...(order.status === 'PENDING' ? pair(t('order.expires'), when(order.expiresAt)) : []),
+    );
+
+    const items = table(
+      [t('order.item'), t('order.unitPrice'), t('order.quantity'), t('order.amount')],
+      order.items.map((i) => [`${i.name[currentLang()] ?? i.name.en} (${i.sku})`, h('span', { class: 'num' }, money(i.unitPrice, c)), h('span', { class: 'num' }, i.quantity), h('span', { class: 'num' }, money(i.amount, c))]),
+      'order-items',
+    );
+
+    const refunds = order.refunds.length
+      ? table(
+          [t('order.refundNo'), t('order.amount'), t('orders.status'), t('order.reason'), t('orders.created')],
+          order.refunds.map((r) => {
+            const lastError = (r as Partial<AdminRefundView>).lastError;
+            return [
+              h('span', { class: 'mono' }, r.outRefundNo),
+              h('span', { class: 'num' }, money(r.amount, r.currency)),
+              h('span', { class: `badge refund-${r.status.toLowerCase()}`, testid: 'refund-status' }, t(`refundStatus.${r.status}`)),
+              [r.reason, lastError ? describeWechatReason(currentLang(), lastError) : ''].filter(Boolean).join(' — ') || '—',
+              when(r.createdAt),
+            ];
+          }),
+          'order-refunds',
+        )
+      : h('p', { class: 'muted' }, t('common.none'));
+
+    const notifications = order.notifications.length
+      ? table(
+          [t('order.event'), t('order.receivedAt'), t('order.outcome'), t('order.detail')],
+          order.notifications.map((n) => [h('span', {}, n.eventType, h('br'), h('small', { class: 'mono muted' }, n.eventId)), when(n.receivedAt), h('span', { class: `outcome outcome-${n.outcome}` }, n.outcome), n.detail ?? '']),
+          'order-notifications',
+        )
+      : h('p', { class: 'muted' }, t('common.none'));
+
+    const audit = order.audit.length
+      ? table(
+          [t('order.when'), t('order.who'), t('order.action'), t('order.detail')],
+          order.audit.map((a) => [when(a.at), `${a.actor} (${t(`role.${a.role}`)})`, a.action, a.detail ? h('code', {}, JSON.stringify(a.detail)) : '']),
+          'order-audit',
+        )
+      : h('p', { class: 'muted' }, t('common.none'));
+
+    replaceChildren(
+      body,
+      h('header', { class: 'title-row' }, h('h1', {}, t('order.heading', { no: order.outTradeNo })), actions),
+      order.flagged ? h('p', { class: 'message message-error', testid: 'order-flagged' }, t('order.flagged', { why: order.flagged })) : null,
+      panel,
+      h('div', { class: 'card' }, h('h2', {}, t('order.summary')), summary),
+      h('div', { class: 'card' }, h('h2', {}, t('order.items')), items),
+      h('div', { class: 'card' }, h('h2', {}, t('order.refunds')), refunds),
+      h('div', { class: 'card' }, h('h2', {}, t('order.notifications')), notifications),
+      h('div', { class: 'card' }, h('h2', {}, t('order.audit')), audit),
+    );
+  };
+
+  load();
+  return root;
+}
+
+function pair(label: string, value: Node | string): Node[] {
+  return [h('dt', {}, label), h('dd', {}, value)];
+}
+
+function closeForm(order: AdminOrderView, onClosed: () => void, onCancel: () => void): HTMLElement {
+  const message = messageBox('close-error');
+  const form = h(
+    'form',
+    { class: 'card panel', testid: 'close-form' },
+    h('p', { class: 'confirm' }, t('order.closeConfirm', { no: order.outTradeNo })),
+    message,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger', testid: 'close-confirm' }, t('order.closeYes')), h('button', { type: 'button', onclick: onCancel }, t('common.cancel'))),
+  );
+  guardSubmit(form, async () => {
+    try {
+      await api.closeOrder(order.id);
+      onClosed();
+    } catch (err) {
+      setMessage(message, errorText(err));
+    }
+  });
+  return form;
+}

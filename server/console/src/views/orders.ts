@@ -1,0 +1,98 @@
+// Order search: status, date range and out_trade_no, paginated. The filters live in the URL hash, so the
+// browser's back button and a copied link both work.
+import type { OrderStatus } from '../../../../shared/api';
+import { api, type OrderQuery } from '../api';
+import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
+import { errorText, isAbort, money, t, when } from '../ui';
+import type { ViewContext } from './context';
+
+const STATUSES: OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
+const PAGE_SIZE = 20;
+
+export function statusBadge(status: OrderStatus): HTMLElement {
+  return h('span', { class: `badge badge-${status.toLowerCase()}`, testid: 'order-status' }, t(`status.${status}`));
+}
+
+export function ordersView(ctx: ViewContext): HTMLElement {
+  const q = ctx.query;
+  const status = h('select', { name: 'status', testid: 'filter-status' }, h('option', { value: '' }, t('common.any')), ...STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, t(`status.${s}`))));
+  const from = h('input', { type: 'date', name: 'from', value: q.get('from') ?? '', testid: 'filter-from' });
+  const to = h('input', { type: 'date', name: 'to', value: q.get('to') ?? '', testid: 'filter-to' });
+  const outTradeNo = h('input', { name: 'outTradeNo', value: q.get('outTradeNo') ?? '', maxlength: 32, spellcheck: false, testid: 'filter-out-trade-no' });
+  const message = messageBox('orders-error');
+  const results = h('div', { class: 'results', testid: 'orders-results' });
+
+  const form = h(
+    'form',
+    { class: 'filters', testid: 'orders-filter' },
+    field(t('orders.status'), status),
+    field(t('common.from'), from),
+    field(t('common.to'), to),
+    field(t('orders.outTradeNo'), outTradeNo),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'orders-search' }, t('common.search')), h('a', { href: '#/orders', class: 'button' }, t('common.reset'))),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (from.value && to.value && from.value > to.value) {
+      setMessage(message, t('orders.badRange'));
+      return;
+    }
+    const next = new URLSearchParams();
+    if (status.value) next.set('status', status.value);
+    if (from.value) next.set('from', from.value);
+    if (to.value) next.set('to', to.value);
+    if (outTradeNo.value.trim()) next.set('outTradeNo', outTradeNo.value.trim());
+    ctx.navigate(`#/orders?${next.toString()}`);
+  });
+
+  const page = Math.max(1, Number.parseInt(q.get('page') ?? '1', 10) || 1);
+  const query: OrderQuery = {
+    status: STATUSES.find((s) => s === q.get('status')),
+    from: q.get('from') ?? undefined,
+    to: q.get('to') ?? undefined,
+    outTradeNo: q.get('outTradeNo') ?? undefined,
+    page,
+    pageSize: PAGE_SIZE,
+  };
+  replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
+  api.listOrders(query, ctx.signal).then(
+    (list) => {
+      if (list.items.length === 0) {
+        replaceChildren(results, h('p', { class: 'muted', testid: 'orders-empty' }, t('orders.empty')));
+        return;
+      }
+      const rows = list.items.map((o) => [
+        h('a', { href: `#/orders/${encodeURIComponent(o.id)}`, testid: 'order-link', class: 'mono' }, o.outTradeNo),
+        statusBadge(o.status),
+        h('span', { class: 'num' }, money(o.total, o.currency)),
+        h('span', { class: 'num' }, o.refundedAmount ? money(o.refundedAmount, o.currency) : '—'),
+        when(o.createdAt),
+        when(o.paidAt),
+      ]);
+      const pages = Math.max(1, Math.ceil(list.total / (list.pageSize || PAGE_SIZE)));
+      const link = (p: number) => {
+        const n = new URLSearchParams(q);
+        n.set('page', String(p));
+        return `#/orders?${n.toString()}`;
+      };
+      replaceChildren(
+        results,
+        table([t('orders.outTradeNo'), t('orders.status'), t('orders.total'), t('orders.refunded'), t('orders.created'), t('orders.paid')], rows, 'orders-table'),
+        h(
+          'nav',
+          { class: 'pager' },
+          page > 1 ? h('a', { href: link(page - 1), class: 'button' }, t('common.prev')) : null,
+          h('span', { class: 'muted' }, `${t('common.page', { page, pages })} · ${t('common.total', { total: list.total })}`),
+          page < pages ? h('a', { href: link(page + 1), class: 'button', testid: 'orders-next' }, t('common.next')) : null,
+        ),
+      );
+    },
+    (err) => {
+      if (isAbort(err)) return;
+      replaceChildren(results);
+      setMessage(message, errorText(err));
+    },
+  );
+
+  return h('section', { testid: 'orders-view' }, h('h1', {}, t('orders.heading')), form, message, results);
+}

@@ -1,0 +1,104 @@
+// Quick Pay at the till: amount, description, then the customer's payment code (a scanner types it and presses
+// Enter). USERPAYING means the customer must confirm in WeChat: we keep watching until the charge is final.
+import type { OrderStatus, PosChargeResponse } from '../../../../shared/api';
+import { parseMajorAmount } from '../amount';
+import { api, ApiError, newRequestId } from '../api';
+import { field, guardSubmit, h, messageBox, replaceChildren, setMessage } from '../dom';
+import { errorText, isAbort, money, sleep, t } from '../ui';
+import { amountProblemText } from './amount-text';
+import type { ViewContext } from './context';
+
+type PosState = PosChargeResponse['state'];
+const FINAL: readonly PosState[] = ['SUCCESS', 'REVOKED', 'PAYERROR', 'CLOSED'];
+const AUTH_CODE = /^1[0-5]\d{16}$/;
+const WATCH_MS = 150_000;
+
+/** Our order status, as a Quick Pay state (used while watching a USERPAYING charge). */
+function fromOrderStatus(status: OrderStatus): PosState {
+  return status === 'PAID' ? 'SUCCESS' : status === 'FAILED' ? 'PAYERROR' : status === 'CLOSED' ? 'CLOSED' : 'USERPAYING';
+}
+
+export function posView(ctx: ViewContext): HTMLElement {
+  const root = h('section', { testid: 'pos-view' });
+  const currency = ctx.currency;
+
+  const showForm = () => {
+    const amount = h('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true, testid: 'pos-amount' });
+    const description = h('input', { name: 'description', maxlength: 100, autocomplete: 'off', required: true, testid: 'pos-description' });
+    const authCode = h('input', { name: 'authCode', inputmode: 'numeric', autocomplete: 'off', maxlength: 18, spellcheck: false, class: 'mono', testid: 'pos-auth-code' });
+    const message = messageBox('pos-error');
+    // One key per filled-in form: retrying after a network failure reuses it, a new charge gets a new one.
+    let requestId = newRequestId('pos');
+    for (const input of [amount, description, authCode]) input.addEventListener('input', () => (requestId = newRequestId('pos')));
+    const form = h(
+      'form',
+      { class: 'card narrow', testid: 'pos-form', novalidate: true },
+      h('h1', {}, t('pos.heading')),
+      field(t('pos.amount', { currency }), amount),
+      field(t('pos.description'), description),
+      field(t('pos.authCode'), authCode, t('pos.authCodeHint')),
+      message,
+      h('button', { type: 'submit', class: 'primary', testid: 'pos-charge' }, t('pos.charge')),
+    );
+    guardSubmit(form, async () => {
+      const parsed = parseMajorAmount(amount.value, currency);
+      if (!parsed.ok) return setMessage(message, amountProblemText(parsed));
+      if (!description.value.trim()) return setMessage(message, t('pos.needDescription'));
+      const code = authCode.value.replace(/\s+/g, '');
+      if (!AUTH_CODE.test(code)) {
+        setMessage(message, t('pos.badCode'));
+        authCode.select();
+        return;
+      }
+      setMessage(message, '');
+      try {
+        const res = await api.posCharge({ authCode: code, amount: parsed.minor, description: description.value.trim(), requestId });
+        showResult(res);
+      } catch (err) {
+        setMessage(message, errorText(err));
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500) authCode.select();
+      }
+    });
+    replaceChildren(root, form);
+    amount.focus();
+  };
+
+  const showResult = (res: PosChargeResponse) => {
+    const state = h('p', { class: 'pos-state', testid: 'pos-state', 'aria-live': 'polite' });
+    const note = messageBox('pos-result-error');
+    const again = h('button', { type: 'button', class: 'primary', testid: 'pos-new', onclick: showForm }, t('pos.new'));
+    const show = (s: PosState) => {
+      state.dataset.state = s;
+      state.className = `pos-state pos-${s.toLowerCase()}`;
+      state.textContent = t(`pos.${s}`);
+      again.hidden = !FINAL.includes(s);
+    };
+    replaceChildren(
+      root,
+      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'mono muted' }, t('pos.order', { no: res.outTradeNo })), state, res.message ? h('p', {}, res.message) : null, note, again),
+    );
+    show(res.state);
+    if (FINAL.includes(res.state)) return;
+    void (async () => {
+      const started = Date.now();
+      let s: PosState = res.state;
+      while (!FINAL.includes(s) && Date.now() - started < WATCH_MS) {
+        try {
+          await sleep(1500, ctx.signal);
+          const list = await api.listOrders({ outTradeNo: res.outTradeNo, pageSize: 1 }, ctx.signal);
+          const order = list.items.find((o) => o.outTradeNo === res.outTradeNo);
+          if (order) s = fromOrderStatus(order.status);
+          setMessage(note, '');
+          show(s);
+        } catch (err) {
+          if (isAbort(err)) return;
+          setMessage(note, errorText(err));
+        }
+      }
+      again.hidden = false;
+    })();
+  };
+
+  showForm();
+  return root;
+}

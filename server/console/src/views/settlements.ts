@@ -1,0 +1,67 @@
+// Settlement batches by date range and state.
+import { api } from '../api';
+import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
+import { errorText, isAbort, money, t } from '../ui';
+import type { ViewContext } from './context';
+import { yesterday } from './statement';
+
+const compact = (d: string) => d.replace(/-/g, '');
+const pretty = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d ?? '—');
+
+export function settlementsView(ctx: ViewContext): HTMLElement {
+  const q = ctx.query;
+  const state = h('select', { name: 'state', testid: 'settlements-state' }, ...(['SETTLED', 'UNSETTLE'] as const).map((s) => h('option', { value: s, selected: q.get('state') === s }, t(`settlements.${s}`))));
+  const monthAgo = (() => {
+    const d = new Date();
+    d.setDate(d.getDate() - 30);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  })();
+  const from = h('input', { type: 'date', name: 'from', value: q.get('from') ?? monthAgo, testid: 'settlements-from' });
+  const to = h('input', { type: 'date', name: 'to', value: q.get('to') ?? yesterday(), testid: 'settlements-to' });
+  const message = messageBox('settlements-error');
+  const results = h('div', { testid: 'settlements-results' });
+  const form = h(
+    'form',
+    { class: 'filters' },
+    field(t('settlements.state'), state),
+    field(t('common.from'), from),
+    field(t('common.to'), to),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'settlements-search' }, t('common.search'))),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!from.value || !to.value) return setMessage(message, t('settlements.needRange'));
+    if (from.value > to.value) return setMessage(message, t('orders.badRange'));
+    ctx.navigate(`#/settlements?${new URLSearchParams({ state: state.value, from: from.value, to: to.value }).toString()}`);
+  });
+
+  const f = q.get('from');
+  const tt = q.get('to');
+  if (f && tt) {
+    replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
+    api.settlements({ state: q.get('state') === 'UNSETTLE' ? 'UNSETTLE' : 'SETTLED', from: compact(f), to: compact(tt) }, ctx.signal).then(
+      (list) => {
+        if (!list.items.length) return replaceChildren(results, h('p', { class: 'muted', testid: 'settlements-empty' }, t('settlements.empty')));
+        replaceChildren(
+          results,
+          table(
+            [t('settlements.batch'), t('settlements.date'), t('settlements.period'), t('settlements.settled'), t('settlements.unsettled'), t('settlements.pay'), t('settlements.refund'), t('settlements.fee'), t('settlements.net')],
+            list.items.map((s) => {
+              const c = s.amount.currency;
+              const m = (v: number | undefined) => h('span', { class: 'num' }, money(v, c));
+              return [h('span', { class: 'mono' }, s.batchId), pretty(s.settlementDate), `${pretty(s.tradeStartDate)} – ${pretty(s.tradeEndDate)}`, m(s.amount.settled), m(s.amount.unsettle), m(s.amount.pay), m(s.amount.refund), m(s.amount.fee), m(s.amount.net)];
+            }),
+            'settlements-table',
+          ),
+          h('p', { class: 'muted' }, t('common.total', { total: list.total })),
+        );
+      },
+      (err) => {
+        if (isAbort(err)) return;
+        replaceChildren(results);
+        setMessage(message, errorText(err));
+      },
+    );
+  }
+  return h('section', { testid: 'settlements-view' }, h('h1', {}, t('settlements.heading')), form, message, results);
+}

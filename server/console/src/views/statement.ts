@@ -1,0 +1,72 @@
+// A day's statement from WeChat Pay, reconciled against our records; every difference is a highlighted row.
+import type { ReconciliationDiff, StatementReport } from '../../../../shared/api';
+import { api } from '../api';
+import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
+import { errorText, isAbort, money, t } from '../ui';
+import type { ViewContext } from './context';
+
+/** Yesterday in the browser's calendar, as yyyy-mm-dd (today's statement is not ready until tomorrow). */
+export function yesterday(now = new Date()): string {
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function statementView(ctx: ViewContext): HTMLElement {
+  const date = h('input', { type: 'date', name: 'date', required: true, value: ctx.query.get('date') ?? yesterday(), testid: 'statement-date' });
+  const message = messageBox('statement-error');
+  const results = h('div', { testid: 'statement-results' });
+  const form = h('form', { class: 'filters' }, field(t('statement.date'), date), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'statement-load' }, t('statement.load'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (date.value) ctx.navigate(`#/statements?date=${encodeURIComponent(date.value)}`);
+  });
+
+  const chosen = ctx.query.get('date');
+  if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
+    replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
+    api.statement(chosen.replace(/-/g, ''), ctx.signal).then(
+      (report) => replaceChildren(results, renderReport(report)),
+      (err) => {
+        if (isAbort(err)) return;
+        replaceChildren(results);
+        setMessage(message, errorText(err));
+      },
+    );
+  }
+  return h('section', { testid: 'statement-view' }, h('h1', {}, t('statement.heading')), form, message, results);
+}
+
+function renderReport(r: StatementReport): HTMLElement {
+  const c = r.totals.currency;
+  const totals = h(
+    'dl',
+    { class: 'summary', testid: 'statement-totals' },
+    h('dt', {}, t('statement.rows')),
+    h('dd', {}, r.rows),
+    h('dt', {}, t('statement.payments')),
+    h('dd', { class: 'num' }, money(r.totals.payments, c)),
+    h('dt', {}, t('statement.refunds')),
+    h('dd', { class: 'num' }, money(r.totals.refunds, c)),
+    h('dt', {}, t('statement.sha1')),
+    h('dd', { class: 'mono' }, r.sha1),
+  );
+  const diffs = r.differences.length
+    ? highlighted(r.differences, c)
+    : h('p', { class: 'message message-success', testid: 'statement-clean' }, t('statement.noDifferences'));
+  return h('div', {}, h('div', { class: 'card' }, totals), h('div', { class: 'card' }, h('h2', {}, t('statement.differences', { count: r.differences.length })), diffs));
+}
+
+function side(v: ReconciliationDiff['wechat'], currency: string): string {
+  if (!v) return '—';
+  return [v.state, v.amount === undefined ? undefined : money(v.amount, currency)].filter(Boolean).join(' · ') || '—';
+}
+
+function highlighted(diffs: ReconciliationDiff[], currency: string): HTMLTableElement {
+  const tbl = table(
+    [t('statement.kind'), t('orders.outTradeNo'), t('order.refundNo'), t('statement.wechat'), t('statement.local')],
+    diffs.map((d) => [t(`diff.${d.kind}`), h('span', { class: 'mono' }, d.outTradeNo), h('span', { class: 'mono' }, d.outRefundNo ?? '—'), side(d.wechat, currency), side(d.local, currency)]),
+    'statement-differences',
+  );
+  tbl.querySelectorAll('tbody tr').forEach((row, i) => row.classList.add('diff', `diff-${diffs[i]?.kind ?? ''}`));
+  return tbl;
+}
