@@ -15,6 +15,8 @@ export { validateSignedMessage, readSignedHeaders, MAX_CLOCK_SKEW_SECONDS, SIGNT
 export type { SignatureRejection, ValidationResult } from './auth/validator';
 export { createNodeTransport } from './http/transport';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport';
+export { headerValue } from './http/headers';
+export type { HeaderSource } from './http/headers';
 export type { ApiResponse, CallOptions } from './http/core';
 export { DEFAULT_RETRY_POLICY, shouldRetry, retryDelayMs } from './http/retry';
 export type { RetryPolicy } from './http/retry';
