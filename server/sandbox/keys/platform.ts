@@ -94,10 +94,11 @@ export class PlatformKeyring {
   }
 
   async rotate(opts: RotateOptions = {}): Promise<PlatformCert> {
+    // Key generation takes a while: the overlap is counted from when the certificate exists.
+    const issued = issueCertificate({ commonName: 'WeChat Pay Global Sandbox Platform', key: generateRsaKey() });
     const now = this.clock.now();
     const switchAt = new Date(now + this.clock.scale((opts.switchAfterSeconds ?? 0) * 1000));
     const retireAt = new Date(switchAt.getTime() + this.clock.scale((opts.retireAfterSeconds ?? 3600) * 1000));
-    const issued = issueCertificate({ commonName: 'WeChat Pay Global Sandbox Platform', key: generateRsaKey() });
     await this.models.PlatformCert.updateMany(
       { $or: [{ retire_at: null }, { retire_at: { $gt: retireAt } }] },
       { $set: { retire_at: retireAt } },
