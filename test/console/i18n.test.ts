@@ -51,8 +51,11 @@ describe('console texts', () => {
 });
 
 describe('console roles (the UI hides what the API refuses)', () => {
-  it('only admins refund; viewers neither refund, close nor charge', () => {
+  it('only admins refund and close; viewers neither refund, close nor charge; cashiers charge', () => {
     expect(can('admin', 'refund')).toBe(true);
+    expect(can('admin', 'close')).toBe(true);
+    expect(can('cashier', 'close')).toBe(false);
+    expect(can('cashier', 'statements')).toBe(false);
     expect(can('cashier', 'refund')).toBe(false);
     expect(can('viewer', 'refund')).toBe(false);
     expect(can('viewer', 'close')).toBe(false);

@@ -68,8 +68,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
 
 export interface OrderQuery {
   status?: OrderStatus;
-  from?: string; // yyyy-mm-dd
-  to?: string;
+  from?: string; // ISO 8601 instant, inclusive
+  to?: string; // ISO 8601 instant, exclusive
   outTradeNo?: string;
   page?: number;
   pageSize?: number;
@@ -90,6 +90,7 @@ export const api = {
   listOrders: (q: OrderQuery, signal?: AbortSignal) => request<AdminOrderList>('GET', `/api/admin/orders${query({ ...q })}`, undefined, signal),
   getOrder: (orderId: string, signal?: AbortSignal) => request<AdminOrderView>('GET', `/api/admin/orders/${id(orderId)}`, undefined, signal),
   createRefund: (orderId: string, body: CreateRefundRequest) => request<AdminRefundView>('POST', `/api/admin/orders/${id(orderId)}/refunds`, body),
+  getRefund: (refundId: string, signal?: AbortSignal) => request<AdminRefundView>('GET', `/api/admin/refunds/${id(refundId)}`, undefined, signal),
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
   statement: (date: string, signal?: AbortSignal) => request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),

@@ -6,7 +6,7 @@ export type Capability = 'orders' | 'refund' | 'close' | 'pos' | 'statements' | 
 
 const CAPABILITIES: Readonly<Record<StaffRole, readonly Capability[]>> = {
   admin: ['orders', 'refund', 'close', 'pos', 'statements', 'settlements'],
-  cashier: ['orders', 'close', 'pos'],
+  cashier: ['orders', 'pos'],
   viewer: ['orders', 'statements', 'settlements'],
 };
 

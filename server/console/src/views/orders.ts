@@ -9,6 +9,13 @@ import type { ViewContext } from './context';
 const STATUSES: OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
 const PAGE_SIZE = 20;
 
+/** The start of a yyyy-mm-dd day in the browser's time zone (+ `plusDays`), as an ISO instant. */
+export function localDayStart(day: string | null, plusDays: number): string | undefined {
+  const m = day ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) : null;
+  if (!m) return undefined;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).toISOString();
+}
+
 export function statusBadge(status: OrderStatus): HTMLElement {
   return h('span', { class: `badge badge-${status.toLowerCase()}`, testid: 'order-status' }, t(`status.${status}`));
 }
@@ -48,8 +55,8 @@ export function ordersView(ctx: ViewContext): HTMLElement {
   const page = Math.max(1, Number.parseInt(q.get('page') ?? '1', 10) || 1);
   const query: OrderQuery = {
     status: STATUSES.find((s) => s === q.get('status')),
-    from: q.get('from') ?? undefined,
-    to: q.get('to') ?? undefined,
+    from: localDayStart(q.get('from'), 0),
+    to: localDayStart(q.get('to'), 1), // the "to" day is included: up to the start of the next one
     outTradeNo: q.get('outTradeNo') ?? undefined,
     page,
     pageSize: PAGE_SIZE,

@@ -1,7 +1,7 @@
 // Refund in three steps: amount + reason (amount defaults to what is left), an explicit confirmation, then the
 // refund's progress until it is final. One idempotency key per confirmed refund, reused if the same confirmation
 // is retried after a network failure, so a retry can never refund twice.
-import type { AdminOrderView, AdminRefundView, RefundStatus, RefundView } from '../../../../shared/api';
+import type { AdminOrderView, AdminRefundView, RefundStatus } from '../../../../shared/api';
 import { minorToMajorString, parseMajorAmount } from '../amount';
 import { api, ApiError, newRequestId } from '../api';
 import { field, guardSubmit, h, messageBox, replaceChildren, setMessage } from '../dom';
@@ -86,10 +86,14 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
     const result = messageBox('refund-result');
     result.setAttribute('role', 'status');
     replaceChildren(panel, h('h2', {}, t('refund.heading')), line, result);
-    const show = (r: RefundView & { lastError?: AdminRefundView['lastError'] }) => {
+    const show = (r: AdminRefundView) => {
       line.textContent = t('refund.progress', { amount: money(r.amount, r.currency), status: t(`refundStatus.${r.status}`) });
       line.dataset.status = r.status;
-      if (!FINAL.includes(r.status)) return setMessage(result, t('refund.waiting'), 'info');
+      if (!FINAL.includes(r.status)) {
+        // Still pending: say why when WeChat Pay pushed back (it is retried with the same refund number).
+        const why = describeWechatReason(currentLang(), r.lastError);
+        return setMessage(result, why ? `${t('refund.waiting')} (${why})` : t('refund.waiting'), 'info');
+      }
       if (r.status === 'SUCCESS') setMessage(result, t('refund.done'), 'success');
       else if (r.status === 'CLOSED') setMessage(result, t('refund.closed'), 'error');
       else if (r.status === 'ABNORMAL') setMessage(result, t('refund.abnormal'), 'error');
@@ -97,7 +101,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
     };
     show(created);
     void (async () => {
-      let current: RefundView & { lastError?: AdminRefundView['lastError'] } = created;
+      let current: AdminRefundView = created;
       const started = Date.now();
       for (let i = 0; !FINAL.includes(current.status); i++) {
         if (Date.now() - started > GIVE_UP_MS) {
@@ -106,9 +110,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
         }
         try {
           await sleep(POLL_MS[Math.min(i, POLL_MS.length - 1)] ?? 5000, signal);
-          const fresh = await api.getOrder(order.id, signal);
-          const found = fresh.refunds.find((r) => r.id === created.id || r.outRefundNo === created.outRefundNo);
-          if (found) current = { ...found, lastError: (found as Partial<AdminRefundView>).lastError ?? current.lastError };
+          current = await api.getRefund(created.id, signal);
           show(current);
         } catch (err) {
           if (isAbort(err)) return;
