@@ -223,6 +223,12 @@ describe('errors, timeouts and retries', () => {
     expect(Date.now() - started).toBeLessThan(390);
   });
 
+  it('times out an answer that stalls mid-body', async () => {
+    fake.handler = () => ({ body: txBody(), stallMidBody: true });
+    const err = (await institution({ timeoutMs: 200, retry: { maxRetries: 0 } }).queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
+    expect(err).toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
+  });
+
   it('never retries a Quick Pay charge: a timeout is reported once with an unknown outcome', async () => {
     fake.handler = () => ({ delayMs: 400, body: txBody() });
     const err = (await institution({ timeoutMs: 150 }).micropayPay(quickPay()).catch((e: unknown) => e)) as WechatPayError;

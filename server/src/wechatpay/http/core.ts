@@ -132,8 +132,14 @@ export class ApiCore {
     if (serial) headers['Wechatpay-Serial'] = serial;
     const timeout = AbortSignal.timeout(call.timeoutMs ?? this.opts.timeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
-    const res = await this.opts.transport({ method: call.method, url: this.origin + target, headers, body, signal });
-    return { ...res, headers: lowerCaseKeys(res.headers) };
+    try {
+      const res = await this.opts.transport({ method: call.method, url: this.origin + target, headers, body, signal });
+      return { ...res, headers: lowerCaseKeys(res.headers) };
+    } catch (err) {
+      // However the transport reports an abort mid-body, a fired timer means a timeout.
+      if (timeout.aborted && !call.signal?.aborted) throw Object.assign(new Error('timed out', { cause: err }), { name: 'TimeoutError' });
+      throw err;
+    }
   }
 
   private async accept(call: CallOptions, res: TransportResponse, attempts: number): Promise<ApiResponse> {

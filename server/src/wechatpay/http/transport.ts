@@ -60,8 +60,9 @@ export function createNodeTransport(opts: NodeTransportOptions = {}): Transport 
             }
             chunks.push(c);
           });
-          res.on('error', reject);
-          res.on('aborted', () => reject(new Error('response aborted')));
+          const fail = (err: unknown) => reject(req.signal.aborted ? req.signal.reason : err);
+          res.on('error', fail);
+          res.on('aborted', () => fail(new Error('response aborted')));
           res.on('end', () => {
             const out: Record<string, string> = {};
             for (const [k, v] of Object.entries(res.headers)) {
@@ -71,7 +72,7 @@ export function createNodeTransport(opts: NodeTransportOptions = {}): Transport 
           });
         },
       );
-      r.on('error', reject);
+      r.on('error', (err) => reject(req.signal.aborted ? req.signal.reason : err));
       if (req.body !== undefined) r.end(req.body);
       else r.end();
     });

@@ -30,6 +30,8 @@ export interface Reply {
   delayMs?: number;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /** Send the head and half the body, then stall. */
+  stallMidBody?: boolean;
 }
 
 export type Handler = (req: RecordedRequest, n: number) => Reply | Promise<Reply>;
@@ -118,6 +120,12 @@ export class FakeWechatPay {
         Object.assign(headers, signReply(reply.signWith ?? this.platform, signed, reply.timestampOffsetSec));
       }
       if (body.length && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+      if (reply.stallMidBody) {
+        headers['Content-Length'] = String(Buffer.byteLength(body));
+        res.writeHead(reply.status ?? 200, headers);
+        res.write(body.slice(0, Math.floor(body.length / 2)));
+        return;
+      }
       res.writeHead(reply.status ?? 200, headers);
       res.end(body);
     });
