@@ -1,0 +1,194 @@
+// Quick Pay (付款码) at the till. The order is written first (idempotent by the charge's requestId), then:
+//   SUCCESS -> paid;  USERPAYING -> poll the query (about 30 s in all), then reverse if still paying;
+//   timeout / network / 5xx -> QUERY FIRST, never charge blindly again (ORDER_NOT_EXIST: the same out_trade_no
+//   may be charged again); a final refusal -> failed.
+// The answer is the order's final state, or USERPAYING when even the reverse could not be confirmed (the
+// pending-orders job keeps asking WeChat about it).
+import type { PosChargeResponse } from '../../../shared/api';
+import { isDuplicateKeyError } from '../db/errors';
+import type { Logger } from '../logger';
+import type { OrderDoc, OrderModel } from '../models/order';
+import { isOrderNotExist, isWechatPayError, type MicropayResult, type PaymentGateway, type Transaction } from '../payment-gateway';
+import { ERROR_CODE_ALIASES } from '../wechatpay';
+import { DomainError } from './errors';
+import { applyTransaction } from './order-state';
+import { newOutTradeNo } from './order-view';
+
+/** Waits between queries of a USERPAYING charge: 3 s, 5 s, 10 s, 12 s = 30 s (WeChat's guidance). */
+export const DEFAULT_POS_POLL_MS = [3000, 5000, 10000, 12000];
+
+export interface PosChargeInput {
+  authCode: string;
+  amount: number;
+  description: string;
+  requestId: string;
+}
+
+export interface PosServiceOptions {
+  Order: OrderModel;
+  gateway: PaymentGateway;
+  currency: string;
+  logger: Logger;
+  pollMs?: readonly number[];
+  /** How many times a charge whose answer was lost is re-sent after WeChat says it does not know the order. */
+  maxResend?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class PosService {
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  constructor(private readonly o: PosServiceOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.sleep = o.sleep ?? sleepReal;
+  }
+
+  async charge(input: PosChargeInput, cashier: string): Promise<{ result: PosChargeResponse; created: boolean }> {
+    const { Order } = this.o;
+    const owner = `pos:${cashier}`;
+    let order = await Order.findOne({ customerOpenid: owner, clientRequestId: input.requestId }).lean<OrderDoc>();
+    let created = false;
+    if (!order) {
+      const now = this.now();
+      try {
+        const doc = await Order.create({
+          outTradeNo: newOutTradeNo('P', now),
+          customerOpenid: owner,
+          clientRequestId: input.requestId,
+          items: [{ sku: 'POS', name: { 'zh-HK': input.description, en: input.description }, unitPrice: input.amount, quantity: 1, amount: input.amount }],
+          description: input.description,
+          total: input.amount,
+          currency: this.o.currency,
+          status: 'PENDING',
+          expiresAt: new Date(now.getTime() + 10 * 60_000),
+          // The pending-orders job takes over if this process dies mid-charge.
+          nextSyncAt: new Date(now.getTime() + 2 * 60_000),
+          source: 'pos',
+        });
+        order = doc.toObject() as OrderDoc;
+        created = true;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        order = await Order.findOne({ customerOpenid: owner, clientRequestId: input.requestId }).lean<OrderDoc>();
+        if (!order) throw err;
+      }
+    }
+    if (order.total !== input.amount) throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different charge');
+    if (!created) {
+      // A repeat: answer the final state, or pick up where the first attempt stopped (query first).
+      if (order.status !== 'PENDING') return { result: this.view(order), created };
+      return { result: await this.resume(order, input), created };
+    }
+    return { result: await this.run(order, input), created };
+  }
+
+  private async run(order: OrderDoc, input: PosChargeInput): Promise<PosChargeResponse> {
+    let res: MicropayResult;
+    try {
+      res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
+    } catch (err) {
+      if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
+      if (isWechatPayError(err) && (err.outcomeUnknown || err.kind === 'signature' || err.kind === 'invalid_response')) {
+        this.o.logger.warn({ outTradeNo: order.outTradeNo, code: err.code }, 'Quick Pay outcome unknown: querying before anything else');
+        return this.resume(order, input);
+      }
+      // A refusal (bad auth code, insufficient balance...): the order failed.
+      const message = isWechatPayError(err) ? `${err.code}: ${err.message}` : 'charge failed';
+      await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { status: 'FAILED', wxTradeState: 'PAYERROR' }, $unset: { nextSyncAt: 1 } });
+      if (!isWechatPayError(err) || err.kind === 'config') throw err;
+      return { ...this.view(await this.reload(order)), state: 'PAYERROR', message };
+    }
+    return this.fromResult(order, res);
+  }
+
+  private fromResult(order: OrderDoc, res: MicropayResult): Promise<PosChargeResponse> {
+    if (res.outcome === 'USERPAYING') return this.pollThenReverse(order);
+    return this.settle(order, res.transaction);
+  }
+
+  /** After a lost answer or on a repeat: query; unknown at WeChat -> charge again with the same out_trade_no. */
+  private async resume(order: OrderDoc, input: PosChargeInput, resent = 0): Promise<PosChargeResponse> {
+    let tx: Transaction | undefined;
+    try {
+      tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+    } catch (err) {
+      if (isOrderNotExist(err)) tx = undefined;
+      else return { ...this.view(order), state: 'USERPAYING', message: 'the charge outcome is not known yet; ask again with the same requestId' };
+    }
+    if (!tx) {
+      if (resent >= (this.o.maxResend ?? 1)) return { ...this.view(order), state: 'USERPAYING', message: 'WeChat has no record of the charge yet; ask again with the same requestId' };
+      return this.runResend(order, input, resent + 1);
+    }
+    return this.settle(order, tx);
+  }
+
+  private async runResend(order: OrderDoc, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
+    try {
+      const res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
+      return await this.fromResult(order, res);
+    } catch (err) {
+      if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
+      if (isWechatPayError(err) && err.outcomeUnknown) return this.resume(order, input, resent);
+      throw err;
+    }
+  }
+
+  private async settle(order: OrderDoc, tx: Transaction): Promise<PosChargeResponse> {
+    if (tx.trade_state === 'USERPAYING' || tx.trade_state === 'NOTPAY') return this.pollThenReverse(order);
+    await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+    return this.answer(await this.reload(order), tx);
+  }
+
+  private async pollThenReverse(order: OrderDoc): Promise<PosChargeResponse> {
+    for (const wait of this.o.pollMs ?? DEFAULT_POS_POLL_MS) {
+      await this.sleep(wait);
+      let tx: Transaction | undefined;
+      try {
+        tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+      } catch (err) {
+        this.o.logger.warn({ outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' }, 'Quick Pay query failed; polling on');
+        continue;
+      }
+      if (tx && tx.trade_state !== 'USERPAYING' && tx.trade_state !== 'NOTPAY') {
+        await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+        return this.answer(await this.reload(order), tx);
+      }
+    }
+    // Still paying after ~30 s: reverse, so the customer cannot complete it later unnoticed.
+    try {
+      await this.o.gateway.reverse(order.outTradeNo);
+    } catch (err) {
+      this.o.logger.error({ outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' }, 'Quick Pay reverse failed');
+      return { ...this.view(order), state: 'USERPAYING', message: 'the customer did not confirm and the reverse failed; the order is being checked' };
+    }
+    const after = await this.o.gateway.queryByOutTradeNo(order.outTradeNo).catch(() => undefined);
+    if (after && after.trade_state !== 'USERPAYING' && after.trade_state !== 'NOTPAY') {
+      // The customer may have confirmed at the last moment: whatever WeChat says wins.
+      await applyTransaction(this.o.Order, order, after, this.o.gateway.identity, this.now());
+      return this.answer(await this.reload(order), after);
+    }
+    await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() }, $unset: { nextSyncAt: 1 } });
+    return { ...this.view(await this.reload(order)), state: 'REVOKED', message: 'the customer did not confirm in time; the charge was reversed' };
+  }
+
+  private async reload(order: OrderDoc): Promise<OrderDoc> {
+    return (await this.o.Order.findById(order._id).lean<OrderDoc>()) ?? order;
+  }
+
+  private answer(order: OrderDoc, tx: Transaction): PosChargeResponse {
+    const v = this.view(order);
+    if (tx.trade_state_desc && v.state !== 'SUCCESS') v.message = tx.trade_state_desc;
+    return v;
+  }
+
+  view(order: OrderDoc): PosChargeResponse {
+    const state: PosChargeResponse['state'] =
+      order.status === 'PAID' ? 'SUCCESS' : order.status === 'FAILED' ? 'PAYERROR' : order.status === 'CLOSED' ? (order.wxTradeState === 'REVOKED' ? 'REVOKED' : 'CLOSED') : 'USERPAYING';
+    const v: PosChargeResponse = { outTradeNo: order.outTradeNo, state, amount: order.total, currency: order.currency };
+    if (order.transactionId) v.transactionId = order.transactionId;
+    return v;
+  }
+}

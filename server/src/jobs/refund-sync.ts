@@ -1,0 +1,37 @@
+// Settles refunds that no notification settled: PENDING ones (not accepted yet: the create is sent again with
+// the SAME out_refund_no) and PROCESSING / ABNORMAL ones past their delay (queried). Each refund is claimed by
+// one conditional update that moves its nextSyncAt forward, so two instances never work on the same refund.
+import type { RefundDoc, RefundModel } from '../models/refund';
+import type { RefundService } from '../domain/refund-service';
+import { claimDue } from './lease';
+import type { Job } from './runner';
+
+export interface RefundSyncOptions {
+  Refund: RefundModel;
+  refunds: RefundService;
+  owner: string;
+  intervalMs?: number;
+  /** How long a claim keeps other instances away (longer than one WeChat call). */
+  claimMs?: number;
+  batch?: number;
+  now?: () => Date;
+}
+
+/** One pass: claims due refunds and syncs each. Returns how many were looked at. */
+export async function syncRefunds(o: RefundSyncOptions): Promise<{ refunds: number }> {
+  const now = o.now?.() ?? new Date();
+  const claimed = await claimDue<RefundDoc>({
+    model: o.Refund,
+    filter: { status: { $in: ['PENDING', 'PROCESSING', 'ABNORMAL'] } },
+    now,
+    claimMs: o.claimMs ?? 60_000,
+    owner: o.owner,
+    limit: o.batch ?? 50,
+  });
+  for (const r of claimed) await o.refunds.sync(r);
+  return { refunds: claimed.length };
+}
+
+export function refundSyncJob(o: RefundSyncOptions): Job {
+  return { name: 'refund-sync', intervalMs: o.intervalMs ?? 15_000, run: () => syncRefunds(o) };
+}
