@@ -104,6 +104,13 @@ export function buildApp(sb: Sandbox): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use((ctx) => {
+    // Unknown non-API paths: a JSON 4xx like everything else (unknown /v3 paths are answered by apiGate).
+    if (ctx.body === undefined && ctx.status === 404) {
+      ctx.status = 404;
+      ctx.body = { code: 'NOT_FOUND', message: `no sandbox endpoint ${ctx.method} ${ctx.path}` };
+    }
+  });
   return app;
 }
 

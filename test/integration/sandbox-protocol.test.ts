@@ -85,6 +85,14 @@ describe('authentication', () => {
     expect(english.json.message).toMatch(/serial number is incorrect/);
   });
 
+  test('unknown paths: signed /v3 ones get 404 NOT_FOUND, others a JSON 404', async () => {
+    const api = await sb.request(sb.config.direct, 'GET', '/v3/global/nothing-here');
+    expect(api).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
+    const other = await fetch(`${sb.baseUrl}/sandbox/nothing-here`);
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { code: string }).code).toBe('NOT_FOUND');
+  });
+
   test('mainland paths answer 400 INVALID_REQUEST', async () => {
     const res = await sb.request(sb.config.direct, 'POST', '/v3/pay/transactions/jsapi', { mchid: sb.config.direct.mchid });
     expect(res.status).toBe(400);
