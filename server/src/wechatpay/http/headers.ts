@@ -10,9 +10,9 @@ export function headerValue(headers: HeaderSource, name: string): string | undef
     return v === null ? undefined : v;
   }
   const record = headers as Record<string, string | string[] | number | undefined>;
-  let v = record[name] ?? record[name.toLowerCase()];
+  const lower = name.toLowerCase();
+  let v = record[lower] ?? record[name]; // Node and Koa give lower-case names: try that first
   if (v === undefined) {
-    const lower = name.toLowerCase();
     for (const k of Object.keys(record)) if (k.toLowerCase() === lower) v = record[k];
   }
   if (Array.isArray(v)) return v[0];
