@@ -155,6 +155,29 @@ test('a wrong merchant key gives 401 SIGN_ERROR; 5xx and 429 faults reach the cl
   client.close();
 });
 
+test('the remaining real errors through the client: PARAM_ERROR, NO_AUTH, NOT_ENOUGH, INVALID_REQUEST', async () => {
+  const inst = sb.config.institution;
+  const client = clientFor(inst);
+  const openid = await sb.admin.openid('errors', inst.miniprogramAppid);
+  const base = { description: 'x', notify_url: receiver.url, merchant_category_code: '5812', payer: { sub_openid: openid } };
+  const param = await caught(client.jsapiOrder({ ...base, out_trade_no: `E${Date.now()}`, amount: { total: 100, currency: 'XXX' } }));
+  expect(param).toMatchObject({ status: 400, code: 'PARAM_ERROR' });
+  expect((param as { detail: { field: string } }).detail.field).toBe('#/properties/amount/properties/currency');
+  const foreign = await caught(client.queryOrderByOutTradeNo('ANY', { sub_mchid: '1234567890' }));
+  expect(foreign).toMatchObject({ status: 403, code: 'NO_AUTH' });
+  const no = `NE${Date.now()}`;
+  const { params } = await client.jsapiPrepayWithRequestPayment({ ...base, out_trade_no: no, amount: { total: 100, currency: 'HKD' } });
+  await sb.admin.cashierPay({ ...params, openid });
+  await sb.admin.faults({ arm: [{ fault: 'not-enough', path: '/v3/global/refunds' }] });
+  const ne = await caught(client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } }));
+  expect(ne).toMatchObject({ status: 403, code: 'NOT_ENOUGH' });
+  // Retried later with the same out_refund_no, as the docs advise, it is accepted.
+  expect((await client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } })).out_refund_no).toBe(`${no}R`);
+  const mainland = await caught(client.request({ method: 'POST', path: '/v3/pay/transactions/jsapi', body: { sp_mchid: inst.mchid }, idempotent: false }));
+  expect(mainland).toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
+  client.close();
+});
+
 test('certificate rotation while requests are in flight: publish, overlap, switch, retire', async () => {
   const m = sb.config.institution;
   const client = clientFor(m);
