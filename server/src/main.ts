@@ -18,6 +18,7 @@ import { orderModel } from './models/order';
 import { paymentEventModel } from './models/payment-event';
 import { productModel } from './models/product';
 import { createPaymentGateway } from './payment-gateway';
+import { createStaffSide } from './http/routes/admin/compose';
 import type Router from '@koa/router';
 
 async function main(): Promise<void> {
@@ -55,10 +56,23 @@ async function main(): Promise<void> {
   // Platform certificates: fetched now so the first notification does not wait; /readyz reports them.
   await gateway.client.certificates?.refresh().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'platform certificates not available yet'));
 
-  const refunds: RefundLookup = noRefunds;
-  const rawRoutes: Router[] = [];
-  const apiRoutes: Router[] = [];
   // ---- staff side (refunds, admin API, refund notifications) registers here ----
+  const staff = createStaffSide({
+    db,
+    config,
+    gateway,
+    logger,
+    owner,
+    loginLimits: { windowMs: config.STAFF_LOGIN_WINDOW_SECONDS * 1000, maxPerUser: config.STAFF_LOGIN_MAX_PER_USER, maxPerIp: config.STAFF_LOGIN_MAX_PER_IP },
+    refundRetryDelaysMs: config.REFUND_RETRY_SCHEDULE_SECONDS.map((s) => s * 1000),
+    refundProcessingCheckMs: config.REFUND_PROCESSING_CHECK_SECONDS * 1000,
+    refundSyncIntervalMs: config.JOBS_INTERVAL_MS,
+    posPollMs: config.POS_POLL_SCHEDULE_MS,
+  });
+  await staff.init();
+  const refunds: RefundLookup = staff.refundLookup ?? noRefunds;
+  const rawRoutes: Router[] = [...staff.rawRoutes];
+  const apiRoutes: Router[] = [...staff.apiRoutes];
 
   const app = createApp({
     db,
@@ -86,6 +100,7 @@ async function main(): Promise<void> {
       runExpiredOrders({ Order, orders, gateway, owner, claimSeconds, retrySeconds: schedule[schedule.length - 1] ?? 60, batchSize: config.JOB_BATCH_SIZE, logger }),
   });
   // ---- staff side jobs (refund sync) register here with runner.add(...) ----
+  for (const job of staff.jobs) runner.add(job);
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();

@@ -61,6 +61,15 @@ const schema = z
     JOB_CLAIM_SECONDS: int(1, 3600).default(60),
     JOB_BATCH_SIZE: int(1, 1000).default(50),
     INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/).optional(),
+
+    // Staff side: refund retries (seconds before the n-th retry, the last repeating), first query of an accepted
+    // refund, Quick Pay USERPAYING polling (ms between queries, then reverse), failed-login limits.
+    REFUND_RETRY_SCHEDULE_SECONDS: z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/).default('10,30,60,300,900,3600').transform((s) => s.split(',').map(Number)),
+    REFUND_PROCESSING_CHECK_SECONDS: z.coerce.number().min(0).max(86400).default(120),
+    POS_POLL_SCHEDULE_MS: z.string().regex(/^\d+(,\d+)*$/).default('3000,5000,10000,12000').transform((s) => s.split(',').map(Number)),
+    STAFF_LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
+    STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(5),
+    STAFF_LOGIN_MAX_PER_IP: int(1, 100000).default(30),
   })
   .superRefine((c, ctx) => {
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {

@@ -44,6 +44,8 @@ export interface StaffSide {
   refunds: RefundService;
   accounts: StaffAccounts;
   pos: PosService;
+  /** Builds the staff side's indexes (unique requestId / outRefundNo / event id...) before serving. */
+  init(): Promise<void>;
 }
 
 export function createStaffSide(o: StaffSideOptions): StaffSide {
@@ -83,5 +85,8 @@ export function createStaffSide(o: StaffSideOptions): StaffSide {
     return new Map([...m].map(([k, v]) => [k, v.map(toRefundView)]));
   };
   const jobs = [refundSyncJob({ Refund, refunds, owner: o.owner ?? `pid-${process.pid}`, ...(o.refundSyncIntervalMs ? { intervalMs: o.refundSyncIntervalMs } : {}) })];
-  return { apiRoutes: [api], rawRoutes: [raw], refundLookup, jobs, refunds, accounts, pos };
+  const init = async () => {
+    await Promise.all([Refund.init(), refundEventModel(o.db).init(), staffUserModel(o.db).init(), loginAttemptModel(o.db).init(), auditModel(o.db).init()]);
+  };
+  return { apiRoutes: [api], rawRoutes: [raw], refundLookup, jobs, refunds, accounts, pos, init };
 }
