@@ -1,0 +1,42 @@
+// The backend's customer endpoints, typed by the shared contract.
+import type {
+  ClientConfig,
+  CreateOrderRequest,
+  CreateOrderResponse,
+  OrderList,
+  OrderView,
+  PayOrderResponse,
+  ProductList,
+  SandboxCashierRequest,
+  SandboxCashierResponse,
+} from '../../shared/api';
+import { request } from './request';
+
+export function fetchConfig(): Promise<ClientConfig> {
+  return request<ClientConfig>('/api/config', { auth: false });
+}
+
+export function fetchProducts(): Promise<ProductList> {
+  return request<ProductList>('/api/products', { auth: false });
+}
+
+export function createOrder(body: CreateOrderRequest): Promise<CreateOrderResponse> {
+  return request<CreateOrderResponse>('/api/orders', { method: 'POST', data: body });
+}
+
+export function fetchOrder(id: string): Promise<OrderView> {
+  return request<OrderView>(`/api/orders/${encodeURIComponent(id)}`);
+}
+
+export function fetchOrders(page: number, pageSize: number): Promise<OrderList> {
+  return request<OrderList>(`/api/orders?page=${page}&pageSize=${pageSize}`);
+}
+
+/** A fresh paySign for a pending order (the backend reuses its prepay_id while valid). */
+export function startPayment(id: string): Promise<PayOrderResponse> {
+  return request<PayOrderResponse>(`/api/orders/${encodeURIComponent(id)}/pay`, { method: 'POST', data: {} });
+}
+
+export function sandboxCashier(body: SandboxCashierRequest): Promise<SandboxCashierResponse> {
+  return request<SandboxCashierResponse>('/api/sandbox/cashier', { method: 'POST', data: body });
+}

@@ -1,0 +1,112 @@
+/**
+ * @jest-environment jsdom
+ */
+import { FakeBackend } from '../support/backend';
+import { methods, openPage, tap, text } from '../support/page';
+import { FakeWx, parseUrl, until } from '../support/wx';
+
+beforeEach(() => jest.resetModules());
+
+function withCart(wx: FakeWx, items: Record<string, number>, requestId = 'req-fixed-0001'): void {
+  wx.storage.set('cart', { items, requestId });
+}
+
+test('shows the cart lines with unit prices; the total is left to the server', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TEA: 2, TART: 1 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  const shown = text(page);
+  expect(shown).toContain('Iced lemon tea');
+  expect(shown).toContain('HK$28.00 each');
+  expect(shown).toContain('The shop calculates the total');
+  expect(page.data.rows.map((r: { quantity: number }) => r.quantity)).toEqual([2, 1]);
+});
+
+test('placing the order sends the cart with its idempotency key, clears the cart and opens the pay page', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TEA: 2 }, 'req-fixed-0001');
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  tap(page, '.place-order');
+  await until(() => wx.navigations.length > 0);
+  const post = wx.requests.find((r) => r.method === 'POST' && r.url.endsWith('/api/orders'))!;
+  expect(post.data).toEqual({ items: [{ sku: 'TEA', quantity: 2 }], clientRequestId: 'req-fixed-0001' });
+  expect(post.header.Authorization).toMatch(/^Bearer tok-/);
+  const nav = wx.navigations[0]!;
+  expect(nav.kind).toBe('redirectTo');
+  const { path, query } = parseUrl(nav.url!);
+  expect(path).toBe('/pages/pay/index');
+  expect(backend.orders.get(query.orderId!)!.total).toBe(5600);
+  expect(wx.storage.has('cart')).toBe(false);
+});
+
+test('a failed order keeps the cart and its key, so trying again cannot make a second order', async () => {
+  const backend = new FakeBackend();
+  backend.override('POST /api/orders', { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'x', retryable: true } });
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TART: 1 }, 'req-fixed-0002');
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  tap(page, '.place-order');
+  await until(() => page.data.placeError);
+  expect(text(page)).toContain('The shop is not available right now');
+  expect(page.data.placing).toBe(false);
+  tap(page, '.place-order');
+  await until(() => wx.navigations.length > 0);
+  const posts = wx.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/orders'));
+  expect(posts.map((p) => (p.data as { clientRequestId: string }).clientRequestId)).toEqual(['req-fixed-0002', 'req-fixed-0002']);
+  expect(backend.orders.size).toBe(1);
+});
+
+test('a double tap places one order', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TEA: 1 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  tap(page, '.place-order');
+  methods(page).onPlaceOrder();
+  await until(() => wx.navigations.length > 0);
+  expect(wx.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/orders'))).toHaveLength(1);
+});
+
+test('changing a quantity changes the idempotency key; products no longer sold are dropped with a notice', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TEA: 1, OLD: 3 }, 'req-fixed-0003');
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  expect(text(page)).toContain('no longer available');
+  expect(page.data.rows).toHaveLength(1);
+  tap(page, '.line__plus');
+  await until(() => page.data.rows[0].quantity === 2);
+  const cart = wx.storage.get('cart') as { items: Record<string, number>; requestId: string };
+  expect(cart.items).toEqual({ TEA: 2 });
+  expect(cart.requestId).not.toBe('req-fixed-0003');
+  expect(cart.requestId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+});
+
+test('an empty cart says so and offers the catalog', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'empty');
+  expect(text(page)).toContain('Your cart is empty.');
+  tap(page, '.browse');
+  await until(() => wx.navigations.length > 0);
+  expect(wx.navigations[0]!.kind).toBe('navigateBack');
+});
+
+test('removing the last line empties the cart', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TART: 1 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  tap(page, '.line__delete');
+  await until(() => page.data.state === 'empty');
+  expect((wx.storage.get('cart') as { items: object }).items).toEqual({});
+});
