@@ -1,0 +1,65 @@
+// Builds the state scenarios start from: customers logged in, orders created, orders paid at the sandbox, and
+// the genuine TRANSACTION.SUCCESS plaintext of a paid order as the sandbox would send it.
+import type { CreateOrderResponse } from '../../../shared/api';
+import type { HttpClient } from './http';
+import { runPool } from './pool';
+import { activeProduct, createOrder } from './shop';
+import type { CampaignStack } from './stack';
+
+export interface PlacedOrder {
+  user: string;
+  token: string;
+  id: string;
+  outTradeNo: string;
+  total: number;
+  currency: string;
+  payment: CreateOrderResponse['payment'];
+}
+
+export async function loginUsers(stack: CampaignStack, prefix: string, count: number): Promise<{ user: string; token: string }[]> {
+  const users = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const out = await runPool(users, 8, async (user) => ({ user, token: await stack.loginCustomer(user) }));
+  return out.map((r) => {
+    if (!r.ok) throw r.error;
+    return r.value;
+  });
+}
+
+/** Creates `count` orders spread over `users`; throws on the first failure (setup must not be flaky). */
+export async function placeOrders(
+  http: HttpClient,
+  stack: CampaignStack,
+  users: { user: string; token: string }[],
+  count: number,
+  tag: string,
+  concurrency = 16,
+): Promise<PlacedOrder[]> {
+  const product = await activeProduct(http);
+  const results = await runPool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const u = users[i % users.length]!;
+      const r = await createOrder(http, u.token, product.sku, `${tag}-${i}-${Date.now().toString(36)}`.slice(0, 64));
+      return { user: u.user, token: u.token, id: r.order.id, outTradeNo: r.order.outTradeNo, total: r.order.total, currency: r.order.currency, payment: r.payment };
+    },
+  );
+  return results.map((r) => {
+    if (!r.ok) throw r.error;
+    return r.value;
+  });
+}
+
+export async function payOrders(stack: CampaignStack, orders: PlacedOrder[], concurrency = 16): Promise<void> {
+  const results = await runPool(orders, concurrency, (o) => stack.payInSandbox(o.user, o, o.payment as unknown as Record<string, unknown>));
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) throw new Error(`${failed.length} payments failed at the sandbox, first: ${String((failed[0] as { error: unknown }).error)}`);
+}
+
+/** The decrypted TRANSACTION.SUCCESS resource for a paid order, from the sandbox's own ledger view. */
+export async function paidTransaction(stack: CampaignStack, outTradeNo: string): Promise<Record<string, unknown>> {
+  const view = await stack.sandboxOrder(outTradeNo);
+  if (!view || view.trade_state !== 'SUCCESS') throw new Error(`order ${outTradeNo} is not paid at the sandbox (${String(view?.trade_state)})`);
+  const { prepay_id: _p, refundable: _r, create_time: _c, ...tx } = view;
+  return tx;
+}
