@@ -224,7 +224,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = result;
   });
 
-  guarded.get('/statements/:date', requireRole('admin', 'viewer'), async (ctx) => {
+  guarded.get('/statements/:date', requireRole(...READ), async (ctx) => {
     const { date } = validate(z.strictObject({ date: yyyymmdd }), ctx.params, 'path');
     if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
     const report = await reconcileDay({ Order, Refund, gateway: deps.gateway, currency: deps.currency }, date);
@@ -232,7 +232,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = report;
   });
 
-  guarded.get('/settlements', requireRole('admin', 'viewer'), async (ctx) => {
+  guarded.get('/settlements', requireRole(...READ), async (ctx) => {
     const q = validate(settlementQuery, ctx.query, 'query');
     let list;
     try {
