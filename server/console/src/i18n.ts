@@ -155,6 +155,7 @@ const en = {
   'pos.authCode': 'Customer’s payment code (scan or type)',
   'pos.authCodeHint': '18 digits starting with 10 to 15',
   'pos.charge': 'Charge',
+  'pos.charging': 'Charging… if WeChat asks, the customer confirms on their phone (up to 30 seconds).',
   'pos.badCode': 'A payment code is 18 digits and starts with 10, 11, 12, 13, 14 or 15.',
   'pos.needDescription': 'Enter a description.',
   'pos.SUCCESS': 'Paid',
@@ -163,7 +164,7 @@ const en = {
   'pos.PAYERROR': 'Payment failed.',
   'pos.CLOSED': 'Closed without payment.',
   'pos.new': 'New charge',
-  'pos.order': 'Order {no}',
+  'pos.order': 'Order',
 
   'err.VALIDATION_FAILED': 'Some of what was entered is not accepted: {message}',
   'err.INVALID_JSON': 'The request could not be read. Reload the page and try again.',
@@ -362,6 +363,7 @@ const zhHK: Record<MessageKey, string> = {
   'pos.authCode': '顧客付款碼（掃描或輸入）',
   'pos.authCodeHint': '18 位數字，以 10 至 15 開頭',
   'pos.charge': '收款',
+  'pos.charging': '收款中…如微信要求，顧客需在手機上確認（最多 30 秒）。',
   'pos.badCode': '付款碼是 18 位數字，以 10、11、12、13、14 或 15 開頭。',
   'pos.needDescription': '請輸入說明。',
   'pos.SUCCESS': '已付款',
@@ -370,7 +372,7 @@ const zhHK: Record<MessageKey, string> = {
   'pos.PAYERROR': '付款失敗。',
   'pos.CLOSED': '已關閉，未有付款。',
   'pos.new': '新收款',
-  'pos.order': '訂單 {no}',
+  'pos.order': '訂單',
 
   'err.VALIDATION_FAILED': '部分輸入不被接受：{message}',
   'err.INVALID_JSON': '未能讀取請求，請重新載入頁面再試。',

@@ -27,6 +27,9 @@ export function posView(ctx: ViewContext): HTMLElement {
     const description = h('input', { name: 'description', maxlength: 100, autocomplete: 'off', required: true, testid: 'pos-description' });
     const authCode = h('input', { name: 'authCode', inputmode: 'numeric', autocomplete: 'off', maxlength: 18, spellcheck: false, class: 'mono', testid: 'pos-auth-code' });
     const message = messageBox('pos-error');
+    // While the charge is in flight the server may be waiting for the customer (USERPAYING): say so.
+    const progress = h('p', { class: 'message message-info', role: 'status', testid: 'pos-progress' }, t('pos.charging'));
+    progress.hidden = true;
     // One key per filled-in form: retrying after a network failure reuses it, a new charge gets a new one.
     let requestId = newRequestId('pos');
     for (const input of [amount, description, authCode]) input.addEventListener('input', () => (requestId = newRequestId('pos')));
@@ -38,6 +41,7 @@ export function posView(ctx: ViewContext): HTMLElement {
       field(t('pos.description'), description),
       field(t('pos.authCode'), authCode, t('pos.authCodeHint')),
       message,
+      progress,
       h('button', { type: 'submit', class: 'primary', testid: 'pos-charge' }, t('pos.charge')),
     );
     guardSubmit(form, async () => {
@@ -51,10 +55,12 @@ export function posView(ctx: ViewContext): HTMLElement {
         return;
       }
       setMessage(message, '');
+      progress.hidden = false;
       try {
         const res = await api.posCharge({ authCode: code, amount: parsed.minor, description: description.value.trim(), requestId });
         showResult(res);
       } catch (err) {
+        progress.hidden = true;
         setMessage(message, errorText(err));
         if (err instanceof ApiError && err.status >= 400 && err.status < 500) authCode.select();
       }
@@ -75,7 +81,7 @@ export function posView(ctx: ViewContext): HTMLElement {
     };
     replaceChildren(
       root,
-      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'mono muted' }, t('pos.order', { no: res.outTradeNo })), state, res.message ? h('p', {}, res.message) : null, note, again),
+      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'muted' }, t('pos.order'), ' ', h('span', { class: 'mono', testid: 'pos-out-trade-no' }, res.outTradeNo)), state, res.message ? h('p', {}, res.message) : null, note, again),
     );
     show(res.state);
     if (FINAL.includes(res.state)) return;

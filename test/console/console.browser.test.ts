@@ -1,0 +1,289 @@
+// The staff console in Debian's Chromium against the real stack (backend + sandbox + database as processes):
+// log in, find a paid order, refund part of it and watch it succeed; an over-refund is refused in plain words;
+// the viewer sees no refund button and the API refuses anyway; zh-HK; close; POS charge.
+import type { Page } from 'playwright-core';
+import type { AdminOrderView, CreateOrderResponse, OrderView, StaffLoginResponse } from '../../shared/api';
+import { startStack, type Stack } from '../support/stack';
+import { seedStaff } from '../support/staff';
+import { launchChromium, shot, type Browser } from './support/browser';
+
+jest.setTimeout(120_000);
+
+const ADMIN = { username: 'console-admin', password: 'console-admin-password-1', role: 'admin' as const };
+const VIEWER = { username: 'console-viewer', password: 'console-viewer-password-1', role: 'viewer' as const };
+const CASHIER = { username: 'console-cashier', password: 'console-cashier-password-1', role: 'cashier' as const };
+
+let stack: Stack;
+let browser: Browser;
+let adminToken: string;
+
+beforeAll(async () => {
+  // Refunds settle one (simulated) second after WeChat accepts them.
+  stack = await startStack({ sandbox: { settings: { refundSettleDelaySeconds: 1 } } });
+  for (const s of [ADMIN, VIEWER, CASHIER]) await seedStaff(stack.dbUri, s.username, s.role, s.password);
+  adminToken = (await staffLogin(ADMIN)).token;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+afterEach(() => {
+  // No CSP violation and no uncaught script error in any test.
+  expect(browser.pageErrors).toEqual([]);
+});
+
+async function staffLogin(who: { username: string; password: string }): Promise<StaffLoginResponse> {
+  const r = await stack.api('POST', '/api/admin/login', { body: { username: who.username, password: who.password } });
+  if (r.status !== 200) throw new Error(`staff login failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json as StaffLoginResponse;
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+let orderSeq = 0;
+/** A customer order through the real customer API, paid (or not) through the sandbox cashier. */
+async function customerOrder(items: { sku: string; quantity: number }[], pay: boolean): Promise<OrderView> {
+  const token = await stack.loginCustomer('console-customer');
+  const created = await stack.api('POST', '/api/orders', { token, body: { items, clientRequestId: `console-${Date.now()}-${orderSeq++}` } });
+  expect(created.status).toBe(201);
+  const { order, payment } = created.json as CreateOrderResponse;
+  if (!pay) return order;
+  const paid = await stack.api('POST', '/api/sandbox/cashier', { token, body: { orderId: order.id, payment, action: 'pay' } });
+  expect(paid.json).toEqual({ result: 'ok' });
+  return waitFor(async () => {
+    const r = await stack.api('GET', `/api/orders/${order.id}`, { token });
+    return r.json.status === 'PAID' ? (r.json as OrderView) : undefined;
+  });
+}
+
+async function adminOrder(id: string): Promise<AdminOrderView> {
+  const r = await stack.api('GET', `/api/admin/orders/${id}`, { token: adminToken });
+  expect(r.status).toBe(200);
+  return r.json as AdminOrderView;
+}
+
+async function login(page: Page, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${stack.backendUrl}/admin/`);
+  await page.getByTestId('lang').selectOption('en'); // the choice is remembered across tabs; start from English
+  await page.getByTestId('login-username').fill(who.username);
+  await page.getByTestId('login-password').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav').waitFor();
+}
+
+async function openOrderBySearch(page: Page, outTradeNo: string): Promise<void> {
+  await page.getByTestId('nav-orders').click();
+  await page.getByTestId('filter-out-trade-no').fill(outTradeNo);
+  await page.getByTestId('orders-search').click();
+  const link = page.getByTestId('order-link');
+  await expectText(link, outTradeNo);
+  expect(await link.count()).toBe(1);
+  await link.click();
+  await page.getByTestId('order-summary').waitFor();
+}
+
+async function expectText(locator: ReturnType<Page['getByTestId']>, text: string | RegExp, timeout = 20_000): Promise<void> {
+  const end = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < end) {
+    last = (await locator.first().textContent({ timeout: Math.max(1, end - Date.now()) }).catch(() => '')) ?? '';
+    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${String(text)}, last saw ${JSON.stringify(last)}`);
+}
+
+test('admin logs in, finds a paid order, refunds part of it and sees it succeed', async () => {
+  const order = await customerOrder([{ sku: 'milk-tea', quantity: 2 }], true); // HK$56.00
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+
+  // The token lives in sessionStorage only.
+  // (Strings, not functions: this file is type-checked without the DOM library.)
+  const storage = await page.evaluate<{ session: string; local: string }>(`({ session: sessionStorage.getItem('console.session') ?? '', local: JSON.stringify(localStorage) })`);
+  expect(JSON.parse(storage.session)).toMatchObject({ username: ADMIN.username, role: 'admin', token: expect.any(String) });
+  expect(storage.local).not.toContain(JSON.parse(storage.session).token);
+
+  await openOrderBySearch(page, order.outTradeNo);
+  await expectText(page.getByTestId('order-total'), 'HK$56.00');
+  await expectText(page.getByTestId('order-status'), 'Paid');
+  await shot(page, 'order-detail');
+
+  await page.getByTestId('refund-button').click();
+  // The amount defaults to what is left to refund, in major units.
+  expect(await page.getByTestId('refund-amount').inputValue()).toBe('56.00');
+  // More decimals than HKD has are refused before anything is sent.
+  await page.getByTestId('refund-amount').fill('1.234');
+  await page.getByTestId('refund-review').click();
+  await expectText(page.getByTestId('refund-error'), 'at most 2 decimal places');
+
+  await page.getByTestId('refund-amount').fill('20.5');
+  await page.getByTestId('refund-reason').fill('straw missing');
+  await page.getByTestId('refund-review').click();
+  await expectText(page.getByTestId('refund-confirm-text'), `Refund HK$20.50 of order ${order.outTradeNo}?`);
+  await shot(page, 'refund-confirm');
+  // Double submit: two fast clicks must create one refund.
+  await page.getByTestId('refund-confirm').dblclick();
+
+  await page.locator('[data-testid="refund-progress"][data-status="SUCCESS"]').waitFor({ timeout: 60_000 });
+  await expectText(page.getByTestId('refund-result'), 'The refund has succeeded.');
+  await expectText(page.getByTestId('order-refunded'), 'HK$20.50');
+  await expectText(page.getByTestId('order-refundable'), 'HK$35.50');
+  await shot(page, 'refund-succeeded');
+
+  const after = await adminOrder(order.id);
+  expect(after.refunds).toHaveLength(1);
+  expect(after.refunds[0]).toMatchObject({ amount: 2050, status: 'SUCCESS', reason: 'straw missing' });
+  expect(after).toMatchObject({ refundedAmount: 2050, refundableAmount: 5600 - 2050 });
+  expect(after.audit.some((a) => a.actor === ADMIN.username && a.action === 'refund.create')).toBe(true);
+  await page.close();
+});
+
+test('an over-refund is refused with a clear message, by the form and by the API', async () => {
+  const order = await customerOrder([{ sku: 'egg-tart', quantity: 2 }], true); // HK$19.00
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+  await page.goto(`${stack.backendUrl}/admin/#/orders/${order.id}`);
+  await page.getByTestId('refund-button').click();
+
+  await page.getByTestId('refund-amount').fill('19.01');
+  await page.getByTestId('refund-review').click();
+  await expectText(page.getByTestId('refund-error'), 'At most HK$19.00 can be refunded.');
+
+  // The full amount passes the form; meanwhile another staff member refunds HK$1.00, so the API must refuse.
+  await page.getByTestId('refund-amount').fill('19.00');
+  await page.getByTestId('refund-review').click();
+  await page.getByTestId('refund-confirm').waitFor();
+  const other = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: adminToken, body: { amount: 100, requestId: `other-${Date.now()}` } });
+  expect(other.status).toBe(201);
+  await page.getByTestId('refund-confirm').click();
+  await expectText(page.getByTestId('refund-error'), 'The amount is more than what is left to refund on this order.');
+  await shot(page, 'over-refund');
+
+  const after = await adminOrder(order.id);
+  expect(after.refunds.map((r) => r.amount)).toEqual([100]);
+  await page.close();
+});
+
+test("a refund WeChat Pay holds back or closes is explained in plain words", async () => {
+  const order = await customerOrder([{ sku: 'wonton-noodles', quantity: 1 }], true); // HK$42.00
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+
+  // WeChat Pay answers NOT_ENOUGH once: the refund stays pending (retried later) and the reason is shown.
+  await stack.sandbox.admin.faults({ arm: [{ fault: 'not-enough', path: '/v3/global/refunds', method: 'POST', times: 1 }] });
+  await page.goto(`${stack.backendUrl}/admin/#/orders/${order.id}`);
+  await page.getByTestId('refund-button').click();
+  await page.getByTestId('refund-amount').fill('10');
+  await page.getByTestId('refund-review').click();
+  await page.getByTestId('refund-confirm').click();
+  await expectText(page.getByTestId('refund-progress'), 'Waiting to be sent');
+  await expectText(page.getByTestId('refund-result'), 'refundable balance at WeChat Pay is not enough today; it will be retried');
+  await shot(page, 'refund-not-enough');
+
+  // A refund WeChat Pay closes: final, and the person is told the money did not move.
+  await page.goto(`${stack.backendUrl}/admin/#/orders/${order.id}?again=1`);
+  await page.getByTestId('refund-button').click();
+  await page.getByTestId('refund-amount').fill('5');
+  await page.getByTestId('refund-reason').fill('sandbox:refund-closed');
+  await page.getByTestId('refund-review').click();
+  await page.getByTestId('refund-confirm').click();
+  await page.locator('[data-testid="refund-progress"][data-status="CLOSED"]').waitFor({ timeout: 60_000 });
+  await expectText(page.getByTestId('refund-result'), 'The refund was closed without money moving');
+  await page.close();
+});
+
+test('the viewer sees no refund button, and the API refuses the refund anyway', async () => {
+  const order = await customerOrder([{ sku: 'pineapple-bun', quantity: 1 }], true);
+  const page = await browser.newPage();
+  await login(page, VIEWER);
+  await expectText(page.getByTestId('who'), 'Viewer');
+  expect(await page.getByTestId('nav-pos').count()).toBe(0);
+  await openOrderBySearch(page, order.outTradeNo);
+  await expectText(page.getByTestId('order-status'), 'Paid');
+  expect(await page.getByTestId('refund-button').count()).toBe(0);
+  expect(await page.getByTestId('close-button').count()).toBe(0);
+  await shot(page, 'viewer-order');
+
+  const viewer = await staffLogin(VIEWER);
+  const refused = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: viewer.token, body: { amount: 100, requestId: `viewer-${Date.now()}` } });
+  expect(refused.status).toBe(403);
+  expect(refused.json.code).toBe('FORBIDDEN');
+  expect((await adminOrder(order.id)).refunds).toEqual([]);
+  await page.close();
+});
+
+test('zh-HK: the console and its API errors speak Traditional Chinese', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${stack.backendUrl}/admin/`);
+  await page.getByTestId('lang').selectOption('zh-HK');
+  await expectText(page.getByTestId('login-submit'), '登入');
+  await page.getByTestId('login-username').fill(ADMIN.username);
+  await page.getByTestId('login-password').fill('not-the-password');
+  await page.getByTestId('login-submit').click();
+  await expectText(page.getByTestId('login-error'), '用戶名稱或密碼錯誤');
+  expect(await page.evaluate<string>('document.documentElement.lang')).toBe('zh-HK');
+
+  await page.getByTestId('login-password').fill(ADMIN.password);
+  await page.getByTestId('login-submit').click();
+  await expectText(page.getByTestId('nav-orders'), '訂單');
+  await expectText(page.getByTestId('who'), '管理員');
+  await page.getByTestId('orders-table').waitFor();
+  await shot(page, 'orders-zh-HK');
+  await page.close();
+});
+
+test('admin closes an unpaid order', async () => {
+  const order = await customerOrder([{ sku: 'egg-tart', quantity: 1 }], false);
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+  await page.goto(`${stack.backendUrl}/admin/#/orders/${order.id}`);
+  await expectText(page.getByTestId('order-status'), 'Unpaid');
+  await page.getByTestId('close-button').click();
+  await page.getByTestId('close-confirm').click();
+  await expectText(page.getByTestId('order-message'), 'The order is closed.');
+  await expectText(page.getByTestId('order-status'), 'Closed');
+  expect((await adminOrder(order.id)).status).toBe('CLOSED');
+  await page.close();
+});
+
+test('cashier charges a payment code: progress while the customer confirms, then paid, charged once', async () => {
+  const page = await browser.newPage();
+  await login(page, CASHIER);
+  expect(await page.getByTestId('nav-statements').count()).toBe(0);
+  await page.getByTestId('nav-pos').click();
+  await page.getByTestId('pos-amount').fill('12.30');
+  await page.getByTestId('pos-description').fill('Counter sale');
+  // A malformed code is refused before anything is sent.
+  await page.getByTestId('pos-auth-code').fill('12345');
+  await page.getByTestId('pos-auth-code').press('Enter');
+  await expectText(page.getByTestId('pos-error'), 'A payment code is 18 digits');
+  // The sandbox's codes ending 9992: USERPAYING for two queries, then paid. A scanner types and presses Enter.
+  await page.getByTestId('pos-auth-code').fill('134567890123459992');
+  await page.getByTestId('pos-auth-code').press('Enter');
+  // The backend waits for the customer (USERPAYING, about 3 s per query here): the till says so meanwhile,
+  // and a second Enter from the scanner does not charge twice.
+  await expectText(page.getByTestId('pos-progress'), 'the customer confirms on their phone');
+  expect(await page.getByTestId('pos-charge').isDisabled()).toBe(true);
+  await page.getByTestId('pos-auth-code').press('Enter');
+  await page.locator('[data-testid="pos-state"][data-state="SUCCESS"]').waitFor({ timeout: 60_000 });
+  await expectText(page.getByTestId('pos-state'), 'Paid');
+  await shot(page, 'pos-paid');
+
+  const outTradeNo = (await page.getByTestId('pos-out-trade-no').textContent()) ?? '';
+  expect(outTradeNo).toMatch(/^[A-Za-z0-9_-]{6,32}$/);
+  const list = await stack.api('GET', `/api/admin/orders?outTradeNo=${encodeURIComponent(outTradeNo)}`, { token: adminToken });
+  expect(list.json.items).toMatchObject([{ outTradeNo, status: 'PAID', total: 1230 }]);
+  const pos = await stack.api('GET', '/api/admin/orders?pageSize=100', { token: adminToken });
+  expect(pos.json.items.filter((o: OrderView) => o.total === 1230)).toHaveLength(1);
+  await page.close();
+});
