@@ -23,20 +23,31 @@ export class LoginLimiter {
     return Math.floor(now.getTime() / this.limits.windowMs) * this.limits.windowMs;
   }
 
-  private async failures(key: string, now: Date): Promise<number> {
+  /** Failures of `key` in the current and the previous bucket. */
+  private async failures(key: string, now: Date): Promise<{ current: number; previous: number }> {
     const current = this.bucket(now);
     const docs = await this.Attempt.find({ key, bucketStart: { $gte: new Date(current - this.limits.windowMs) } }).lean();
-    return docs.reduce((s, d) => s + d.failures, 0);
+    let cur = 0;
+    let prev = 0;
+    for (const d of docs) {
+      if (d.bucketStart.getTime() >= current) cur += d.failures;
+      else prev += d.failures;
+    }
+    return { current: cur, previous: prev };
   }
 
   /** Seconds until another attempt is allowed, or 0 when `username` from `ip` may try now. */
   async retryAfter(username: string, ip: string): Promise<number> {
     const now = this.now();
+    const bucket = this.bucket(now);
     const [u, i] = await Promise.all([this.failures(`user:${username}`, now), this.failures(`ip:${ip}`, now)]);
-    if (u < this.limits.maxPerUser && i < this.limits.maxPerIp) return 0;
-    // The oldest counted bucket stops counting at the end of the next window.
-    const freeAt = this.bucket(now) + this.limits.windowMs;
-    return Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
+    let freeAt = 0;
+    for (const [f, max] of [[u, this.limits.maxPerUser], [i, this.limits.maxPerIp]] as const) {
+      if (f.current + f.previous < max) continue;
+      // The previous bucket stops counting when this window ends; the current one a window later.
+      freeAt = Math.max(freeAt, bucket + (f.current >= max ? 2 : 1) * this.limits.windowMs);
+    }
+    return freeAt === 0 ? 0 : Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
   }
 
   async recordFailure(username: string, ip: string): Promise<void> {
