@@ -1,0 +1,135 @@
+/**
+ * @jest-environment ./test/miniprogram/support/jsdom-node-env.js
+ */
+// The real Mini Program pages in the simulator runtime against the real backend, sandbox and database:
+// log in, order, pay at the sandbox cashier, see "paid" on the result page, then see a refund made through
+// the staff API on the order page. Only the platform's edges are stood in for: wx.request is real HTTP
+// (the configured base URL mapped to the stack's port), wx.login returns a code minted by the sandbox.
+import type { AdminRefundView } from '../../shared/api';
+import { API_BASE_URL } from '../../miniprogram/generated/env';
+import { startStack, type Stack } from '../support/stack';
+import { staffToken } from '../support/staff';
+import { openPage, tap, text, type Rendered } from './support/page';
+import { FakeWx, parseUrl, until, type WxAnswer, type WxRequest } from './support/wx';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({
+    env: { REFUND_RETRY_SCHEDULE_SECONDS: '0.3' },
+    sandbox: { settings: { refundSettleDelaySeconds: 0.3 } },
+  });
+}, 120000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** wx.request as real HTTP to the stack. */
+async function http(req: WxRequest): Promise<WxAnswer> {
+  if (!req.url.startsWith(API_BASE_URL)) return { fail: 'request:fail url not in domain list' };
+  try {
+    const res = await fetch(stack.backendUrl + req.url.slice(API_BASE_URL.length), {
+      method: req.method,
+      headers: req.header,
+      body: req.data === undefined ? undefined : JSON.stringify(req.data),
+      signal: AbortSignal.timeout(req.timeout ?? 60000),
+    });
+    const raw = await res.text();
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // not JSON: handed over as text, like wx.request does
+    }
+    return { status: res.status, body };
+  } catch (err) {
+    return { fail: (err as Error).name === 'TimeoutError' ? 'request:fail timeout' : `request:fail ${(err as Error).message}` };
+  }
+}
+
+/** The page a navigation opens, as the framework would (onLoad with the URL's query). */
+function follow(wx: FakeWx, index: number, expectedPath: string): Rendered {
+  const nav = wx.navigations[index];
+  if (!nav?.url) throw new Error(`no navigation #${index}: ${JSON.stringify(wx.navigations)}`);
+  const { path, query } = parseUrl(nav.url);
+  expect(path).toBe(expectedPath);
+  return openPage(path.replace(/^\/pages\/|\/index$/g, ''), query);
+}
+
+test('login, order, sandbox pay, result page shows paid, order page shows a staff refund', async () => {
+  const appid = stack.env.WECHATPAY_APPID!;
+  const wx = new FakeWx({ network: http, language: 'en', loginCode: () => stack.sandbox.admin.loginCode('mp-e2e-alice', appid) }).install();
+
+  // Catalog from the backend's seeded products; two of the first product into the cart.
+  const catalog = openPage('catalog');
+  await until(() => catalog.data.state === 'ready', 15000, 'catalog');
+  expect(text(catalog)).toContain('Hong Kong milk tea');
+  expect(text(catalog)).toContain('HK$28.00');
+  tap(catalog, '.stepper__plus');
+  await until(() => catalog.data.cartCount === 1);
+  tap(catalog, '.stepper__plus');
+  await until(() => catalog.data.cartCount === 2);
+  tap(catalog, '.checkout');
+  await until(() => wx.navigations.length === 1);
+
+  // Checkout: the backend makes the order (and its total).
+  const checkout = follow(wx, 0, '/pages/checkout/index');
+  await until(() => checkout.data.state === 'ready', 15000, 'checkout');
+  tap(checkout, '.place-order');
+  await until(() => wx.navigations.length === 2, 15000, 'order placed');
+  expect(wx.logins).toBe(1);
+
+  // Pay: sandbox mode, so the sandbox cashier stands in for WeChat's sheet.
+  const pay = follow(wx, 1, '/pages/pay/index');
+  const orderId = parseUrl(wx.navigations[1]!.url!).query.orderId!;
+  await until(() => pay.data.state === 'ready', 15000, 'pay page');
+  expect(pay.data.sandbox).toBe(true);
+  expect(text(pay)).toContain('HK$56.00');
+  tap(pay, '.pay-button');
+  await until(() => wx.navigations.length === 3, 15000, 'cashier opened');
+  const cashier = follow(wx, 2, '/pages/sandbox-cashier/index');
+  await until(() => cashier.data.state === 'ready', 15000, 'cashier');
+  expect(text(cashier)).toContain('HK$56.00');
+  tap(cashier, '.cashier-pay');
+  await until(() => wx.navigations.length === 5, 15000, 'back from the cashier to the result page');
+  expect(wx.navigations[3]).toEqual({ kind: 'navigateBack', delta: 1 });
+  expect(wx.payments).toHaveLength(0);
+
+  // Result: whatever the cashier said, the page shows what the backend knows.
+  const result = follow(wx, 4, '/pages/result/index');
+  await until(() => result.data.outcome === 'paid', 20000, 'result page shows paid');
+  const resultText = text(result);
+  expect(resultText).toContain('Payment successful');
+  expect(resultText).toContain('Amount HK$56.00');
+
+  // A partial refund made by staff, settled by the sandbox's REFUND.SUCCESS notification.
+  const admin = await staffToken(stack.backendUrl, stack.dbUri, 'mp-e2e-admin', 'admin');
+  const refund = await stack.api('POST', `/api/admin/orders/${orderId}/refunds`, {
+    token: admin,
+    body: { amount: 1500, reason: 'One cup spilled', requestId: `mp-e2e-${Date.now()}` },
+  });
+  expect(refund.status).toBe(201);
+  const refundId = (refund.json as AdminRefundView).id;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const r = await stack.api('GET', `/api/admin/refunds/${refundId}`, { token: admin });
+    if ((r.json as AdminRefundView).status === 'SUCCESS') break;
+    if (Date.now() > deadline) throw new Error(`refund still ${(r.json as AdminRefundView).status}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+
+  // Order detail, from the result page's "View order".
+  tap(result, '.view-order');
+  await until(() => wx.navigations.length === 6);
+  const detail = follow(wx, 5, '/pages/order-detail/index');
+  await until(() => detail.data.state === 'ready', 15000, 'order detail');
+  const shown = text(detail);
+  expect(shown).toContain('Status Paid');
+  expect(shown).toContain('Hong Kong milk tea × 2 HK$56.00');
+  expect(shown).toMatch(/Paid at \d{4}-\d\d-\d\d \d\d:\d\d/);
+  expect(shown).toContain('Amount paid HK$56.00');
+  expect(shown).toContain('Refunded HK$15.00');
+  expect(shown).toContain('HK$15.00 Refunded One cup spilled');
+  expect(shown).toMatch(/Refunded at \d{4}-\d\d-\d\d \d\d:\d\d/);
+}, 180000);
