@@ -167,6 +167,10 @@ test('an over-refund is refused with a clear message, by the form and by the API
   expect(other.status).toBe(201);
   await page.getByTestId('refund-confirm').click();
   await expectText(page.getByTestId('refund-error'), 'The amount is more than what is left to refund on this order.');
+  // The form now offers what is really left, and the order under it is reloaded.
+  expect(await page.getByTestId('refund-amount').inputValue()).toBe('18.00');
+  await expectText(page.getByTestId('refund-max'), 'Up to HK$18.00');
+  await expectText(page.getByTestId('order-refundable'), 'HK$18.00');
   await shot(page, 'over-refund');
 
   const after = await adminOrder(order.id);

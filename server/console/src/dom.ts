@@ -61,10 +61,10 @@ export function guardSubmit(form: HTMLFormElement, action: () => Promise<void>):
   });
 }
 
-export function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
+export function field(label: string, input: HTMLElement, hint?: string, hintTestid?: string): HTMLElement {
   const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   input.id = id;
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint' }, hint) : null);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint', testid: hintTestid }, hint) : null);
 }
 
 export function table(headers: string[], rows: Child[][], testid?: string): HTMLTableElement {

@@ -19,16 +19,30 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
   const panel = h('div', {});
   replaceChildren(root, h('a', { href: '#/orders', class: 'back' }, `← ${t('nav.orders')}`), message, body);
 
-  const load = (notice?: string) => {
-    replaceChildren(body, h('p', { class: 'muted' }, t('common.loading')));
+  let actions: HTMLElement | undefined;
+  const openPanel = (el: HTMLElement) => {
+    replaceChildren(panel, el);
+    if (actions) actions.hidden = true;
+  };
+  const closePanel = () => {
+    replaceChildren(panel);
+    if (actions) actions.hidden = false;
+  };
+
+  // `refresh` reloads in place (no "Loading…"), for changes made from the open panel; only the newest answer wins.
+  let seq = 0;
+  const load = (opts: { notice?: string; refresh?: boolean } = {}) => {
+    const mine = ++seq;
+    if (!opts.refresh) replaceChildren(body, h('p', { class: 'muted' }, t('common.loading')));
     api.getOrder(orderId, ctx.signal).then(
       (order) => {
+        if (mine !== seq) return;
         render(order);
-        if (notice) setMessage(message, notice, 'success');
+        if (opts.notice) setMessage(message, opts.notice, 'success');
       },
       (err) => {
-        if (isAbort(err)) return;
-        replaceChildren(body);
+        if (isAbort(err) || mine !== seq) return;
+        if (!opts.refresh) replaceChildren(body);
         setMessage(message, errorText(err));
       },
     );
@@ -36,7 +50,8 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
 
   const render = (order: AdminOrderView) => {
     setMessage(message, '');
-    const actions = h('div', { class: 'actions' });
+    actions = h('div', { class: 'actions' });
+    actions.hidden = panel.childElementCount > 0;
     const canRefund = can(ctx.session.role, 'refund') && order.status === 'PAID' && order.refundableAmount > 0;
     const canClose = can(ctx.session.role, 'close') && order.status === 'PENDING';
     if (canRefund) {
@@ -45,29 +60,25 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
           type: 'button',
           class: 'primary',
           testid: 'refund-button',
-          onclick: () => {
-            actions.hidden = true;
-            const closePanel = () => {
-              replaceChildren(panel);
-              actions.hidden = false;
-            };
-            // When the refund is final, refresh the order under the panel; "Back" closes the panel.
-            replaceChildren(panel, refundPanel(order, ctx.signal, () => load(), closePanel));
-          },
+          onclick: () => openPanel(refundPanel(order, ctx.signal, () => load({ refresh: true }), closePanel)),
         }, t('order.refund')),
       );
     }
     if (canClose) {
-      actions.append(h('button', { type: 'button', class: 'danger', testid: 'close-button', onclick: () => {
-        actions.hidden = true;
-        replaceChildren(panel, closeForm(order, () => {
-          replaceChildren(panel);
-          load(t('order.closed'));
-        }, () => {
-          replaceChildren(panel);
-          actions.hidden = false;
-        }));
-      } }, t('order.close')));
+      actions.append(
+        h('button', {
+          type: 'button',
+          class: 'danger',
+          testid: 'close-button',
+          onclick: () =>
+            openPanel(
+              closeForm(order, () => {
+                closePanel();
+                load({ notice: t('order.closed'), refresh: true });
+              }, closePanel),
+            ),
+        }, t('order.close')),
+      );
     }
 
     const c = order.currency;

@@ -13,20 +13,35 @@ const FINAL: readonly RefundStatus[] = ['SUCCESS', 'CLOSED', 'ABNORMAL', 'FAILED
 const POLL_MS = [500, 1000, 1000, 2000, 2000, 3000, 5000];
 const GIVE_UP_MS = 90_000;
 
-/** `onSettled` runs once the refund is final (to refresh the order); `onClose` when the person leaves the panel. */
-export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettled: () => void, onClose: () => void): HTMLElement {
+/**
+ * `onChanged` runs whenever the order changed under the panel (refund created, final, or refused because the
+ * balance moved), so the page can reload it; `onClose` when the person leaves the panel.
+ */
+export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChanged: () => void, onClose: () => void): HTMLElement {
   const panel = h('div', { class: 'card panel', testid: 'refund-panel' });
-  const max = order.refundableAmount;
+  let max = order.refundableAmount;
   const amount = h('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', value: minorToMajorString(max, order.currency), testid: 'refund-amount' });
   const reason = h('input', { name: 'reason', maxlength: 80, autocomplete: 'off', testid: 'refund-reason' });
   const message = messageBox('refund-error');
+
+  const refreshBalance = async () => {
+    try {
+      const fresh = await api.getOrder(order.id, signal);
+      if (fresh.refundableAmount !== max) {
+        max = fresh.refundableAmount;
+        amount.value = minorToMajorString(max, order.currency);
+      }
+    } catch {
+      // keep the old figure; the API checks the balance anyway
+    }
+  };
 
   const showForm = () => {
     const form = h(
       'form',
       { testid: 'refund-form', novalidate: true },
       h('h2', {}, t('refund.heading')),
-      field(t('refund.amount', { currency: order.currency }), amount, t('refund.amountHint', { max: money(max, order.currency) })),
+      field(t('refund.amount', { currency: order.currency }), amount, t('refund.amountHint', { max: money(max, order.currency) }), 'refund-max'),
       field(t('refund.reason'), reason),
       message,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'refund-review' }, t('refund.review')), h('button', { type: 'button', onclick: onClose }, t('common.cancel'))),
@@ -69,9 +84,12 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
         showProgress(refund);
       } catch (err) {
         if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
-          // Refused outright (over the balance, not refundable, not allowed): back to the form with the reason.
+          // Refused outright (over the balance, not refundable, not allowed): back to the form with the reason,
+          // and with what is really left now (someone else may have refunded meanwhile).
+          await refreshBalance();
           showForm();
           setMessage(message, errorText(err));
+          onChanged();
         } else {
           // Network or server trouble: stay here; confirming again reuses the same requestId.
           setMessage(confirmMessage, errorText(err));
@@ -100,6 +118,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
       else setMessage(result, t('refund.refused', { why: describeWechatReason(currentLang(), r.lastError) || '—' }), 'error');
     };
     show(created);
+    onChanged();
     void (async () => {
       let current: AdminRefundView = created;
       const started = Date.now();
@@ -118,7 +137,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onSettle
         }
       }
       if (signal.aborted) return;
-      if (FINAL.includes(current.status)) onSettled();
+      if (FINAL.includes(current.status)) onChanged();
       panel.append(h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'refund-finish', onclick: onClose }, t('common.back'))));
     })();
   };
