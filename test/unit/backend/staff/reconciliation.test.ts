@@ -2,7 +2,7 @@ import { gmt8Day, reconcile, toMinor } from '../../../../server/src/domain/recon
 import { STATEMENT_COLUMNS, type StatementRow } from '../../../../server/src/wechatpay';
 
 function row(o: Partial<Record<(typeof STATEMENT_COLUMNS)[number], string>>): StatementRow {
-  const r = Object.fromEntries(STATEMENT_COLUMNS.map((c) => [c, o[c] ?? ''])) as StatementRow;
+  const r = Object.fromEntries(STATEMENT_COLUMNS.map((c) => [c, o[c] ?? ''])) as unknown as StatementRow;
   r.cells = STATEMENT_COLUMNS.map((c) => o[c] ?? '');
   return r;
 }
