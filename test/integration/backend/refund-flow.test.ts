@@ -1,5 +1,6 @@
 // Refunds over the real stack (backend process + sandbox process + database): reservation, notifications,
 // retries with the same out_refund_no, CLOSED / ABNORMAL, idempotency and 50 concurrent requests.
+import mongoose from 'mongoose';
 import type { AdminOrderView, AdminRefundView } from '../../../shared/api';
 import { startStack, type Stack } from '../../support/stack';
 import { paidOrder, refundStatus, waitFor } from '../../support/staff-flow';
@@ -177,7 +178,44 @@ test('a final refusal marks the refund FAILED and releases; viewers cannot refun
   expect(forged.json.status).toBe('PENDING');
   await refundStatus(stack, admin, forged.json.id, 'SUCCESS');
 
-  // The client retries a 5xx itself (same out_refund_no); the answer after the retries is what counts.
   const d = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
   expect(d.json).toMatchObject({ refundedAmount: 100, refundableAmount: 5500 });
+
+  // A final refusal: our books disagree with WeChat about the order total, so WeChat answers 400 PARAM_ERROR.
+  const db = await mongoose.createConnection(stack.dbUri).asPromise();
+  try {
+    await db.collection('orders').updateOne({ _id: new mongoose.Types.ObjectId(order.id) }, { $inc: { total: 1, refundable: 1 } });
+    const refused = await refund(order.id, { amount: 200, requestId: requestId() });
+    expect(refused.status).toBe(201);
+    expect(refused.json).toMatchObject({ status: 'FAILED', lastError: { code: 'PARAM_ERROR' } });
+    const after = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
+    expect(after.json).toMatchObject({ refundedAmount: 100, refundableAmount: 5501 });
+  } finally {
+    await db.close();
+  }
+});
+
+test('refund notifications: forged ones are refused with {code:"FAIL"}; a duplicate delivery changes nothing', async () => {
+  const forged = await fetch(`${stack.backendUrl}/wechatpay/notify/refunds`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Wechatpay-Timestamp': String(Math.floor(Date.now() / 1000)), 'Wechatpay-Nonce': 'n', 'Wechatpay-Serial': 'ABC', 'Wechatpay-Signature': 'Zm9yZ2Vk' },
+    body: JSON.stringify({ id: 'EV-forged', event_type: 'REFUND.SUCCESS', resource: {} }),
+  });
+  expect(forged.status).toBeGreaterThanOrEqual(400);
+  expect(forged.status).toBeLessThan(500);
+  expect(await forged.json()).toMatchObject({ code: 'FAIL' });
+
+  const order = await paidOrder(stack, 'rf-ivy');
+  await stack.sandbox.admin.faults({ arm: [{ fault: 'notify-duplicate', out_trade_no: order.outTradeNo, times: 1 }] });
+  const r = await refund(order.id, { amount: 700, requestId: requestId() });
+  await refundStatus(stack, admin, r.json.id, 'SUCCESS');
+  const deliveries = await waitFor(async () => {
+    const sent = await stack.sandbox.admin.notifications({ out_refund_no: r.json.outRefundNo });
+    const all = sent.flatMap((n) => n.deliveries.filter((d: { ok: boolean }) => d.ok));
+    return all.length >= 2 ? all : undefined;
+  }, 5000, 'two deliveries');
+  expect(deliveries.length).toBeGreaterThanOrEqual(2);
+  const d = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
+  expect(d.json).toMatchObject({ refundedAmount: 700, refundableAmount: 4900 });
+  expect(d.json.notifications.filter((x: { eventType: string }) => x.eventType === 'REFUND.SUCCESS')).toHaveLength(1);
 });
