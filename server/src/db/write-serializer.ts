@@ -100,6 +100,12 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
           const db = writeTarget(msg);
           if (db !== undefined) {
             const release = await lockFor(db).lock();
+            // The client went away while this write waited (e.g. a killed process): do not hold the lock
+            // for a connection nobody will answer on.
+            if (client.destroyed || upstream.destroyed) {
+              release();
+              return;
+            }
             const timer = setTimeout(release, RELEASE_AFTER_MS);
             timer.unref();
             pending.set(msg.readInt32LE(4), () => {
