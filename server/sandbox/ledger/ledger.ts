@@ -74,6 +74,8 @@ export function micropayScenario(authCode: string): { scenario: MicropayScenario
   return { scenario: 'success', queries: 0 };
 }
 
+export const orderKey = (merchantKey: string, outTradeNo: string) => `${merchantKey}|${outTradeNo}`;
+
 export class Ledger {
   constructor(
     private readonly models: Models,
@@ -81,6 +83,19 @@ export class Ledger {
     private readonly settings: Settings,
     private readonly events: LedgerEvents,
   ) {}
+
+  private async alias(keys: string[], ref: string): Promise<void> {
+    await Promise.all(
+      keys.map((k) => this.models.Alias.updateOne({ _id: k }, { $setOnInsert: { ref } }, { upsert: true }).catch((e) => (isDup(e) ? undefined : Promise.reject(e)))),
+    );
+  }
+
+  /** The document an alias names; falls back to a field query when the alias is missing (e.g. after a crash). */
+  private async byAlias<T>(key: string, fallback: () => Promise<T | null>, load: (id: string) => Promise<T | null>): Promise<T | null> {
+    const a = await this.models.Alias.findById(key).lean();
+    if (a) return load(a.ref);
+    return fallback();
+  }
 
   private paidFields(order: Pick<OrderDoc, 'amount'>, now: number) {
     return {
@@ -111,7 +126,7 @@ export class Ledger {
 
   private newOrder(id: Identity, inp: OrderInput, now: number): OrderDoc {
     return {
-      _id: `${id.merchantKey}|${inp.out_trade_no}`,
+      _id: orderKey(id.merchantKey, inp.out_trade_no),
       merchantKey: id.merchantKey,
       mode: id.mode,
       mchid: id.mchid,
@@ -149,12 +164,13 @@ export class Ledger {
   /** JSAPI order: the same out_trade_no with the same parameters gives the same prepay_id while it is valid. */
   async placeJsapi(id: Identity, inp: OrderInput): Promise<string> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.models.Order.findOne({ merchantKey: id.merchantKey, out_trade_no: inp.out_trade_no }).lean<OrderDoc>();
+      const existing = await this.models.Order.findById(orderKey(id.merchantKey, inp.out_trade_no)).lean<OrderDoc>();
       if (existing) return this.reusePrepay(existing, this.orderDigest(id, inp));
       const now = this.clock.now();
       const doc = { ...this.newOrder(id, inp, now), prepay_id: prepayId(now), prepay_issued_at: new Date(now) };
       try {
         await this.models.Order.create(doc);
+        await this.alias([`tx:${doc.transaction_id}`, `prepay:${doc.prepay_id}`], doc._id);
         return doc.prepay_id;
       } catch (e) {
         if (!isDup(e)) throw e;
@@ -177,7 +193,10 @@ export class Ledger {
       { $set: { prepay_id: fresh, prepay_issued_at: new Date(now), backdated_ms: 0 }, $inc: { version: 1 } },
       { returnDocument: 'after' },
     ).lean<OrderDoc>();
-    if (upd) return fresh;
+    if (upd) {
+      await this.alias([`prepay:${fresh}`], o._id);
+      return fresh;
+    }
     const again = await this.models.Order.findById(o._id).lean<OrderDoc>();
     return this.reusePrepay(again!, digest);
   }
@@ -185,7 +204,7 @@ export class Ledger {
   /** Quick Pay: the outcome is chosen by the auth_code (see micropayScenario). */
   async micropay(id: Identity, inp: OrderInput): Promise<OrderDoc> {
     const digest = this.orderDigest(id, inp);
-    const existing = await this.models.Order.findOne({ merchantKey: id.merchantKey, out_trade_no: inp.out_trade_no }).lean<OrderDoc>();
+    const existing = await this.models.Order.findById(orderKey(id.merchantKey, inp.out_trade_no)).lean<OrderDoc>();
     if (existing) {
       if (existing.digest !== digest) throw errors.outTradeNoUsed();
       return existing;
@@ -201,6 +220,7 @@ export class Ledger {
           : { ...base, trade_state: 'USERPAYING', micropay: { scenario, queries_needed: queries, queries: 0 } };
     try {
       await this.models.Order.create(doc);
+      await this.alias([`tx:${doc.transaction_id}`], doc._id);
       return doc;
     } catch (e) {
       if (!isDup(e)) throw e;
@@ -209,8 +229,10 @@ export class Ledger {
   }
 
   async findOrder(id: Identity, by: { transaction_id?: string; out_trade_no?: string }): Promise<OrderDoc> {
-    const q = by.transaction_id ? { transaction_id: by.transaction_id } : { merchantKey: id.merchantKey, out_trade_no: by.out_trade_no };
-    const o = await this.models.Order.findOne(q).lean<OrderDoc>();
+    const load = (key: string) => this.models.Order.findById(key).lean<OrderDoc>();
+    const o = by.transaction_id
+      ? await this.byAlias(`tx:${by.transaction_id}`, () => this.models.Order.findOne({ transaction_id: by.transaction_id }).lean<OrderDoc>(), load)
+      : await load(orderKey(id.merchantKey, by.out_trade_no ?? ''));
     if (!o || o.merchantKey !== id.merchantKey) throw errors.orderNotExist();
     return o;
   }
@@ -273,7 +295,9 @@ export class Ledger {
   }
 
   async findByPrepay(prepay_id: string): Promise<OrderDoc | null> {
-    return this.models.Order.findOne({ prepay_id }).lean<OrderDoc>();
+    return this.byAlias(`prepay:${prepay_id}`, () => this.models.Order.findOne({ prepay_id }).lean<OrderDoc>(), (k) =>
+      this.models.Order.findById(k).lean<OrderDoc>(),
+    ).then((o) => (o && o.prepay_id === prepay_id ? o : null));
   }
 
   /** The cashier: pays (NOTPAY -> SUCCESS, then TRANSACTION.SUCCESS) or fails (-> PAYERROR). */
@@ -301,7 +325,8 @@ export class Ledger {
   // ---- refunds ----
 
   async createRefund(id: Identity, inp: RefundInput, forced?: RefundDoc['forced'], notEnough = false): Promise<RefundDoc> {
-    const existing = await this.models.Refund.findOne({ merchantKey: id.merchantKey, out_refund_no: inp.out_refund_no }).lean<RefundDoc>();
+    const refundKey = orderKey(id.merchantKey, inp.out_refund_no);
+    const existing = await this.models.Refund.findById(refundKey).lean<RefundDoc>();
     const order = await this.findOrder(id, { transaction_id: inp.transaction_id, out_trade_no: inp.out_trade_no });
     const digest = digestOf({ order: order._id, refund: inp.amount.refund, currency: inp.amount.currency, total: inp.amount.total });
     if (existing) {
@@ -323,7 +348,7 @@ export class Ledger {
       { returnDocument: 'after' },
     ).lean<OrderDoc>();
     if (!reserved) {
-      const again = await this.models.Refund.findOne({ merchantKey: id.merchantKey, out_refund_no: inp.out_refund_no }).lean<RefundDoc>();
+      const again = await this.models.Refund.findById(refundKey).lean<RefundDoc>();
       if (again) {
         if (again.digest !== digest) throw errors.outRefundNoUsed();
         return again;
@@ -338,7 +363,7 @@ export class Ledger {
       throw errors.invalidRequest('申请退款金额超过订单可退金额', 'The refund amount exceeds what remains refundable on the order');
     }
     const doc: RefundDoc = {
-      _id: `${id.merchantKey}|${inp.out_refund_no}`,
+      _id: refundKey,
       merchantKey: id.merchantKey,
       mode: id.mode,
       mchid: id.mchid,
@@ -370,17 +395,20 @@ export class Ledger {
     } catch (e) {
       if (!isDup(e)) throw e;
       await this.models.Order.updateOne({ _id: order._id }, { $inc: { refundable: amt, refund_count: -1, version: 1 } });
-      const winner = (await this.models.Refund.findOne({ merchantKey: id.merchantKey, out_refund_no: inp.out_refund_no }).lean<RefundDoc>())!;
+      const winner = (await this.models.Refund.findById(refundKey).lean<RefundDoc>())!;
       if (winner.digest !== digest) throw errors.outRefundNoUsed();
       return winner;
     }
+    await this.alias([`refund:${doc.refund_id}`], doc._id);
     this.events.refundCreated(doc);
     return doc;
   }
 
   async findRefund(id: Identity, by: { refund_id?: string; out_refund_no?: string }): Promise<RefundDoc> {
-    const q = by.refund_id ? { refund_id: by.refund_id } : { merchantKey: id.merchantKey, out_refund_no: by.out_refund_no };
-    const r = await this.models.Refund.findOne(q).lean<RefundDoc>();
+    const load = (key: string) => this.models.Refund.findById(key).lean<RefundDoc>();
+    const r = by.refund_id
+      ? await this.byAlias(`refund:${by.refund_id}`, () => this.models.Refund.findOne({ refund_id: by.refund_id }).lean<RefundDoc>(), load)
+      : await load(orderKey(id.merchantKey, by.out_refund_no ?? ''));
     if (!r || r.merchantKey !== id.merchantKey) throw errors.refundNotExist();
     return r;
   }

@@ -110,6 +110,13 @@ export interface LoginCodeDoc {
   used_at?: Date;
 }
 
+/** Secondary keys (`tx:<transaction_id>`, `prepay:<prepay_id>`, `refund:<refund_id>`) as `_id` lookups:
+ * FerretDB 1.x answers `_id` equality from its index but scans for other fields. */
+export interface AliasDoc {
+  _id: string;
+  ref: string;
+}
+
 export interface PlatformCertDoc {
   _id: string; // serial
   certificatePem: string;
@@ -251,7 +258,10 @@ const platformCertSchema = new Schema<PlatformCertDoc>(
   opts,
 );
 
+const aliasSchema = new Schema<AliasDoc>({ _id: String, ref: String }, opts);
+
 export interface Models {
+  Alias: Model<AliasDoc>;
   Order: Model<OrderDoc>;
   Refund: Model<RefundDoc>;
   Notification: Model<NotificationDoc>;
@@ -264,6 +274,7 @@ export async function createModels(conn: Connection): Promise<Models> {
   const m = <T>(name: string, schema: Schema<T>, collection: string) =>
     (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema, collection);
   const models: Models = {
+    Alias: m('SandboxAlias', aliasSchema, 'aliases'),
     Order: m('SandboxOrder', orderSchema, 'orders'),
     Refund: m('SandboxRefund', refundSchema, 'refunds'),
     Notification: m('SandboxNotification', notificationSchema, 'notifications'),
