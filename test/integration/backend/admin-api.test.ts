@@ -96,7 +96,8 @@ test('close: an unpaid order is closed at WeChat; ORDERPAID turns into paid', as
   expect((await stack.payInSandbox(b.order.id, b.payment)).status).toBe(200);
   const paid = await stack.api('POST', `/api/admin/orders/${b.order.id}/close`, { token: admin });
   expect(paid.status).toBe(200);
-  expect(paid.json).toMatchObject({ status: 'PAID', refundableAmount: b.order.total });
+  expect(paid.json).toMatchObject({ status: 'PAID', refundableAmount: b.order.total, customerOpenid: expect.any(String), transactionId: expect.any(String) });
+  expect(paid.json.audit.map((a: { action: string }) => a.action)).toEqual(['order.close']);
   const detail = await stack.api('GET', `/api/admin/orders/${b.order.id}`, { token: viewer });
   expect(detail.json.audit).toEqual([expect.objectContaining({ action: 'order.close', actor: 'ada', role: 'admin', detail: expect.objectContaining({ result: 'paid' }) })]);
 });

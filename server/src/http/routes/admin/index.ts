@@ -146,10 +146,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     } satisfies AdminOrderList;
   });
 
-  guarded.get('/orders/:id', requireRole(...READ), async (ctx) => {
-    const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
-    const order = await loadOrder(id);
-    const oid = new Types.ObjectId(id);
+  const adminView = async (order: OrderDoc): Promise<AdminOrderView> => {
+    const oid = order._id;
     const [payEvents, refundEvents, trail] = await Promise.all([
       PaymentEvent.find({ orderId: oid }).sort({ receivedAt: 1 }).limit(200).lean(),
       RefundEvent.find({ orderId: oid }).sort({ receivedAt: 1 }).limit(200).lean(),
@@ -166,7 +164,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const view: AdminOrderView = { ...(await orderView(order)), customerOpenid: order.customerOpenid, notifications, audit: trail };
     if (order.transactionId) view.transactionId = order.transactionId;
     if (order.flagged) view.flagged = order.flagged;
-    ctx.body = view;
+    return view;
+  };
+
+  guarded.get('/orders/:id', requireRole(...READ), async (ctx) => {
+    const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
+    ctx.body = await adminView(await loadOrder(id));
   });
 
   guarded.post('/orders/:id/refunds', requireRole('admin'), async (ctx) => {
@@ -206,7 +209,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const order = await loadOrder(id);
     const { order: after, result } = await closeOrderAtWechat({ Order, gateway: deps.gateway, logger: ctx.state.log as Logger }, order);
     await audit(ctx, { action: 'order.close', target: `order:${id}`, orderId: id, detail: { outTradeNo: order.outTradeNo, result, status: after.status } });
-    ctx.body = await orderView(after);
+    ctx.body = await adminView(after);
   });
 
   guarded.post('/pos/charge', requireRole('admin', 'cashier'), async (ctx) => {
