@@ -80,6 +80,8 @@ export class RefundService {
         ...(input.reason ? { reason: input.reason } : {}),
         status: 'PENDING',
         createdBy: actor,
+        // If this process dies before the reservation is confirmed, the job finds the refund after this.
+        nextSyncAt: new Date(now.getTime() + this.claimMs),
       });
       refund = doc.toObject() as RefundDoc;
     } catch (err) {

@@ -107,3 +107,27 @@ test('retryable errors keep it PENDING; two job instances retry it once, with th
   expect(refused).toMatchObject({ status: 'FAILED', lastError: { code: 'PARAM_ERROR' }, settled: true });
   expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 600, refundReserved: 0, refunded: 400 });
 });
+
+test('a refund interrupted before its reservation was confirmed is found by the job and flagged, never sent', async () => {
+  let now = new Date('2026-04-01T00:00:00Z');
+  const { gw, calls } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent'), now: () => now });
+  const id = await paidOrder(500);
+  // What a crash between the insert and the reservation leaves behind.
+  const orphan = await refundModel(db).create({
+    orderId: id,
+    outTradeNo: 'X',
+    outRefundNo: `R-orphan-${Date.now()}`,
+    requestId: `orphan-${Date.now()}`,
+    amount: 100,
+    currency: 'HKD',
+    orderTotal: 500,
+    status: 'PENDING',
+    createdBy: 'ann',
+    nextSyncAt: new Date(now.getTime() + 60_000),
+  });
+  now = new Date(now.getTime() + 61_000);
+  await syncRefunds({ Refund: refundModel(db), refunds: svc, owner: 'i1', now: () => now });
+  expect(calls).toEqual([]);
+  expect(await refundModel(db).findById(orphan._id).lean()).toMatchObject({ status: 'FAILED', flagged: expect.stringMatching(/reservation/) });
+});
