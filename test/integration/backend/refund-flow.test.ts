@@ -60,6 +60,12 @@ test('partial refund -> REFUND.SUCCESS notification -> refund of the rest -> a t
   expect(created).toHaveLength(2);
   expect(created[0]).toMatchObject({ actor: 'anne', role: 'admin', detail: { amount: 2000, reason: 'one cup spilled' } });
   expect(view.audit.some((a) => a.action === 'refund.refused' && a.detail?.code === third.json.code)).toBe(true);
+
+  // The customer sees the refunds on their order too.
+  const customer = await stack.api('GET', `/api/orders/${order.id}`, { token: await stack.loginCustomer('rf-alice') });
+  expect(customer.json).toMatchObject({ refundedAmount: 5600, refundableAmount: 0 });
+  expect(customer.json.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status])).toEqual([[2000, 'SUCCESS'], [3600, 'SUCCESS']]);
+  expect(customer.json.refunds[0]).not.toHaveProperty('lastError');
 });
 
 test('the same requestId twice makes one refund', async () => {
