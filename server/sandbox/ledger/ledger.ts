@@ -85,9 +85,13 @@ export class Ledger {
   ) {}
 
   private async alias(keys: string[], ref: string): Promise<void> {
-    await Promise.all(
-      keys.map((k) => this.models.Alias.updateOne({ _id: k }, { $setOnInsert: { ref } }, { upsert: true }).catch((e) => (isDup(e) ? undefined : Promise.reject(e)))),
-    );
+    try {
+      await this.models.Alias.collection.insertMany(keys.map((k) => ({ _id: k, ref }) as never), { ordered: false });
+    } catch (e) {
+      // An alias that exists already names the same document (keys are unique ids).
+      const writeErrors = (e as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+      if (!isDup(e) && !(writeErrors && writeErrors.every((w) => w.code === 11000))) throw e;
+    }
   }
 
   /** The document an alias names; falls back to a field query when the alias is missing (e.g. after a crash). */
