@@ -132,4 +132,13 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   expect(shown).toContain('Refunded HK$15.00');
   expect(shown).toContain('HK$15.00 Refunded One cup spilled');
   expect(shown).toMatch(/Refunded at \d{4}-\d\d-\d\d \d\d:\d\d/);
+
+  // My orders lists it, in the customer's language (here: Chinese system language -> zh-HK).
+  wx.language = 'zh_HK';
+  const orders = openPage('orders');
+  await until(() => orders.data.state === 'ready', 15000, 'orders');
+  const listed = text(orders);
+  expect(listed).toContain('已付款');
+  expect(listed).toContain('港式奶茶');
+  expect(listed).toContain('HK$56.00');
 }, 180000);

@@ -7,6 +7,34 @@ import { MP_ROOT } from './paths';
 // The pages import miniprogram/generated/; make sure it exists on a fresh clone.
 buildMiniprogram({ apiBaseUrl: process.env.MINIPROGRAM_API_BASE_URL });
 
+// miniprogram-simulate runs a page's or component's file once per load and then deletes it from
+// require.cache so the next load runs it again. Jest's require.cache ignores deletes, so a second load
+// (the same component on two pages) would register nothing. Remember each file's Component() options
+// and register them again when the module comes from the cache; a fresh module registry
+// (jest.resetModules) runs the file again and replaces them.
+const simulateUtils = require('miniprogram-simulate/src/utils') as { runJs: (filePath: string) => void };
+const definitions = new Map<string, unknown>();
+simulateUtils.runJs = (filePath: string) => {
+  const g = globalThis as unknown as { Component: (options: unknown) => unknown };
+  const register = g.Component;
+  let ran = false;
+  g.Component = (options: unknown) => {
+    ran = true;
+    definitions.set(filePath, options);
+    return register(options);
+  };
+  try {
+    require(filePath);
+  } finally {
+    g.Component = register;
+  }
+  if (!ran) {
+    const known = definitions.get(filePath);
+    if (!known) throw new Error(`${filePath} did not call Component()`);
+    register(known);
+  }
+};
+
 export type Rendered = ReturnType<typeof simulate.render>;
 
 /** Renders `pages/<name>/index` or `components/<name>/index` and attaches it to the document. */
