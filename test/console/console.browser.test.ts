@@ -1,6 +1,7 @@
 // The staff console in Debian's Chromium against the real stack (backend + sandbox + database as processes):
 // log in, find a paid order, refund part of it and watch it succeed; an over-refund is refused in plain words;
 // the viewer sees no refund button and the API refuses anyway; zh-HK; close; POS charge.
+import mongoose from 'mongoose';
 import type { Page } from 'playwright-core';
 import type { AdminOrderView, CreateOrderResponse, OrderView, StaffLoginResponse } from '../../shared/api';
 import { startStack, type Stack } from '../support/stack';
@@ -241,8 +242,20 @@ test('zh-HK: the console and its API errors speak Traditional Chinese', async ()
   await page.getByTestId('login-submit').click();
   await expectText(page.getByTestId('nav-orders'), '訂單');
   await expectText(page.getByTestId('who'), '管理員');
-  await page.getByTestId('orders-table').waitFor();
+  await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
   await shot(page, 'orders-zh-HK');
+  await page.close();
+});
+
+test('a session the API no longer accepts returns to the login page with a plain notice', async () => {
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+  await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
+  // As if the token expired or the account was disabled: the next call answers 401.
+  await page.evaluate(`(() => { const s = JSON.parse(sessionStorage.getItem('console.session')); s.token = 'e30.e30.invalid'; sessionStorage.setItem('console.session', JSON.stringify(s)); })()`);
+  await page.getByTestId('orders-search').click();
+  await expectText(page.getByTestId('login-error'), 'Your session has ended. Please log in again.');
+  expect(await page.evaluate<string | null>(`sessionStorage.getItem('console.session')`)).toBeNull();
   await page.close();
 });
 
@@ -289,5 +302,44 @@ test('cashier charges a payment code: progress while the customer confirms, then
   expect(list.json.items).toMatchObject([{ outTradeNo, status: 'PAID', total: 1230 }]);
   const pos = await stack.api('GET', '/api/admin/orders?pageSize=100', { token: adminToken });
   expect(pos.json.items.filter((o: OrderView) => o.total === 1230)).toHaveLength(1);
+  await page.close();
+});
+
+test('the viewer reads the day statement with differences highlighted, and settlements', async () => {
+  const order = await customerOrder([{ sku: 'milk-tea', quantity: 1 }], true);
+  // Plant a difference the way a bug would: our books say one cent more than WeChat Pay charged.
+  const db = await mongoose.createConnection(stack.dbUri).asPromise();
+  try {
+    await db.collection('orders').updateOne({ outTradeNo: order.outTradeNo }, { $inc: { total: 1 } });
+  } finally {
+    await db.close();
+  }
+  const gmt8Today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // WeChat Pay's statement day
+  const page = await browser.newPage();
+  await login(page, VIEWER);
+  await page.getByTestId('nav-statements').click();
+  await page.getByTestId('statement-date').fill(gmt8Today);
+  await page.getByTestId('statement-load').click();
+  await page.getByTestId('statement-totals').waitFor();
+  const row = page.locator('[data-testid="statement-differences"] tr.diff-amount_differs', { hasText: order.outTradeNo });
+  await row.waitFor();
+  expect(await row.textContent()).toContain('Amounts differ');
+  expect(await row.textContent()).toContain('HK$28.00'); // WeChat Pay
+  expect(await row.textContent()).toContain('HK$28.01'); // ours
+  // Highlighted: the row's cells have a background, unlike an ordinary table row.
+  await row.locator('td').first().evaluate((el) => el.setAttribute('data-probe', '1'));
+  const bg = await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-probe]')).backgroundColor`);
+  expect(bg).not.toMatch(/^rgba\(0, 0, 0, 0\)$|^transparent$/);
+  await shot(page, 'statement');
+
+  await page.getByTestId('nav-settlements').click();
+  await page.getByTestId('settlements-state').selectOption('UNSETTLE');
+  await page.getByTestId('settlements-search').click();
+  expect(await page.getByTestId('settlements-from').isVisible()).toBe(false); // dates apply to settled batches only
+  // Today's payments are in an unsettled batch at the sandbox.
+  await page.getByTestId('settlements-table').waitFor();
+  expect(await page.getByTestId('settlements-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+  expect(await page.getByTestId('settlements-error').isVisible()).toBe(false);
+  await shot(page, 'settlements');
   await page.close();
 });

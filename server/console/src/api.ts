@@ -94,7 +94,7 @@ export const api = {
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
   statement: (date: string, signal?: AbortSignal) => request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
-  settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from: string; to: string; page?: number }, signal?: AbortSignal) =>
+  settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from?: string; to?: string; page?: number }, signal?: AbortSignal) =>
     request<SettlementList>('GET', `/api/admin/settlements${query(q)}`, undefined, signal),
 };
 

@@ -32,7 +32,7 @@ const en = {
   'common.prev': 'Previous',
   'common.next': 'Next',
   'common.page': 'Page {page} of {pages}',
-  'common.total': '{total} results',
+  'common.total': 'Results: {total}',
   'common.any': 'Any',
   'common.from': 'From',
   'common.to': 'To',

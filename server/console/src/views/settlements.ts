@@ -19,17 +19,26 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
   const from = h('input', { type: 'date', name: 'from', value: q.get('from') ?? monthAgo, testid: 'settlements-from' });
   const to = h('input', { type: 'date', name: 'to', value: q.get('to') ?? yesterday(), testid: 'settlements-to' });
   const message = messageBox('settlements-error');
-  const results = h('div', { testid: 'settlements-results' });
+  const results = h('div', { class: 'results', testid: 'settlements-results' });
+  // Unsettled batches are whatever is pending now: the date range applies to settled ones only.
+  const fromField = field(t('common.from'), from);
+  const toField = field(t('common.to'), to);
+  const syncRange = () => {
+    fromField.hidden = toField.hidden = state.value === 'UNSETTLE';
+  };
+  state.addEventListener('change', syncRange);
+  syncRange();
   const form = h(
     'form',
     { class: 'filters' },
     field(t('settlements.state'), state),
-    field(t('common.from'), from),
-    field(t('common.to'), to),
+    fromField,
+    toField,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'settlements-search' }, t('common.search'))),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    if (state.value === 'UNSETTLE') return ctx.navigate('#/settlements?state=UNSETTLE');
     if (!from.value || !to.value) return setMessage(message, t('settlements.needRange'));
     if (from.value > to.value) return setMessage(message, t('orders.badRange'));
     ctx.navigate(`#/settlements?${new URLSearchParams({ state: state.value, from: from.value, to: to.value }).toString()}`);
@@ -37,9 +46,11 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
 
   const f = q.get('from');
   const tt = q.get('to');
-  if (f && tt) {
+  const unsettled = q.get('state') === 'UNSETTLE';
+  if (unsettled || (f && tt)) {
     replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
-    api.settlements({ state: q.get('state') === 'UNSETTLE' ? 'UNSETTLE' : 'SETTLED', from: compact(f), to: compact(tt) }, ctx.signal).then(
+    const query = unsettled ? { state: 'UNSETTLE' as const } : { state: 'SETTLED' as const, from: compact(f ?? ''), to: compact(tt ?? '') };
+    api.settlements(query, ctx.signal).then(
       (list) => {
         if (!list.items.length) return replaceChildren(results, h('p', { class: 'muted', testid: 'settlements-empty' }, t('settlements.empty')));
         replaceChildren(
