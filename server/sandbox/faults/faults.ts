@@ -16,7 +16,7 @@ export type RequestFault =
   | `userpaying:${'200' | '202' | '403'}`; // Quick Pay: the form of a USERPAYING answer
 
 /** Faults that apply to a notification. */
-export type NotifyFault = 'notify-drop' | 'notify-duplicate' | 'notify-signtest';
+export type NotifyFault = 'notify-drop' | 'notify-duplicate' | 'notify-signtest' | 'notify-stale-timestamp';
 /** Outcomes forced on a refund when it settles. */
 export type RefundFault = 'refund-closed' | 'refund-abnormal';
 export type FaultName = RequestFault | NotifyFault | RefundFault;
@@ -62,6 +62,7 @@ const FIXED = new Set<string>([
   'notify-drop',
   'notify-duplicate',
   'notify-signtest',
+  'notify-stale-timestamp',
   'refund-closed',
   'refund-abnormal',
 ]);

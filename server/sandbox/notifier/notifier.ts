@@ -124,10 +124,14 @@ export class Notifier {
     return next ? Math.max(next.next_at.getTime(), next.lease_until.getTime()) : undefined;
   }
 
-  private async send(n: NotificationDoc, signtest: boolean): Promise<{ ok: boolean; status?: number; error?: string; response?: string; duration: number }> {
+  private async send(
+    n: NotificationDoc,
+    signtest: boolean,
+    staleTimestamp = false,
+  ): Promise<{ ok: boolean; status?: number; error?: string; response?: string; duration: number }> {
     const started = Date.now();
     try {
-      const headers = await signatureHeaders(this.d.keyring.current(), n.body, this.d.clock.now(), { signtest });
+      const headers = await signatureHeaders(this.d.keyring.current(), n.body, this.d.clock.now(), { signtest, staleTimestamp });
       const res = await fetch(n.url, {
         method: 'POST',
         headers: {
@@ -160,7 +164,8 @@ export class Notifier {
       await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { probe_pending: false } });
     }
     const sentAt = Date.now();
-    const r = await this.send(n, false);
+    // notify-stale-timestamp: the first attempt carries a 10-minute-old Wechatpay-Timestamp; retries are normal.
+    const r = await this.send(n, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
     const attempt = n.attempts + 1;
     await this.log(n, { kind: 'delivery', attempt, scheduled, sent: sentAt, ...r });
     if (r.ok) {
