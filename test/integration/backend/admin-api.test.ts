@@ -14,7 +14,7 @@ let cashier: string;
 let db: mongoose.Connection;
 beforeAll(async () => {
   stack = await startStack({
-    env: { STAFF_LOGIN_MAX_PER_USER: '3', STAFF_LOGIN_MAX_PER_IP: '12', PENDING_QUERY_SCHEDULE_SECONDS: '600', ORDER_SYNC_STALE_SECONDS: '600' },
+    env: { STAFF_LOGIN_MAX_PER_USER: '3', STAFF_LOGIN_MAX_PER_IP: '12', PENDING_QUERY_SCHEDULE_SECONDS: '600', ORDER_SYNC_STALE_SECONDS: '600', REFUND_PROCESSING_CHECK_SECONDS: '1', REFUND_RETRY_SCHEDULE_SECONDS: '0.5' },
     sandbox: { settings: { statementsAllowToday: true, refundSettleDelaySeconds: 0.2 } },
   });
   admin = await staffToken(stack.backendUrl, stack.dbUri, 'ada', 'admin');
@@ -181,4 +181,15 @@ test('login: wrong passwords are limited per username (in the database, so acros
   expect(logins.length).toBeGreaterThanOrEqual(2);
   expect(logins[0]).toMatchObject({ role: 'viewer', target: 'staff:val' });
   expect(JSON.stringify(audit)).not.toContain(TEST_STAFF_PASSWORD);
+});
+
+test('a refund whose notifications are all lost is settled by the sync job\'s query', async () => {
+  const order = await paidOrder(stack, 'lost-notify-lea');
+  await stack.sandbox.admin.faults({ arm: [{ fault: 'notify-drop', out_trade_no: order.outTradeNo, times: 20 }] });
+  const r = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin, body: { amount: 900, requestId: `lost-${Date.now()}` } });
+  expect(r.json.status).toBe('PROCESSING');
+  await waitFor(async () => (await stack.api('GET', `/api/admin/refunds/${r.json.id}`, { token: admin })).json.status === 'SUCCESS', 15000, 'refund settled by query');
+  const d = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
+  expect(d.json).toMatchObject({ refundedAmount: 900, refundableAmount: order.total - 900 });
+  expect(d.json.notifications.filter((n: { eventType: string }) => n.eventType.startsWith('REFUND.'))).toEqual([]);
 });
