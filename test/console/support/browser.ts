@@ -45,7 +45,7 @@ export async function launchChromium(opts: { locale?: string } = {}): Promise<Br
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         // A refused request is an expected console line (the test asserts the UI's message); CSP violations are not.
-        if (m.type() === 'error' && /Content Security Policy|Trusted Type/i.test(m.text())) pageErrors.push(`csp: ${m.text()}`);
+        if (m.type() === 'error' && /Content Security Policy|Trusted ?(HTML|Script|Type)/i.test(m.text())) pageErrors.push(`csp: ${m.text()}`);
       });
       return page;
     },
