@@ -131,3 +131,16 @@ test('a refund interrupted before its reservation was confirmed is found by the 
   expect(calls).toEqual([]);
   expect(await refundModel(db).findById(orphan._id).lean()).toMatchObject({ status: 'FAILED', flagged: expect.stringMatching(/reservation/) });
 });
+
+test('both spellings of a closed refund release the reservation, once', async () => {
+  const { gw } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent') });
+  const id = await paidOrder(1000);
+  const { refund: a } = await svc.create(id, { amount: 300, requestId: 'closed-a-xxxx' }, 'ann');
+  const { refund: b } = await svc.create(id, { amount: 200, requestId: 'closed-b-xxxx' }, 'ann');
+  expect(await svc.applyWechatStatus(a, 'REFUNDCLOSE', {})).toBe('changed');
+  expect(await svc.applyWechatStatus(b, 'CLOSED', {})).toBe('changed');
+  expect(await svc.applyWechatStatus(b, 'REFUNDCLOSE', {})).toBe('unchanged');
+  expect(await svc.applyWechatStatus(b, 'SUCCESS', {})).toBe('unchanged'); // final stays final
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 1000, refundReserved: 0, refunded: 0 });
+});
