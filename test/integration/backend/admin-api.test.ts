@@ -169,6 +169,9 @@ test('login: wrong passwords are limited per username (in the database, so acros
   const locked = await attempt(TEST_STAFF_PASSWORD);
   expect(locked.status).toBe(429);
   expect(locked.json.code).toBe('TOO_MANY_REQUESTS');
+  const raw = await fetch(`${stack.backendUrl}/api/admin/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'lockme', password: 'x' }) });
+  expect(raw.status).toBe(429);
+  expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);
   // Another user is not locked out by lockme's failures.
   expect((await loginStaff(stack.backendUrl, 'val')).role).toBe('viewer');
 
