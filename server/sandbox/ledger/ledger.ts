@@ -77,6 +77,10 @@ export function micropayScenario(authCode: string): { scenario: MicropayScenario
 export const orderKey = (merchantKey: string, outTradeNo: string) => `${merchantKey}|${outTradeNo}`;
 
 export class Ledger {
+  /** PROCESSING refund id -> when it settles (loaded once, then kept up to date: no scans per cycle). */
+  private readonly settling = new Map<string, number>();
+  private settlingLoaded = false;
+
   constructor(
     private readonly models: Models,
     private readonly clock: Clock,
@@ -404,6 +408,7 @@ export class Ledger {
       return winner;
     }
     await this.alias([`refund:${doc.refund_id}`], doc._id);
+    this.settling.set(doc._id, doc.settle_at.getTime());
     this.events.refundCreated(doc);
     return doc;
   }
@@ -423,24 +428,41 @@ export class Ledger {
 
   /** Forces a refund's outcome and makes it due now (admin). */
   async forceRefund(out_refund_no: string, status: 'SUCCESS' | 'REFUNDCLOSE' | 'ABNORMAL'): Promise<RefundDoc | null> {
-    return this.models.Refund.findOneAndUpdate(
+    const r = await this.models.Refund.findOneAndUpdate(
       { out_refund_no, status: 'PROCESSING' },
       { $set: { forced: status, settle_at: new Date(this.clock.now()) } },
       { returnDocument: 'after' },
     ).lean<RefundDoc>();
+    if (r) this.settling.set(r._id, r.settle_at.getTime());
+    return r;
   }
 
   /** Settles the refunds that are due; returns when the next one is due. */
   async settleDue(): Promise<number | undefined> {
+    if (!this.settlingLoaded) {
+      const open = await this.models.Refund.find({ status: 'PROCESSING' }).lean<RefundDoc[]>();
+      for (const r of open) this.settling.set(r._id, r.settle_at.getTime());
+      this.settlingLoaded = true;
+    }
     const now = this.clock.now();
-    const due = await this.models.Refund.find({ status: 'PROCESSING', settle_at: { $lte: new Date(now) } }).limit(100).lean<RefundDoc[]>();
-    for (const r of due) {
+    for (const [id, at] of [...this.settling]) {
+      if (at > now) continue;
+      const r = await this.models.Refund.findById(id).lean<RefundDoc>();
+      if (!r || r.status !== 'PROCESSING') {
+        this.settling.delete(id);
+        continue;
+      }
+      if (r.settle_at.getTime() > now) {
+        this.settling.set(id, r.settle_at.getTime());
+        continue;
+      }
       const status = r.forced ?? 'SUCCESS';
       const upd = await this.models.Refund.findOneAndUpdate(
         { _id: r._id, status: 'PROCESSING' },
         { $set: { status, ...(status === 'SUCCESS' ? { success_time: new Date(now) } : {}) } },
         { returnDocument: 'after' },
       ).lean<RefundDoc>();
+      this.settling.delete(id);
       if (!upd) continue;
       // A closed refund gives its amount back to the order's refundable balance.
       const order =
@@ -449,8 +471,9 @@ export class Ledger {
           : await this.models.Order.findById(r.order_id).lean<OrderDoc>();
       if (order) await this.events.refundSettled(upd, order);
     }
-    const next = await this.models.Refund.findOne({ status: 'PROCESSING' }).sort({ settle_at: 1 }).lean<RefundDoc>();
-    return next?.settle_at.getTime();
+    let next: number | undefined;
+    for (const at of this.settling.values()) next = next === undefined ? at : Math.min(next, at);
+    return next;
   }
 }
 

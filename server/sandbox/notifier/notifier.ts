@@ -44,6 +44,9 @@ export interface NotifierDeps {
 
 export class Notifier {
   private readonly loop: DueLoop;
+  /** Pending notification id -> when it is next due. The database is the truth; this saves scanning it. */
+  private readonly due = new Map<string, number>();
+  private loaded = false;
   constructor(private readonly d: NotifierDeps) {
     this.loop = new DueLoop(() => this.cycle(), (err) => d.log.warn({ err }, 'notifier cycle failed'));
   }
@@ -99,6 +102,7 @@ export class Notifier {
       created_at: new Date(now),
     };
     await this.d.models.Notification.create(doc);
+    if (!dropped) this.due.set(doc._id, now);
     if (dropped) {
       await this.log(doc, { kind: 'dropped', attempt: 0, scheduled: now, sent: now, ok: false, duration: 0, error: 'dropped by fault injection' });
     } else {
@@ -108,20 +112,34 @@ export class Notifier {
   }
 
   private async cycle(): Promise<number | undefined> {
+    if (!this.loaded) {
+      // After a restart: resume whatever is pending (one scan, then lookups by _id only).
+      const pending = await this.d.models.Notification.find({ state: 'pending' }).lean<NotificationDoc[]>();
+      for (const n of pending) this.due.set(n._id, Math.max(n.next_at.getTime(), n.lease_until.getTime()));
+      this.loaded = true;
+    }
+    const now = this.d.clock.now();
     const claimed: NotificationDoc[] = [];
-    for (;;) {
-      const now = this.d.clock.now();
+    for (const [id, at] of [...this.due]) {
+      if (at > now) continue;
       const doc = await this.d.models.Notification.findOneAndUpdate(
-        { state: 'pending', next_at: { $lte: new Date(now) }, lease_until: { $lte: new Date(now) } },
+        { _id: id, state: 'pending', next_at: { $lte: new Date(now) }, lease_until: { $lte: new Date(now) } },
         { $set: { lease_until: new Date(now + 30_000 + this.d.timeoutMs * 3) } },
-        { returnDocument: 'after', sort: { next_at: 1 } },
+        { returnDocument: 'after' },
       ).lean<NotificationDoc>();
-      if (!doc) break;
-      claimed.push(doc);
+      if (doc) {
+        claimed.push(doc);
+        this.due.set(id, doc.lease_until.getTime());
+        continue;
+      }
+      const cur = await this.d.models.Notification.findById(id).lean<NotificationDoc>();
+      if (cur?.state === 'pending') this.due.set(id, Math.max(cur.next_at.getTime(), cur.lease_until.getTime()));
+      else this.due.delete(id);
     }
     await Promise.all(claimed.map((n) => this.attempt(n)));
-    const next = await this.d.models.Notification.findOne({ state: 'pending' }).sort({ next_at: 1 }).lean<NotificationDoc>();
-    return next ? Math.max(next.next_at.getTime(), next.lease_until.getTime()) : undefined;
+    let next: number | undefined;
+    for (const at of this.due.values()) next = next === undefined ? at : Math.min(next, at);
+    return next;
   }
 
   private async send(
@@ -170,6 +188,7 @@ export class Notifier {
     await this.log(n, { kind: 'delivery', attempt, scheduled, sent: sentAt, ...r });
     if (r.ok) {
       await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { state: 'delivered', attempts: attempt } });
+      this.due.delete(n._id);
       if (n.faults.includes('notify-duplicate')) {
         const dupAt = Date.now();
         const dup = await this.send(n, false);
@@ -183,6 +202,8 @@ export class Notifier {
       { _id: n._id },
       { $set: { attempts: attempt, state: exhausted ? 'exhausted' : 'pending', next_at: new Date(nextAt), lease_until: new Date(0) } },
     );
+    if (exhausted) this.due.delete(n._id);
+    else this.due.set(n._id, nextAt);
   }
 
   private async log(
