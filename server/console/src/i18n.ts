@@ -59,6 +59,7 @@ const en = {
   'orders.refunded': 'Refunded',
   'orders.empty': 'No orders match.',
   'orders.badRange': 'The "from" date must not be after the "to" date.',
+  'orders.badOutTradeNo': 'An order number has up to 32 letters, digits, "_" or "-".',
 
   'order.heading': 'Order {no}',
   'order.summary': 'Summary',
@@ -267,6 +268,7 @@ const zhHK: Record<MessageKey, string> = {
   'orders.refunded': '已退款',
   'orders.empty': '沒有符合的訂單。',
   'orders.badRange': '「由」日期不能遲於「至」日期。',
+  'orders.badOutTradeNo': '訂單編號最多 32 個字母、數字、「_」或「-」。',
 
   'order.heading': '訂單 {no}',
   'order.summary': '摘要',

@@ -44,6 +44,10 @@ export function ordersView(ctx: ViewContext): HTMLElement {
       setMessage(message, t('orders.badRange'));
       return;
     }
+    if (outTradeNo.value.trim() && !/^[A-Za-z0-9_-]{1,32}$/.test(outTradeNo.value.trim())) {
+      setMessage(message, t('orders.badOutTradeNo'));
+      return;
+    }
     const next = new URLSearchParams();
     if (status.value) next.set('status', status.value);
     if (from.value) next.set('from', from.value);

@@ -78,6 +78,7 @@ export function posView(ctx: ViewContext): HTMLElement {
       state.className = `pos-state pos-${s.toLowerCase()}`;
       state.textContent = t(`pos.${s}`);
       again.hidden = !FINAL.includes(s);
+      if (!again.hidden) again.focus(); // Enter starts the next charge
     };
     replaceChildren(
       root,
@@ -102,6 +103,7 @@ export function posView(ctx: ViewContext): HTMLElement {
         }
       }
       again.hidden = false;
+      again.focus();
     })();
   };
 

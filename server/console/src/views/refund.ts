@@ -51,7 +51,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
       const parsed = parseMajorAmount(amount.value, order.currency);
       if (!parsed.ok) return setMessage(message, amountProblemText(parsed));
       if (parsed.minor > max) return setMessage(message, t('refund.overBalance', { max: money(max, order.currency) }));
-      if ([...reason.value.trim()].length > 80) return setMessage(message, t('refund.reasonTooLong'));
+      if (reason.value.trim().length > 80) return setMessage(message, t('refund.reasonTooLong')); // counted as the API counts
       setMessage(message, '');
       showConfirm(parsed.minor, reason.value.trim());
     });
