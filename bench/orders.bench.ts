@@ -6,6 +6,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { startLocalMongo } from '../server/src/db/local-server';
+import { startStack } from '../test/support/stack';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 50);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 15000);
@@ -40,8 +41,7 @@ async function main(): Promise<void> {
   const rsa = await rsaCost();
   const db = await startLocalMongo();
   process.env.TEST_MONGODB_URI = db.uri;
-  // Imported after TEST_MONGODB_URI is set (the stack puts each part in its own database on it).
-  const { startStack } = await import('../test/support/stack');
+  // The stack puts each part in its own database on this server.
   const stack = await startStack({ env: { LOG_LEVEL: 'error', ORDER_SYNC_STALE_SECONDS: '3600', JOBS_INTERVAL_MS: '1000', PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120' }, sandbox: { env: { SANDBOX_LOG_LEVEL: 'error' } } });
   try {
     const tokens = await Promise.all(Array.from({ length: CUSTOMERS }, (_, i) => stack.loginCustomer(`bench${i}`)));
