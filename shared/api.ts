@@ -137,6 +137,18 @@ export interface SandboxCashierResponse {
   message?: string;
 }
 
+/**
+ * POST /api/sandbox/login-code (sandbox mode only, no auth): a `wx.login` code for a sandbox test user.
+ * wx.login's codes are known only to WeChat's servers, so against the sandbox the Mini Program asks here
+ * and then logs in through POST /api/auth/login as usual.
+ */
+export interface SandboxLoginCodeRequest {
+  user: string; // [A-Za-z0-9_-]{1,32}
+}
+export interface SandboxLoginCodeResponse {
+  code: string;
+}
+
 // ---------- staff ----------
 
 /** POST /api/admin/login */

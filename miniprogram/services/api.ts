@@ -1,6 +1,5 @@
 // The backend's customer endpoints, typed by the shared contract.
 import type {
-  ClientConfig,
   CreateOrderRequest,
   CreateOrderResponse,
   OrderList,
@@ -11,10 +10,6 @@ import type {
   SandboxCashierResponse,
 } from '../../shared/api';
 import { request } from './request';
-
-export function fetchConfig(): Promise<ClientConfig> {
-  return request<ClientConfig>('/api/config', { auth: false });
-}
 
 export function fetchProducts(): Promise<ProductList> {
   return request<ProductList>('/api/products', { auth: false });

@@ -1,10 +1,14 @@
 // Customer login: wx.login code -> backend JWT, kept in storage until it expires.
 // One login at a time: concurrent requests share the same attempt.
-import type { LoginRequest, LoginResponse } from '../../shared/api';
+// Against the sandbox, wx.login's codes mean nothing (only WeChat's servers know them): the code comes from
+// the sandbox, through the backend, for a test user kept on this device.
+import type { LoginRequest, LoginResponse, SandboxLoginCodeRequest, SandboxLoginCodeResponse } from '../../shared/api';
+import { getClientConfig } from './config';
 import { AppError, fromResponse } from './errors';
 import { send } from './http';
 
 export const TOKEN_STORAGE_KEY = 'session';
+export const SANDBOX_USER_STORAGE_KEY = 'sandboxUser';
 /** Treat a token as expired this long before it really is, so it does not expire in flight. */
 const EXPIRY_MARGIN_MS = 30000;
 
@@ -36,8 +40,28 @@ function wxLoginCode(): Promise<string> {
   });
 }
 
+/** This device's sandbox test user: the same simulated customer (and orders) across launches. */
+function sandboxUser(): string {
+  const stored = wx.getStorageSync(SANDBOX_USER_STORAGE_KEY) as unknown;
+  if (typeof stored === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(stored)) return stored;
+  let user = 'mp-';
+  while (user.length < 15) user += Math.floor(Math.random() * 36).toString(36);
+  wx.setStorageSync(SANDBOX_USER_STORAGE_KEY, user);
+  return user;
+}
+
+async function sandboxLoginCode(): Promise<string> {
+  const body: SandboxLoginCodeRequest = { user: sandboxUser() };
+  const res = await send('POST', '/api/sandbox/login-code', body, undefined);
+  const data = res.body as Partial<SandboxLoginCodeResponse> | null;
+  if (res.status !== 200) throw fromResponse(res.status, res.body);
+  if (!data || typeof data.code !== 'string') throw new AppError('BAD_RESPONSE', res.status, true);
+  return data.code;
+}
+
 async function login(): Promise<string> {
-  const code = await wxLoginCode();
+  const config = await getClientConfig();
+  const code = config.sandbox ? await sandboxLoginCode() : await wxLoginCode();
   const body: LoginRequest = { code };
   const res = await send('POST', '/api/auth/login', body, undefined);
   if (res.status !== 200 && res.status !== 201) throw fromResponse(res.status, res.body);

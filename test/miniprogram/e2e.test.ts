@@ -4,7 +4,8 @@
 // The real Mini Program pages in the simulator runtime against the real backend, sandbox and database:
 // log in, order, pay at the sandbox cashier, see "paid" on the result page, then see a refund made through
 // the staff API on the order page. Only the platform's edges are stood in for: wx.request is real HTTP
-// (the configured base URL mapped to the stack's port), wx.login returns a code minted by the sandbox.
+// (the configured base URL mapped to the stack's port). In sandbox mode the Mini Program takes its login code
+// from the sandbox through the backend (POST /api/sandbox/login-code), so wx.login must not be called.
 import type { AdminRefundView } from '../../shared/api';
 import { API_BASE_URL } from '../../miniprogram/generated/env';
 import { startStack, type Stack } from '../support/stack';
@@ -58,8 +59,7 @@ function follow(wx: FakeWx, index: number, expectedPath: string): Rendered {
 }
 
 test('login, order, sandbox pay, result page shows paid, order page shows a staff refund', async () => {
-  const appid = stack.env.WECHATPAY_APPID!;
-  const wx = new FakeWx({ network: http, language: 'en', loginCode: () => stack.sandbox.admin.loginCode('mp-e2e-alice', appid) }).install();
+  const wx = new FakeWx({ network: http, language: 'en', loginCode: null }).install();
 
   // Catalog from the backend's seeded products; two of the first product into the cart.
   const catalog = openPage('catalog');
@@ -78,7 +78,15 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   await until(() => checkout.data.state === 'ready', 15000, 'checkout');
   tap(checkout, '.place-order');
   await until(() => wx.navigations.length === 2, 15000, 'order placed');
-  expect(wx.logins).toBe(1);
+  expect(wx.logins).toBe(0);
+  const user = wx.storage.get('sandboxUser') as string;
+  const order = await stack.api('GET', `/api/admin/orders/${parseUrl(wx.navigations[1]!.url!).query.orderId}`, {
+    token: await staffToken(stack.backendUrl, stack.dbUri, 'mp-e2e-viewer', 'viewer'),
+  });
+  // The order belongs to the sandbox user this device logged in as.
+  expect(order.json.customerOpenid).toBe(await stack.openidOf(user));
+  const badUser = await stack.api('POST', '/api/sandbox/login-code', { body: { user: 'not a user name!' } });
+  expect([badUser.status, badUser.json.code]).toEqual([400, 'VALIDATION_FAILED']);
 
   // Pay: sandbox mode, so the sandbox cashier stands in for WeChat's sheet.
   const pay = follow(wx, 1, '/pages/pay/index');

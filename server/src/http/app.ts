@@ -25,6 +25,7 @@ import { notifyTransactionRoutes } from './routes/notify-transactions';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { sandboxCashierRoutes } from './routes/sandbox-cashier';
+import { sandboxLoginRoutes } from './routes/sandbox-login';
 
 export interface AppServices {
   config: Config;
@@ -104,6 +105,10 @@ export function createApp(deps: AppDeps): Koa {
     });
     mount(app, orders);
     if (c.SANDBOX) mount(app, sandboxCashierRoutes({ orders: s.orders, sandboxBaseUrl: c.WECHATPAY_BASE_URL, timeoutMs: c.WECHATPAY_TIMEOUT_MS }));
+    if (c.SANDBOX) {
+      const appid = c.WECHATPAY_MODE === 'institution' && c.WECHATPAY_SUB_APPID ? c.WECHATPAY_SUB_APPID : c.WECHATPAY_APPID;
+      mount(app, sandboxLoginRoutes({ wechatApiBaseUrl: c.WECHAT_API_BASE_URL, appid, timeoutMs: c.WECHATPAY_TIMEOUT_MS }));
+    }
   }
   return app;
 }

@@ -11,7 +11,7 @@ test('lists active products with prices formatted by the currency exponent, in E
   const backend = new FakeBackend();
   new FakeWx({ network: backend.network, language: 'en' }).install();
   const page = openPage('catalog');
-  await until(() => page.data.state === 'ready', 3000, 'catalog ready');
+  await until(() => page.data.state === 'ready', 10000, 'catalog ready');
   const shown = text(page);
   expect(shown).toContain('Iced lemon tea');
   expect(shown).toContain('HK$28.00');

@@ -9,7 +9,7 @@ beforeEach(() => jest.resetModules());
 
 async function payPage(backend: FakeBackend, wx: FakeWx, orderId = 'o1') {
   const page = openPage('pay', { orderId });
-  await until(() => page.data.state === 'ready', 3000, 'pay page ready');
+  await until(() => page.data.state === 'ready', 10000, 'pay page ready');
   return page;
 }
 

@@ -31,7 +31,7 @@ test('a sheet that said ok is not trusted: a pending order is asked again until 
   expect(text(page)).toContain('Checking the payment');
   expect(text(page)).not.toContain('Payment successful');
   backend.orders.get('o1')!.status = 'PAID';
-  await until(() => page.data.outcome === 'paid', 3000, 'paid after polling');
+  await until(() => page.data.outcome === 'paid', 10000, 'paid after polling');
   expect(text(page)).toContain('Payment successful');
   expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1')).length).toBeGreaterThanOrEqual(2);
 });

@@ -11,6 +11,7 @@ type Services = {
   session: typeof import('../../../miniprogram/services/session');
   errors: typeof import('../../../miniprogram/services/errors');
   api: typeof import('../../../miniprogram/services/api');
+  config: typeof import('../../../miniprogram/services/config');
   env: typeof import('../../../miniprogram/generated/env');
 };
 
@@ -21,6 +22,7 @@ function load(): Services {
     session: require('../../../miniprogram/services/session'),
     errors: require('../../../miniprogram/services/errors'),
     api: require('../../../miniprogram/services/api'),
+    config: require('../../../miniprogram/services/config'),
     env: require('../../../miniprogram/generated/env'),
   };
 }
@@ -33,13 +35,14 @@ test('logs in with the wx.login code, keeps the JWT in storage and sends it with
   await api.fetchOrder('o1');
   await api.fetchOrder('o1');
   expect(wx.logins).toBe(1);
-  const login = wx.requests[0]!;
+  expect(new URL(wx.requests[0]!.url).pathname).toBe('/api/config'); // live or sandbox login?
+  const login = wx.requests[1]!;
   expect(login.url).toBe(`${env.API_BASE_URL}/api/auth/login`);
   expect(login.data).toEqual({ code: 'the-code' });
   const stored = wx.storage.get('session') as { token: string; expiresAt: number };
   expect(stored.token).toBe('tok-1');
   expect(stored.expiresAt).toBeGreaterThan(Date.now() + 7000 * 1000);
-  for (const r of wx.requests.slice(1)) {
+  for (const r of wx.requests.slice(2)) {
     expect(r.url).toBe(`${env.API_BASE_URL}/api/orders/o1`);
     expect(r.header.Authorization).toBe('Bearer tok-1');
     expect(r.timeout).toBeGreaterThanOrEqual(5000);
@@ -56,11 +59,11 @@ test('concurrent requests share one login', async () => {
 });
 
 test('public endpoints need no login', async () => {
-  const { api } = load();
+  const { api, config } = load();
   const backend = new FakeBackend();
   const wx = new FakeWx({ network: backend.network }).install();
   await api.fetchProducts();
-  await api.fetchConfig();
+  await config.getClientConfig();
   expect(wx.logins).toBe(0);
   expect(wx.requests.every((r) => !r.header.Authorization)).toBe(true);
 });
@@ -76,6 +79,7 @@ test('a 401 renews the session silently once and repeats the request once', asyn
   expect(wx.logins).toBe(1);
   expect(wx.requests.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.header.Authorization ?? ''}`)).toEqual([
     'GET /api/orders/o1 Bearer revoked',
+    'GET /api/config ',
     'POST /api/auth/login ',
     'GET /api/orders/o1 Bearer tok-1',
   ]);
@@ -100,8 +104,25 @@ test('an expired stored token is replaced before the request', async () => {
   const wx = new FakeWx({ network: backend.network }).install();
   wx.storage.set('session', { token: 'old', expiresAt: Date.now() - 1 });
   await api.fetchOrder('o1');
-  expect(wx.requests[0]!.url).toMatch(/\/api\/auth\/login$/);
-  expect(wx.requests[1]!.header.Authorization).toBe('Bearer tok-1');
+  expect(wx.requests[1]!.url).toMatch(/\/api\/auth\/login$/);
+  expect(wx.requests[2]!.header.Authorization).toBe('Bearer tok-1');
+});
+
+test('against the sandbox the login code comes from the backend for a test user kept on the device, not wx.login', async () => {
+  const { api, session } = load();
+  const backend = new FakeBackend({ sandbox: true });
+  backend.addOrder({ id: 'o1' });
+  const wx = new FakeWx({ network: backend.network }).install();
+  await api.fetchOrder('o1');
+  expect(wx.logins).toBe(0);
+  const user = wx.storage.get('sandboxUser') as string;
+  expect(user).toMatch(/^mp-[a-z0-9]{12}$/);
+  const login = wx.requests.find((r) => r.url.endsWith('/api/auth/login'))!;
+  expect(login.data).toEqual({ code: `sandbox-code-${user}` });
+  // Signed out and back in: the same simulated customer.
+  session.signOut();
+  await api.fetchOrder('o1');
+  expect(backend.sandboxLogins).toEqual([user, user]);
 });
 
 test('wx.login failing is a login error with its own text', async () => {

@@ -21,6 +21,8 @@ export class FakeBackend {
   products: Product[] = PRODUCTS.map((p) => ({ ...p }));
   orders = new Map<string, OrderView & { owner: string }>();
   validTokens = new Set<string>();
+  /** Users that asked POST /api/sandbox/login-code. */
+  sandboxLogins: string[] = [];
   /** One-shot overrides: key "GET /api/orders/o1" -> queue of answers. */
   private overrides = new Map<string, WxAnswer[]>();
   expiresIn: number;
@@ -83,6 +85,13 @@ export class FakeBackend {
       const token = `tok-${++this.seq}`;
       this.validTokens.add(token);
       return { status: 200, body: { token, expiresIn: this.expiresIn } };
+    }
+    if (key === 'POST /api/sandbox/login-code') {
+      if (!this.config.sandbox) return err(404, 'NOT_FOUND');
+      const user = (req.data as { user?: string } | undefined)?.user ?? '';
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(user)) return err(400, 'VALIDATION_FAILED');
+      this.sandboxLogins.push(user);
+      return { status: 200, body: { code: `sandbox-code-${user}` } };
     }
     const auth = /^Bearer (.+)$/.exec(req.header.Authorization ?? '');
     if (!auth || !this.validTokens.has(auth[1]!)) return err(401, 'UNAUTHENTICATED');

@@ -138,7 +138,7 @@ export function parseUrl(url: string): { path: string; query: Record<string, str
 }
 
 /** Resolves when `check` returns a truthy value (polling), or rejects after `ms`. */
-export async function until<T>(check: () => T, ms = 3000, what = 'condition'): Promise<NonNullable<T>> {
+export async function until<T>(check: () => T, ms = 10000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = check();
