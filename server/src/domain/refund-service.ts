@@ -250,9 +250,11 @@ export class RefundService {
     const changed = answer.status ? await this.applyWechatStatus(refund, answer.status, answer) : 'unchanged';
     if (changed === 'unchanged') {
       await this.o.Refund.updateOne(
-        { _id: refund._id, status: { $in: ['PROCESSING'] } },
+        { _id: refund._id, status: 'PROCESSING' },
         { $set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } },
       );
+      // An ABNORMAL refund waits for a person: look again hourly, not at every claim.
+      await this.o.Refund.updateOne({ _id: refund._id, status: 'ABNORMAL' }, { $set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
     }
   }
 
