@@ -16,6 +16,7 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--disable-dev-shm-usage', // containers often give /dev/shm only 64 MB
 ];
 
 export interface Browser {
