@@ -168,6 +168,15 @@ describe('faults', () => {
     expect((await sb.request(m, 'GET', '/v3/global/certificates')).status).toBe(200);
   });
 
+  test('by rate: a rate of 1 fails every request until the rates are cleared', async () => {
+    const m = sb.config.direct;
+    await sb.admin.faults({ rates: { error429: 1 } });
+    const codes = await Promise.all([1, 2, 3].map(() => sb.request(m, 'GET', '/v3/global/certificates').then((r) => r.status)));
+    expect(codes).toEqual([429, 429, 429]);
+    await fetch(`${sb.baseUrl}/sandbox/faults`, { method: 'DELETE' });
+    expect((await sb.request(m, 'GET', '/v3/global/certificates')).status).toBe(200);
+  });
+
   test('delay holds the answer', async () => {
     const started = Date.now();
     const res = await sb.request(sb.config.direct, 'GET', '/v3/global/certificates', undefined, { 'X-Sandbox-Fault': 'delay:400' });
