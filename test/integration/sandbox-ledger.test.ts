@@ -186,6 +186,26 @@ describe('refunds', () => {
   });
 });
 
+describe('concurrency', () => {
+  test('concurrent refunds never exceed the total; concurrent identical orders give one prepay_id', async () => {
+    const { m } = await placeAndPay('direct', 'RACE1', 1000);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        sb.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'RACE1', out_refund_no: `RACE1R${i}`, amount: { refund: 300, total: 1000, currency: 'HKD' } }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    expect(results.filter((r) => r.status !== 200).every((r) => r.json.code === 'INVALID_REQUEST')).toBe(true);
+    const list = await sb.request(m, 'GET', `/v3/global/refunds?out_trade_no=RACE1&offset=0&count=20&mchid=${m.mchid}`);
+    expect(list.json.total_num).toBe(3);
+
+    const openid = await sb.admin.openid('racer');
+    const orders = await Promise.all(Array.from({ length: 8 }, () => sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'RACE2', openid))));
+    expect(orders.every((o) => o.status === 200)).toBe(true);
+    expect(new Set(orders.map((o) => o.json.prepay_id)).size).toBe(1);
+  });
+});
+
 describe('Quick Pay', () => {
   const pay = (no: string, authCode: string, headers?: Record<string, string>) => {
     const m = sb.config.direct;
