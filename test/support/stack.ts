@@ -47,6 +47,8 @@ export interface Stack {
   payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** fetch against the backend with JSON; returns status and parsed body. */
   api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Everything the backend has written to stdout/stderr (its JSON logs), the last few MB. */
+  backendLogs(): string;
   restartBackend(): Promise<void>;
   killBackend(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
@@ -57,7 +59,9 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-function spawnBackend(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+const LOG_KEEP = 4 * 1024 * 1024;
+
+function spawnBackend(env: Record<string, string>, logs: { text: string }): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -67,6 +71,8 @@ function spawnBackend(env: Record<string, string>): Promise<{ child: ChildProces
   child.once('exit', () => live.delete(child));
   let err = '';
   const onLog = (d: Buffer) => {
+    logs.text += d.toString();
+    if (logs.text.length > LOG_KEEP) logs.text = logs.text.slice(-LOG_KEEP / 2);
     if (process.env.BACKEND_DEBUG) process.stderr.write(d);
   };
   child.stderr!.on('data', (d: Buffer) => {
@@ -78,7 +84,6 @@ function spawnBackend(env: Record<string, string>): Promise<{ child: ChildProces
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       onLog(d);
-      if (out === null) return;
       out += d.toString();
       const m = /^LISTENING (\d+)$/m.exec(out);
       if (m) {
@@ -119,7 +124,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: String(port),
-    LOG_LEVEL: process.env.BACKEND_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.BACKEND_LOG_LEVEL ?? 'info',
     MONGODB_URI: dbUri,
     JWT_SECRET: randomBytes(32).toString('hex'),
     WECHATPAY_BASE_URL: sandbox.baseUrl,
@@ -141,7 +146,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.env,
   };
   if (opts.seed !== false) await seedCatalog(dbUri, env.CURRENCY ?? 'HKD');
-  let backend = await spawnBackend(env).catch(async (err) => {
+  const logs = { text: '' };
+  let backend = await spawnBackend(env, logs).catch(async (err) => {
     await sandbox.stop();
     throw err;
   });
@@ -188,12 +194,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       }
       return sandbox.admin.cashierPay({ ...payment, openid: payer, action: 'pay' });
     },
+    backendLogs: () => logs.text,
     async killBackend(signal = 'SIGKILL') {
       await stopChild(backend.child, signal);
     },
     async restartBackend() {
       await stopChild(backend.child);
-      backend = await spawnBackend(env);
+      backend = await spawnBackend(env, logs);
     },
     async stop() {
       await stopChild(backend.child);

@@ -134,3 +134,35 @@ test('prices come from the catalog; idempotency per clientRequestId, concurrent 
   expect(p1.json.payment.nonceStr).not.toBe(p2.json.payment.nonceStr);
   expect((await stack.api('POST', `/api/orders/${id}/pay`, { token: alice, body: { amount: 1 } })).status).toBe(400);
 });
+
+test('GET /api/orders/:id syncs a stale pending order with WeChat (jobs off, notification dropped)', async () => {
+  await stack.sandbox.admin.faults({ rates: { notifyDrop: 1 } });
+  try {
+    const created = await stack.api('POST', '/api/orders', { token: alice, body: order('sync-on-read-1') });
+    expect((await stack.payInSandbox(created.json.order.id, created.json.payment)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1200)); // ORDER_SYNC_STALE_SECONDS=1 in the test stack
+    const seen = await stack.api('GET', `/api/orders/${created.json.order.id}`, { token: alice });
+    expect(seen.json).toMatchObject({ status: 'PAID', refundableAmount: created.json.order.total });
+  } finally {
+    await stack.sandbox.admin.faults({ rates: { notifyDrop: 0 } });
+  }
+});
+
+test('readiness reports the database and fresh platform certificates', async () => {
+  const r = await stack.api('GET', '/readyz');
+  expect(r.status).toBe(200);
+  expect(r.json).toEqual({ status: 'ready', checks: expect.objectContaining({ database: true, certificates: true }) });
+});
+
+test('logs carry request ids and never the token, paySign or session_key', async () => {
+  const created = await stack.api('POST', '/api/orders', { token: alice, body: order('log-check-001') }, );
+  expect(created.status).toBe(201);
+  const logs = stack.backendLogs();
+  expect(logs).toContain('"requestId"');
+  expect(logs).not.toContain(alice);
+  expect(logs).not.toContain(alice.split('.')[2]!);
+  expect(logs).not.toContain(created.json.payment.paySign);
+  expect(logs).not.toMatch(/session_key"\s*:\s*"(?!\[redacted\])/);
+  expect(logs).not.toContain(stack.env.WECHATPAY_APIV3_KEY!);
+  expect(logs).not.toContain(stack.env.JWT_SECRET!);
+});
