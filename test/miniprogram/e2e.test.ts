@@ -7,7 +7,7 @@
 // (the configured base URL mapped to the stack's port). In sandbox mode the Mini Program takes its login code
 // from the sandbox through the backend (POST /api/sandbox/login-code), so wx.login must not be called.
 import type { AdminRefundView } from '../../shared/api';
-import { API_BASE_URL } from '../../miniprogram/generated/env';
+import { API_BASE_URL } from './support/generated';
 import { startStack, type Stack } from '../support/stack';
 import { staffToken } from '../support/staff';
 import { openPage, tap, text, type Rendered } from './support/page';

@@ -22,6 +22,8 @@ Component({
     working: false,
     actionError: '',
     canRetry: true,
+    /** The outcome chosen here, once the backend accepted it. */
+    chosen: '',
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -31,7 +33,8 @@ Component({
       void this.load();
     },
     onUnload() {
-      pendingSandboxPayment(this.data.orderId)?.settle('cancel');
+      // Back without choosing is a cancel; after a choice this is the choice (navigateBack unloads the page).
+      pendingSandboxPayment(this.data.orderId)?.settle((this.data.chosen as PayOutcome | '') || 'cancel');
     },
     async load() {
       if (!pendingSandboxPayment(this.data.orderId)) {
@@ -52,8 +55,10 @@ Component({
       this.setData({ working: true, actionError: '' });
       try {
         const res = await sandboxCashier({ orderId: pending.orderId, payment: pending.payment, action });
-        pending.settle(RESULT_OUTCOME[res.result] ?? outcomeOf(`requestPayment:fail ${res.message ?? ''}`));
-        wx.navigateBack({ delta: 1 });
+        const outcome = RESULT_OUTCOME[res.result] ?? outcomeOf(`requestPayment:fail ${res.message ?? ''}`);
+        this.setData({ chosen: outcome });
+        // The pay page moves on (to the result page) only once this page is gone, as after WeChat's sheet.
+        wx.navigateBack({ delta: 1, complete: () => pending.settle(outcome) });
       } catch (err) {
         // Not settled: the customer may try again or cancel.
         this.setData({ working: false, actionError: toAppError(err).message });

@@ -201,3 +201,20 @@ test('a cashier call that fails leaves the payment open for another choice', asy
   expect(wx.navigations[2]!.url).toBe('/pages/result/index?orderId=o1&outcome=ok');
   expect(page.data.paying).toBe(true);
 });
+
+test('the cashier page unloading on its way back keeps the choice made there', async () => {
+  const backend = new FakeBackend({ sandbox: true });
+  backend.addOrder({ id: 'o1' });
+  const wx = new FakeWx({ network: backend.network }).install();
+  const page = await payPage(backend, wx);
+  tap(page, '.pay-button');
+  await until(() => wx.navigations.length > 0);
+  const cashier = openPage('sandbox-cashier', parseUrl(wx.navigations[0]!.url!).query);
+  await until(() => cashier.data.state === 'ready');
+  tap(cashier, '.cashier-pay');
+  await until(() => cashier.data.chosen === 'ok');
+  (cashier.instance as unknown as { onUnload(): void }).onUnload(); // navigateBack unloads the page
+  await until(() => wx.navigations.some((n) => n.kind === 'redirectTo'));
+  expect(wx.navigations.find((n) => n.kind === 'redirectTo')!.url).toBe('/pages/result/index?orderId=o1&outcome=ok');
+  expect(page.data.notice).toBe('');
+});

@@ -4,7 +4,7 @@
 // The request module over wx.request: base URL, JWT, timeout, silent re-login on 401, error texts.
 import { FakeBackend } from '../support/backend';
 import { FakeWx } from '../support/wx';
-import '../support/page'; // generates miniprogram/generated/
+import '../support/generated';
 
 type Services = {
   request: typeof import('../../../miniprogram/services/request');

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the backend's customer API, answering at the `wx.request` edge in page
 // tests. It follows shared/api.ts; the end-to-end test runs the same pages against the real backend.
 import type { ClientConfig, OrderView, PaymentParams, Product } from '../../../shared/api';
-import { API_BASE_URL } from '../../../miniprogram/generated/env';
+import { API_BASE_URL } from './generated';
 import type { Network, WxAnswer, WxRequest } from './wx';
 
 export const PRODUCTS: Product[] = [

@@ -1,11 +1,8 @@
 // Loads a page or component of the real Mini Program into miniprogram-simulate (official wcc compiler).
 import { join } from 'node:path';
 import simulate from 'miniprogram-simulate';
-import { buildMiniprogram } from '../../../scripts/build-miniprogram';
+import './generated';
 import { MP_ROOT } from './paths';
-
-// The pages import miniprogram/generated/; make sure it exists on a fresh clone.
-buildMiniprogram({ apiBaseUrl: process.env.MINIPROGRAM_API_BASE_URL });
 
 // miniprogram-simulate runs a page's or component's file once per load and then deletes it from
 // require.cache so the next load runs it again. Jest's require.cache ignores deletes, so a second load

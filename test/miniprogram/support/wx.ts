@@ -117,7 +117,10 @@ export class FakeWx {
 
   private navigate(nav: Navigation, o: Callbacks): void {
     this.navigations.push(nav);
-    later(() => o.success?.({ errMsg: `${nav.kind}:ok` }));
+    later(() => {
+      o.success?.({ errMsg: `${nav.kind}:ok` });
+      o.complete?.({ errMsg: `${nav.kind}:ok` });
+    });
   }
 
   /** The last navigation's url, parsed. */
