@@ -159,7 +159,7 @@ export class OrderService {
     try {
       await this.sync(order);
     } catch (err) {
-      this.o.logger.warn({ err: describe(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
+      this.o.logger.warn({ err: describeError(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
       return order;
     }
     return (await this.o.Order.findById(order._id).lean<OrderDoc>()) ?? order;
@@ -186,7 +186,7 @@ export class OrderService {
   }
 }
 
-export function describe(err: unknown): Record<string, unknown> {
+export function describeError(err: unknown): Record<string, unknown> {
   if (isWechatPayError(err)) return { kind: err.kind, code: err.code, status: err.status, message: err.message, requestId: err.requestId };
   return { message: err instanceof Error ? err.message : String(err) };
 }

@@ -3,7 +3,7 @@
 // the order is queried too and moved by what WeChat says (CLOSED), through the same conditional update.
 import type { Logger } from '../logger';
 import type { OrderDoc, OrderModel } from '../models/order';
-import { describe, type OrderService } from '../domain/order-service';
+import { describeError, type OrderService } from '../domain/order-service';
 import type { PaymentGateway } from '../payment-gateway';
 import { isOrderNotExist, isWechatPayError } from '../payment-gateway';
 import { claimDue } from './lease';
@@ -39,7 +39,7 @@ export async function runExpiredOrders(d: ExpiredOrdersJobDeps): Promise<{ close
         if (outcome) counts[outcome]++;
       } catch (err) {
         counts.failed++;
-        d.logger.warn({ outTradeNo: order.outTradeNo, err: describe(err) }, 'closing an expired order failed; retried later');
+        d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'closing an expired order failed; retried later');
         await d.Order.updateOne(
           { _id: order._id, status: 'PENDING', claimedBy: d.owner },
           { $set: { nextSyncAt: new Date(now.getTime() + d.retrySeconds * 1000) } },

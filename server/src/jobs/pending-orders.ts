@@ -2,7 +2,7 @@
 // `nextSyncAt`), apply what it says. Claimed per document, so several instances share the work safely.
 import type { Logger } from '../logger';
 import type { OrderDoc, OrderModel } from '../models/order';
-import { describe, type OrderService } from '../domain/order-service';
+import { describeError, type OrderService } from '../domain/order-service';
 import { claimDue } from './lease';
 
 export interface PendingOrdersJobDeps {
@@ -40,7 +40,7 @@ export async function runPendingOrders(d: PendingOrdersJobDeps): Promise<{ queri
         const r = await d.orders.sync(order);
         if (typeof r === 'object' && r.result === 'changed') changed++;
       } catch (err) {
-        d.logger.warn({ outTradeNo: order.outTradeNo, err: describe(err) }, 'pending order query failed; retried later');
+        d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'pending order query failed; retried later');
       }
       // Next look on the schedule, but not after expiry: then the expired-orders job takes over.
       const next = Math.min(now.getTime() + nextDelaySeconds(d.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
