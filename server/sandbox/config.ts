@@ -45,6 +45,7 @@ const fileSchema = z.object({
       feeRateBasisPoints: z.number().int().min(0).max(10000).optional(),
       allowFaultHeader: z.boolean().optional(),
       settlementDelayDays: z.number().int().min(0).max(30).optional(),
+      notificationAssociatedData: z.enum(['typed', 'empty']).optional(),
     })
     .default({}),
   faults: z.object({ rates: rates.default({}) }).default({ rates: {} }),
@@ -79,6 +80,8 @@ export interface Settings {
   feeRateBasisPoints: number;
   allowFaultHeader: boolean;
   settlementDelayDays: number;
+  /** AAD of notification resources: `transaction` / `refund` (typed), or '' as the seed's examples show. */
+  notificationAssociatedData: 'typed' | 'empty';
 }
 
 export interface SandboxConfig {
@@ -149,6 +152,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     feeRateBasisPoints: s.feeRateBasisPoints ?? 60,
     allowFaultHeader: env.SANDBOX_FAULT_HEADER === 'false' ? false : (s.allowFaultHeader ?? true),
     settlementDelayDays: s.settlementDelayDays ?? 1,
+    notificationAssociatedData: s.notificationAssociatedData ?? 'typed',
   };
   if (!['200', '202', '403'].includes(settings.userpayingForm)) {
     throw new SandboxConfigError('SANDBOX_USERPAYING_FORM must be 200, 202 or 403');

@@ -54,6 +54,7 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
   let settler!: DueLoop;
 
   const merchantOf = (mchid: string) => merchants.get(mchid)!;
+  const aad = (typed: string) => (config.settings.notificationAssociatedData === 'empty' ? '' : typed);
   const ledger = new Ledger(models, clock, config.settings, {
     async paid(o) {
       if (!o.notify_url) return;
@@ -61,7 +62,7 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
         event_type: 'TRANSACTION.SUCCESS',
         summary: '支付成功',
         original_type: 'transaction',
-        associated_data: 'transaction',
+        associated_data: aad('transaction'),
         plaintext: transaction(o, config.settings.transactionIdField),
         apiV3Key: merchantOf(o.mchid).apiV3Key!,
         url: o.notify_url,
@@ -79,7 +80,7 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
         event_type: `REFUND.${kind}`,
         summary: kind === 'SUCCESS' ? '退款成功' : kind === 'CLOSED' ? '退款关闭' : '退款异常',
         original_type: 'refund',
-        associated_data: 'refund',
+        associated_data: aad('refund'),
         plaintext: refundNotification(r, o),
         apiV3Key: merchantOf(o.mchid).apiV3Key!,
         url,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
+import { createWechatPayClient } from '../../server/src/wechatpay';
 import { decryptAesGcm } from '../../server/src/wechatpay/crypto';
 import { requestPaymentParams, signedHeaders } from '../support/sandbox-process';
 import {
@@ -309,4 +310,24 @@ describe('statements, settlements, jscode2session', () => {
     expect((await call(await sb.admin.loginCode('gina'), 'wrong')).errcode).toBe(40125);
     expect((await call(await sb.admin.loginCode('gina'))).openid).toBe(s1.openid);
   });
+});
+
+test('notificationAssociatedData "empty": the resource has AAD "" (as the seed shows) and the client still opens it', async () => {
+  const other = await startInProcessSandbox({ settings: { notificationAssociatedData: 'empty' } });
+  const rx = await startReceiver(() => 204);
+  const m = other.config.direct;
+  const client = createWechatPayClient({ mode: 'direct', mchid: m.mchid, appid: m.appid, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: other.baseUrl });
+  try {
+    const openid = await other.admin.openid('aad');
+    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: 'AAD1', notify_url: rx.url, merchant_category_code: '5812', amount: { total: 100, currency: 'HKD' }, payer: { openid } });
+    await other.admin.cashierPay({ ...params, openid });
+    const note = await waitFor(() => rx.received[0]);
+    expect(JSON.parse(note.body).resource.associated_data).toBe('');
+    const parsed = await client.parseNotification(note.headers as Record<string, string>, note.body);
+    expect(parsed.ok && (parsed.event.resource as { out_trade_no?: string }).out_trade_no).toBe('AAD1');
+  } finally {
+    client.close();
+    await rx.close();
+    await other.stop();
+  }
 });

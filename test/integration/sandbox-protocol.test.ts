@@ -161,6 +161,11 @@ describe('faults', () => {
     expect(unknown.status).toBe(400);
   });
 
+  test('the query flag works like the header', async () => {
+    const res = await sb.request(sb.config.direct, 'GET', '/v3/global/certificates?sandbox_fault=503');
+    expect(res).toMatchObject({ status: 503, json: { code: 'SERVICE_UNAVAILABLE' } });
+  });
+
   test('armed once by the admin API, then gone', async () => {
     const m = sb.config.direct;
     await sb.admin.faults({ arm: [{ fault: '503', path: '/v3/global/certificates' }] });
