@@ -86,6 +86,7 @@ async function openOrderBySearch(page: Page, outTradeNo: string): Promise<void> 
   await page.getByTestId('nav-orders').click();
   await page.getByTestId('filter-out-trade-no').fill(outTradeNo);
   await page.getByTestId('orders-search').click();
+  await page.waitForURL((url) => url.hash.includes(`outTradeNo=${outTradeNo}`));
   const link = page.getByTestId('order-link');
   await expectText(link, outTradeNo);
   expect(await link.count()).toBe(1);
@@ -245,6 +246,32 @@ test('zh-HK: the console and its API errors speak Traditional Chinese', async ()
   await expectText(page.getByTestId('who'), '管理員');
   await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
   await shot(page, 'orders-zh-HK');
+  await page.close();
+});
+
+test('order search by status and an inclusive date range', async () => {
+  const order = await customerOrder([{ sku: 'pineapple-bun', quantity: 2 }], true);
+  const page = await browser.newPage();
+  await login(page, VIEWER);
+  const today = await page.evaluate<string>(`(() => { const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); })()`);
+  const search = async (status: string, from: string, to: string) => {
+    await page.getByTestId('filter-status').selectOption(status);
+    await page.getByTestId('filter-from').fill(from);
+    await page.getByTestId('filter-to').fill(to);
+    await page.getByTestId('orders-search').click();
+    // Wait for this search's page (its filters in the address), then for its answer.
+    await page.waitForURL((url) => url.hash.includes(`from=${from}`) && url.hash.includes(`to=${to}`) && (status === '' || url.hash.includes(`status=${status}`)) && (status !== '' || !url.hash.includes('status=')));
+    await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
+    return page.getByTestId('order-link').allTextContents();
+  };
+  // Today to today includes an order created a moment ago (the "to" day counts whole).
+  expect(await search('PAID', today, today)).toContain(order.outTradeNo);
+  expect(await search('CLOSED', today, today)).not.toContain(order.outTradeNo);
+  expect(await search('', '2020-01-01', '2020-01-31')).toEqual([]);
+  await expectText(page.getByTestId('orders-empty'), 'No orders match.');
+  // The filters live in the address, so a reload shows the same search.
+  await page.reload();
+  expect(await page.getByTestId('filter-from').inputValue()).toBe('2020-01-01');
   await page.close();
 });
 
