@@ -50,6 +50,8 @@ export interface Stack {
   /** Everything the backend has written to stdout/stderr (its JSON logs), the last few MB. */
   backendLogs(): string;
   restartBackend(): Promise<void>;
+  /** Starts one more backend instance on the same database and sandbox (another port; `env` overrides). */
+  addBackend(env?: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
   killBackend(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -147,6 +149,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   if (opts.seed !== false) await seedCatalog(dbUri, env.CURRENCY ?? 'HKD');
   const logs = { text: '' };
+  const extras: ChildProcess[] = [];
   let backend = await spawnBackend(env, logs).catch(async (err) => {
     await sandbox.stop();
     throw err;
@@ -195,6 +198,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       return sandbox.admin.cashierPay({ ...payment, openid: payer, action: 'pay' });
     },
     backendLogs: () => logs.text,
+    async addBackend(extra = {}) {
+      const p = await freePort();
+      const other = await spawnBackend({ ...env, PORT: String(p), ...extra }, logs);
+      extras.push(other.child);
+      return { url: `http://127.0.0.1:${p}`, stop: () => stopChild(other.child) };
+    },
     async killBackend(signal = 'SIGKILL') {
       await stopChild(backend.child, signal);
     },
@@ -203,7 +212,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       backend = await spawnBackend(env, logs);
     },
     async stop() {
-      await stopChild(backend.child);
+      await Promise.all([backend.child, ...extras].map((c) => stopChild(c)));
       await sandbox.stop();
       await dropDatabase(dbUri).catch(() => undefined);
     },

@@ -1,0 +1,61 @@
+// Two backend processes on one database, both running the jobs, notifications dropped: every paid order is
+// found by the query job and paid once; expired ones are closed once.
+import mongoose from 'mongoose';
+import type { CreateOrderResponse } from '../../../shared/api';
+import { startStack, type Stack } from '../../support/stack';
+
+let stack: Stack;
+let second: { url: string; stop(): Promise<void> };
+let db: mongoose.Connection;
+beforeAll(async () => {
+  stack = await startStack({ env: { INSTANCE_ID: 'one', ORDER_SYNC_STALE_SECONDS: '3600', ORDER_TTL_SECONDS: '12', JOBS_INTERVAL_MS: '100' } });
+  second = await stack.addBackend({ INSTANCE_ID: 'two' });
+  db = await mongoose.createConnection(stack.dbUri).asPromise();
+});
+afterAll(async () => {
+  await db?.close();
+  await stack?.stop();
+});
+
+test('both instances share the jobs without doing anything twice', async () => {
+  await stack.sandbox.admin.faults({ rates: { notifyDrop: 1 } });
+  const token = await stack.loginCustomer('twin');
+  const orders: CreateOrderResponse[] = [];
+  for (let i = 0; i < 12; i++) {
+    const base = i % 2 ? second.url : stack.backendUrl;
+    const res = await fetch(`${base}/api/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ items: [{ sku: 'egg-tart', quantity: 1 + (i % 4) }], clientRequestId: `twin-${i}-0000` }),
+    });
+    expect(res.status).toBe(201);
+    orders.push((await res.json()) as CreateOrderResponse);
+  }
+  const paid = orders.filter((_, i) => i % 3 !== 0);
+  const unpaid = orders.filter((_, i) => i % 3 === 0);
+  for (const o of paid) expect((await stack.payInSandbox(o.order.id, o.payment)).status).toBe(200);
+
+  const col = db.collection('orders');
+  const deadline = Date.now() + 40000;
+  for (;;) {
+    const done =
+      (await col.countDocuments({ outTradeNo: { $in: paid.map((o) => o.order.outTradeNo) }, status: 'PAID' })) === paid.length &&
+      (await col.countDocuments({ outTradeNo: { $in: unpaid.map((o) => o.order.outTradeNo) }, status: 'CLOSED' })) === unpaid.length;
+    if (done) break;
+    if (Date.now() > deadline) throw new Error('orders did not settle');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const docs = await col.find({}).toArray();
+  expect(docs).toHaveLength(12);
+  for (const d of docs) {
+    if (d.status === 'PAID') expect(d.refundable).toBe(d.total);
+    else expect(d.refundable).toBe(0);
+    expect(['one', 'two']).toContain(d.claimedBy);
+  }
+  for (const o of unpaid) {
+    const w = await stack.sandbox.admin.get(`/sandbox/orders?out_trade_no=${o.order.outTradeNo}`);
+    expect(w.data[0].trade_state).toBe('CLOSED');
+  }
+  // Both instances worked (claims are spread by timing; over 12 orders and many runs both take some).
+  expect(new Set(docs.map((d) => d.claimedBy)).size).toBe(2);
+});
