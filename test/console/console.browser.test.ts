@@ -209,6 +209,31 @@ test("a refund WeChat Pay holds back or closes is explained in plain words", asy
   await page.close();
 });
 
+test('confirming again after the connection dropped mid-refund does not refund twice', async () => {
+  const order = await customerOrder([{ sku: 'milk-tea', quantity: 3 }], true); // HK$84.00
+  const page = await browser.newPage();
+  await login(page, ADMIN);
+  await page.goto(`${stack.backendUrl}/admin/#/orders/${order.id}`);
+  await page.getByTestId('refund-button').click();
+  await page.getByTestId('refund-amount').fill('7');
+  await page.getByTestId('refund-review').click();
+  // WeChat Pay answers slowly; the backend dies while the console waits for it.
+  await stack.sandbox.admin.faults({ arm: [{ fault: 'delay:3000', path: '/v3/global/refunds', method: 'POST', times: 1 }] });
+  await page.getByTestId('refund-confirm').click();
+  await waitFor(async () => ((await adminOrder(order.id)).refunds.length === 1 ? true : undefined));
+  await stack.killBackend('SIGKILL');
+  await expectText(page.locator('[data-testid="refund-confirm-form"] [data-testid="refund-error"]'), 'Cannot reach the server');
+  await stack.restartBackend();
+  // Same confirmation, same requestId: the backend answers the refund it already has.
+  await page.getByTestId('refund-confirm').click();
+  await page.getByTestId('refund-progress').waitFor();
+  await expectText(page.getByTestId('refund-progress'), 'Refund HK$7.00');
+  const after = await adminOrder(order.id);
+  expect(after.refunds.map((r) => r.amount)).toEqual([700]);
+  expect(after.refundableAmount).toBe(8400 - 700);
+  await page.close();
+});
+
 test('the viewer sees no refund button, and the API refuses the refund anyway', async () => {
   const order = await customerOrder([{ sku: 'pineapple-bun', quantity: 1 }], true);
   const page = await browser.newPage();
