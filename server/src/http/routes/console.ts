@@ -46,7 +46,7 @@ function securityHeaders(ctx: Context): void {
 }
 
 export function consoleRoutes(deps: ConsoleDeps = {}): Router {
-  // Built on the first request (about a second), then served from memory: apps created in tests pay nothing.
+  // Built on the first request (about 0.2 s), then served from memory: apps created in tests pay nothing.
   const load = deps.build ?? sharedBuild;
   const router = new Router();
 
