@@ -14,7 +14,7 @@ import type { PaymentEventModel } from '../models/payment-event';
 import type { ProductModel } from '../models/product';
 import type { PaymentGateway } from '../payment-gateway';
 import { jsonBody } from './body';
-import { errorHandler } from './errors';
+import { errorHandler, HttpError } from './errors';
 import { customerAuth } from './middleware/customer-auth';
 import { requestContext } from './request-id';
 import { authRoutes } from './routes/auth';
@@ -49,8 +49,12 @@ export interface AppDeps {
   apiRoutes?: Router[];
 }
 
+// A known path with the wrong method answers 405 in the error shape (not an empty body or a 501).
+const methodNotAllowed = () => new HttpError(405, 'NOT_FOUND', 'method not allowed on this path');
+const ALLOWED_METHODS = { throw: true, methodNotAllowed, notImplemented: methodNotAllowed };
+
 function mount(app: Koa, router: Router): void {
-  app.use(router.routes()).use(router.allowedMethods());
+  app.use(router.routes()).use(router.allowedMethods(ALLOWED_METHODS));
 }
 
 export function createApp(deps: AppDeps): Koa {
