@@ -194,7 +194,7 @@ test('certificate rotation while requests are in flight: publish, overlap, switc
   expect((await client.downloadCertificates()).map((c) => c.serial)).toEqual(expect.arrayContaining([rotated.new_serial, sb.config.platformSerial]));
   const results = await Promise.allSettled(inflight);
   expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-  await new Promise((r) => setTimeout(r, 200));
+  await waitFor(async () => (await sb.admin.get('/sandbox/platform')).current === rotated.new_serial || undefined);
   const signers = new Set<string>();
   for (let i = 0; i < 3; i++) {
     const res = await client.request({ method: 'GET', path: `/v3/global/transactions/out-trade-no/${no}`, query: { sp_mchid: m.mchid, sub_mchid: m.subMchid! }, idempotent: true });

@@ -24,8 +24,8 @@ async function placeAndPay(sb: SandboxProcess, outTradeNo: string, notifyUrl: st
   expect(paid.json.errMsg).toBe('requestPayment:ok');
 }
 
-describe('retry schedule (SANDBOX_TIME_SCALE=0.01)', () => {
-  const scale = 0.01;
+describe('retry schedule (SANDBOX_TIME_SCALE=0.02)', () => {
+  const scale = 0.02;
   let sb: SandboxProcess;
   beforeAll(async () => {
     sb = await startSandboxProcess({ timeScale: scale });
@@ -42,25 +42,26 @@ describe('retry schedule (SANDBOX_TIME_SCALE=0.01)', () => {
         const list = await sb.admin.notifications({ out_trade_no: 'RETRY3' });
         return list[0]?.state === 'delivered' ? list : undefined;
       });
-      await new Promise((r) => setTimeout(r, ATTEMPT_OFFSETS_S[4]! * 1000 * scale + 300)); // no fifth delivery comes
+      await new Promise((r) => setTimeout(r, 1000)); // no fifth delivery comes
       expect(receiver.received).toHaveLength(4);
       const bodies = new Set(receiver.received.map((r) => r.body));
       expect(bodies.size).toBe(1); // the same envelope every time, signed afresh
       const log = note.deliveries.filter((d: { kind: string }) => d.kind === 'delivery');
       expect(log.map((d: { attempt: number }) => d.attempt)).toEqual([1, 2, 3, 4]);
       expect(log.map((d: { status: number }) => d.status)).toEqual([500, 500, 500, 204]);
-      // The sandbox's log: each attempt leaves at or after its scaled offset from the first (0, 150, 300, 600 ms).
+      // The sandbox's log: each attempt leaves at or after its scaled offset from the first (0, 300, 600,
+      // 1200 ms). Busy machines delay timers but never advance them, so only lateness gets slack.
+      const slot = (i: number) => ATTEMPT_OFFSETS_S[i]! * 1000 * scale;
+      const SLACK = 1500;
       log.forEach((d: { offset_ms: number }, i: number) => {
-        const expected = ATTEMPT_OFFSETS_S[i]! * 1000 * scale;
-        expect(d.offset_ms).toBeGreaterThanOrEqual(expected);
-        expect(d.offset_ms).toBeLessThan(expected + 500); // generous: CI machines are busy
+        expect(d.offset_ms).toBeGreaterThanOrEqual(slot(i));
+        expect(d.offset_ms).toBeLessThan(slot(i) + SLACK);
       });
       // The receiver agrees: each delivery arrives at or after its offset from the first attempt's departure.
       const departed = new Date(log[0].sent_at).getTime();
       receiver.received.forEach((r, i) => {
-        const expected = ATTEMPT_OFFSETS_S[i]! * 1000 * scale;
-        expect(r.at - departed).toBeGreaterThanOrEqual(expected);
-        expect(r.at - departed).toBeLessThan(expected + 700);
+        expect(r.at - departed).toBeGreaterThanOrEqual(slot(i));
+        expect(r.at - departed).toBeLessThan(slot(i) + SLACK);
       });
     } finally {
       await receiver.close();
@@ -132,8 +133,9 @@ test('the full 16-attempt schedule runs in seconds at SANDBOX_TIME_SCALE=0.0001 
       expect(d.attempt).toBe(i + 1);
       expect(d.offset_ms).toBeGreaterThanOrEqual(ATTEMPT_OFFSETS_S[i]! * 1000 * scale);
     });
-    const span = receiver.received[15]!.at - receiver.received[0]!.at;
-    expect(span).toBeGreaterThanOrEqual(ATTEMPT_OFFSETS_S[15]! * 1000 * scale - 100);
+    // The receiver agrees: the 16th delivery arrives at least 24 h 4 min (scaled) after the first departed.
+    const span = receiver.received[15]!.at - new Date(log[0].sent_at).getTime();
+    expect(span).toBeGreaterThanOrEqual(ATTEMPT_OFFSETS_S[15]! * 1000 * scale);
     expect(ATTEMPT_OFFSETS_S[15]).toBe(24 * 3600 + 4 * 60);
   } finally {
     await receiver.close();

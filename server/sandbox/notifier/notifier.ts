@@ -170,24 +170,22 @@ export class Notifier {
   }
 
   private async attempt(n: NotificationDoc): Promise<void> {
-    // The schedule counts from the first attempt, as the official intervals do ("15 s after the first...").
-    if (n.attempts === 0) {
-      n.first_at = new Date(this.d.clock.now());
-      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { first_at: n.first_at } });
-    }
-    const scheduled = n.first_at.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
     if (n.probe_pending) {
+      const probeAt = Date.now();
       const probe = await this.send(n, true);
-      await this.log(n, { kind: 'probe', attempt: n.attempts + 1, scheduled, sent: Date.now() - probe.duration, ...probe });
+      await this.log(n, { kind: 'probe', attempt: n.attempts + 1, scheduled: probeAt, sent: probeAt, ...probe });
       await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { probe_pending: false } });
     }
+    // The schedule counts from the first attempt's departure, as the official intervals do.
     const sentAt = Date.now();
+    if (n.attempts === 0) n.first_at = new Date(sentAt);
+    const scheduled = n.first_at.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
     // notify-stale-timestamp: the first attempt carries a 10-minute-old Wechatpay-Timestamp; retries are normal.
     const r = await this.send(n, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
     const attempt = n.attempts + 1;
     await this.log(n, { kind: 'delivery', attempt, scheduled, sent: sentAt, ...r });
     if (r.ok) {
-      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { state: 'delivered', attempts: attempt } });
+      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { state: 'delivered', attempts: attempt, first_at: n.first_at } });
       this.due.delete(n._id);
       if (n.faults.includes('notify-duplicate')) {
         const dupAt = Date.now();
@@ -200,7 +198,7 @@ export class Notifier {
     const nextAt = n.first_at.getTime() + this.d.clock.scale((ATTEMPT_OFFSETS_S[attempt] ?? 0) * 1000);
     await this.d.models.Notification.updateOne(
       { _id: n._id },
-      { $set: { attempts: attempt, state: exhausted ? 'exhausted' : 'pending', next_at: new Date(nextAt), lease_until: new Date(0) } },
+      { $set: { attempts: attempt, first_at: n.first_at, state: exhausted ? 'exhausted' : 'pending', next_at: new Date(nextAt), lease_until: new Date(0) } },
     );
     if (exhausted) this.due.delete(n._id);
     else this.due.set(n._id, nextAt);
