@@ -7,7 +7,7 @@
 //   npm run campaign -- --only 1,3   some scenarios
 //   options: --seed N (malformed inputs, shuffles), --deadline-minutes M, --json FILE (figures as JSON)
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { startCampaignStack } from './lib/start-stack';
 import { formatLine, type Scenario, type ScenarioResult } from './lib/scenario';
 import { SCENARIOS } from './scenarios';
@@ -45,7 +45,7 @@ function parseArgs(argv: string[]): Args {
 
 export function machineLine(): string {
   const cpu = cpus();
-  return `machine: ${cpu.length} cpu (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}`;
+  return `machine: ${cpu.length} cpu (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join('/')} at start`;
 }
 
 export interface CampaignOutcome {
@@ -82,9 +82,15 @@ export async function runCampaign(scenarios: Scenario[], opts: { short: boolean;
       for (const v of result.violations) opts.print(`    violation: ${v}`);
       outcome.results.push({ id: s.id, name: s.name, ms, result });
       if (result.violations.length || result.incomplete) outcome.failed = true;
+      // An overrunning scenario keeps loading the stack: the ones after it would measure noise.
+      if (Date.now() > deadline) {
+        opts.print('campaign: a scenario overran its budget; the remaining ones are skipped');
+        break;
+      }
     }
   } finally {
-    await stack.stop();
+    // A scenario that overran its budget may still have requests in flight: do not wait on it forever.
+    await Promise.race([stack.stop(), new Promise((r) => setTimeout(r, 30_000).unref())]);
   }
   return outcome;
 }

@@ -13,6 +13,8 @@ export interface DbSnapshot {
   refundsHash: string;
   /** id -> state fields, to name what changed. */
   orders: Map<string, Record<string, unknown>>;
+  /** refund id -> its order id and state. */
+  refunds: Map<string, { orderId: string; state: string }>;
 }
 
 export class CampaignDb {
@@ -58,7 +60,13 @@ export class CampaignDb {
     for (const d of await this.collection('orders').find({}).toArray()) {
       orders.set(String(d._id), Object.fromEntries(ORDER_STATE_FIELDS.map((f) => [f, d[f] instanceof Date ? (d[f] as Date).toISOString() : d[f]])));
     }
-    return { counts, ordersHash: await hash('orders', ORDER_STATE_FIELDS), refundsHash: refunds ? await hash(refunds) : 'none', orders };
+    const refundDocs = new Map<string, { orderId: string; state: string }>();
+    if (refunds) {
+      for (const d of await this.collection(refunds).find({}).toArray()) {
+        refundDocs.set(String(d._id), { orderId: String(d.orderId), state: JSON.stringify([d.status, d.amount, d.reserved, d.settled, d.refundId]) });
+      }
+    }
+    return { counts, ordersHash: await hash('orders', ORDER_STATE_FIELDS), refundsHash: refunds ? await hash(refunds) : 'none', orders, refunds: refundDocs };
   }
 
   async close(): Promise<void> {
@@ -66,26 +74,37 @@ export class CampaignDb {
   }
 }
 
-/** Human-readable differences between two snapshots ([] when equal). */
-export function diffSnapshots(a: DbSnapshot, b: DbSnapshot, ignoreCollections: RegExp = /^$/): string[] {
+/**
+ * Human-readable differences between two snapshots ([] when equal). With `onlyOrders`, changes to existing
+ * orders outside that set (and to their refunds) are left out: earlier work settling in the background (a
+ * refund notification arriving) is not the change being looked for. New orders and refunds always count.
+ */
+export function diffSnapshots(a: DbSnapshot, b: DbSnapshot, ignoreCollections: RegExp = /^$/, onlyOrders?: Set<string>): string[] {
   const out: string[] = [];
-  if (a.ordersHash !== b.ordersHash) {
-    const changed: string[] = [];
-    for (const [id, after] of b.orders) {
-      const before = a.orders.get(id);
-      if (!before) {
-        changed.push(`order ${id} created`);
-        continue;
-      }
-      for (const f of Object.keys(after)) {
-        if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changed.push(`order ${id} ${f}: ${JSON.stringify(before[f])} -> ${JSON.stringify(after[f])}`);
-      }
+  const watched = (orderId: string) => !onlyOrders || onlyOrders.has(orderId) || !a.orders.has(orderId);
+  const changed: string[] = [];
+  for (const [id, after] of b.orders) {
+    const before = a.orders.get(id);
+    if (!before) {
+      changed.push(`order ${id} created`);
+      continue;
     }
-    out.push(`orders changed (${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; +${changed.length - 4} more` : ''})`);
+    if (!watched(id)) continue;
+    for (const f of Object.keys(after)) {
+      if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changed.push(`order ${id} ${f}: ${JSON.stringify(before[f])} -> ${JSON.stringify(after[f])}`);
+    }
   }
-  if (a.refundsHash !== b.refundsHash) out.push('refunds changed');
+  if (changed.length) out.push(`orders changed (${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; +${changed.length - 4} more` : ''})`);
+  const refundChanges: string[] = [];
+  for (const [id, after] of b.refunds) {
+    const before = a.refunds.get(id);
+    if (!before) refundChanges.push(`refund ${id} created for order ${after.orderId}`);
+    else if (watched(after.orderId) && before.state !== after.state) refundChanges.push(`refund ${id} ${before.state} -> ${after.state}`);
+  }
+  if (refundChanges.length) out.push(`refunds changed (${refundChanges.slice(0, 3).join('; ')})`);
+  const skip = (name: string) => ignoreCollections.test(name) || name === 'orders' || name === 'refunds';
   for (const name of new Set([...Object.keys(a.counts), ...Object.keys(b.counts)])) {
-    if (ignoreCollections.test(name)) continue;
+    if (skip(name)) continue;
     if ((a.counts[name] ?? 0) !== (b.counts[name] ?? 0)) out.push(`${name}: ${a.counts[name] ?? 0} -> ${b.counts[name] ?? 0} documents`);
   }
   return out;

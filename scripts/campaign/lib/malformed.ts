@@ -133,86 +133,98 @@ function setPath(root: Record<string, unknown>, path: (string | number)[], value
 
 type Mutator = (t: EndpointTemplate, rng: Rng) => { kind: string; body?: string | Buffer; contentType?: string | null; extraHeaders?: Record<string, string>; path?: string; method?: string };
 
+const m = (kind: string, build: Mutator) => ({ kind, build });
+
 function json(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const bodyMutators: Mutator[] = [
-  (t, rng) => {
+const bodyMutators: { kind: string; build: Mutator }[] = [
+  m('wrong-type', (t, rng) => {
     const body = clone(t.body ?? {});
     const paths = leafPaths(body);
     if (!paths.length) return { kind: 'wrong-type', body: json({ x: rng.pick(WRONG_VALUES) }) };
     setPath(body, rng.pick(paths), rng.pick(WRONG_VALUES));
     return { kind: 'wrong-type', body: json(body) };
-  },
-  (t, rng) => {
+  }),
+  m('missing-field', (t, rng) => {
     const body = clone(t.body ?? {});
     const paths = leafPaths(body);
     if (paths.length) setPath(body, rng.pick(paths), undefined);
     return { kind: 'missing-field', body: json(body) };
-  },
-  (t, rng) => {
+  }),
+  m('operator', (t, rng) => {
     const body = clone(t.body ?? {});
     const paths = leafPaths(body);
     if (paths.length) setPath(body, rng.pick(paths), rng.pick(OPERATORS));
     else body.id = rng.pick(OPERATORS);
     return { kind: 'operator', body: json(body) };
-  },
-  (t, rng) => {
+  }),
+  m('unknown-field', (t, rng) => {
     const body = clone(t.body ?? {}) as Record<string, unknown>;
     const extra = rng.pick(['admin', 'role', 'status', 'total', 'refunded', 'price', 'customerOpenid', '$set', 'unknownField', 'paidAt']);
     body[extra] = rng.pick(['PAID', 0, 999999, 'admin', { $inc: { refunded: 1 } }, true]);
     return { kind: 'unknown-field', body: json(body) };
-  },
+  }),
   // __proto__ written as a literal key: JSON.stringify cannot produce it.
-  (t) => {
+  m('proto-key', (t) => {
     const rest = json(t.body ?? {}).slice(1);
     return { kind: 'proto-key', body: `{"__proto__":{"isAdmin":true,"status":"PAID"},"constructor":{"prototype":{"x":1}}${rest === '}' ? '' : ','}${rest}` };
-  },
-  (_t, rng) => ({ kind: 'not-an-object', body: rng.pick(['[]', '[1,2]', '"text"', '42', 'null', 'true', '-0', '1e400']) }),
-  (_t, rng) => ({ kind: 'invalid-json', body: rng.pick(['{', '{"a":', '{"a":1,}', "{'a':1}", '{a:1}', '{"a":1} trailing', '\ufeff{}', '{"a":1/*c*/}', '{"a":NaN}', '{"a":01}', '{"a":"\\x41"}', '{"a":"\\ud800"}']) }),
-  (t) => ({ kind: 'empty-body', body: '', contentType: 'application/json' }),
-  (t) => {
+  }),
+  m('not-an-object', (_t, rng) => ({ kind: 'not-an-object', body: rng.pick(['[]', '[1,2]', '"text"', '42', 'null', 'true', '-0', '1e400']) })),
+  m('invalid-json', (_t, rng) => ({ kind: 'invalid-json', body: rng.pick(['{', '{"a":', '{"a":1,}', "{'a':1}", '{a:1}', '{"a":1} trailing', '\ufeff{}', '{"a":1/*c*/}', '{"a":NaN}', '{"a":01}', '{"a":"\\x41"}', '{"a":"\\ud800"}']) })),
+  m('empty-body', (t) => ({ kind: 'empty-body', body: '', contentType: 'application/json' })),
+  m('duplicate-keys', (t) => {
     const body = json(t.body ?? {}).replace(/^\{/, '{"dup":1,"dup":{"$gt":""},');
     return { kind: 'duplicate-keys', body };
-  },
-  (_t, rng) => ({ kind: 'deep-body', body: deepJson(rng.pick([200, 2000, 20000, 100000]), rng.pick(['array', 'object'] as const)) }),
-  (t, rng) => {
+  }),
+  m('deep-body', (_t, rng) => ({ kind: 'deep-body', body: deepJson(rng.pick([200, 2000, 20000, 100000]), rng.pick(['array', 'object'] as const)) })),
+  m('deep-field', (t, rng) => {
     // Spliced in as text: JSON.stringify itself overflows the stack on such depths.
     const body = clone(t.body ?? {}) as Record<string, unknown>;
     const paths = leafPaths(body);
     if (paths.length) setPath(body, rng.pick(paths), '__DEEP__');
     else body.deep = '__DEEP__';
     return { kind: 'deep-field', body: json(body).replace('"__DEEP__"', deepJson(rng.pick([100, 1000, 5000]), rng.pick(['array', 'object'] as const))) };
-  },
-  (t, rng) => {
+  }),
+  m('huge-body', (t, rng) => {
     const body = clone(t.body ?? {}) as Record<string, unknown>;
     body.pad = 'A'.repeat(rng.pick([200_000, 1_100_000, 3_000_000]));
     return { kind: 'huge-body', body: json(body) };
-  },
-  (_t, rng) => ({ kind: 'huge-array', body: json({ items: Array.from({ length: rng.pick([1000, 50_000]) }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) }) }),
-  (_t, rng) => {
+  }),
+  m('huge-array', (_t, rng) => ({ kind: 'huge-array', body: json({ items: Array.from({ length: rng.pick([1000, 50_000]) }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) }) })),
+  m('many-keys', (_t, rng) => {
     const keys: Record<string, number> = {};
     for (let i = 0; i < rng.pick([1000, 20_000]); i++) keys[`k${i}`] = i;
     return { kind: 'many-keys', body: json(keys) };
-  },
-  (t) => {
+  }),
+  m('invalid-utf8', (t) => {
     // Invalid UTF-8 bytes inside a JSON string value.
     const text = json(t.body ?? { a: 'x' });
     const i = text.indexOf('"', text.indexOf(':')) + 1 || 1;
     return { kind: 'invalid-utf8', body: Buffer.concat([Buffer.from(text.slice(0, i)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from(text.slice(i))]) };
-  },
-  (t) => ({ kind: 'utf16-body', body: Buffer.from(json(t.body ?? {}), 'utf16le'), contentType: 'application/json; charset=utf-16' }),
-  (t, rng) => ({ kind: 'odd-charset', body: json(t.body ?? {}), contentType: `application/json; charset=${rng.pick(['latin1', 'bogus-charset', 'utf-32', '"'])}` }),
-  (t, rng) => ({ kind: 'wrong-content-type', body: json(t.body ?? {}), contentType: rng.pick(['text/plain', 'application/xml', 'application/octet-stream', 'text/html', 'image/png', '*/*', 'application/jsonx', '']) }),
-  (_t) => ({ kind: 'form-encoded', body: 'items[0][sku]=x&items[0][quantity][$gt]=0&clientRequestId[$ne]=1&amount=1&code[$gt]=', contentType: 'application/x-www-form-urlencoded' }),
-  (_t) => ({ kind: 'multipart', body: '--XX\r\nContent-Disposition: form-data; name="amount"\r\n\r\n{"$gt":""}\r\n--XX--\r\n', contentType: 'multipart/form-data; boundary=XX' }),
-  (_t) => ({ kind: 'multipart-broken', body: '--XX\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n\r\n' + 'A'.repeat(1000), contentType: 'multipart/form-data; boundary=XX' }),
-  (_t) => ({ kind: 'no-content-type', body: '{"a":1}', contentType: null }),
-  (t) => ({ kind: 'gzip-bomb', body: gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)), extraHeaders: { 'content-encoding': 'gzip' } }),
-  (t) => ({ kind: 'bad-encoding', body: json(t.body ?? {}), extraHeaders: { 'content-encoding': 'gzip' } }),
-  (_t, rng) => ({ kind: 'unknown-encoding', body: '{}', extraHeaders: { 'content-encoding': rng.pick(['br', 'compress', 'x-bogus', 'gzip, gzip']) } }),
+  }),
+  m('utf16-body', (t) => ({ kind: 'utf16-body', body: Buffer.from(json(t.body ?? {}), 'utf16le'), contentType: 'application/json; charset=utf-16' })),
+  m('odd-charset', (t, rng) => ({ kind: 'odd-charset', body: json(t.body ?? {}), contentType: `application/json; charset=${rng.pick(['latin1', 'bogus-charset', 'utf-32', '"'])}` })),
+  m('wrong-content-type', (t, rng) => ({ kind: 'wrong-content-type', body: json(t.body ?? {}), contentType: rng.pick(['text/plain', 'application/xml', 'application/octet-stream', 'text/html', 'image/png', '*/*', 'application/jsonx', '']) })),
+  m('form-encoded', (_t) => ({ kind: 'form-encoded', body: 'items[0][sku]=x&items[0][quantity][$gt]=0&clientRequestId[$ne]=1&amount=1&code[$gt]=', contentType: 'application/x-www-form-urlencoded' })),
+  m('multipart', (_t) => ({ kind: 'multipart', body: '--XX\r\nContent-Disposition: form-data; name="amount"\r\n\r\n{"$gt":""}\r\n--XX--\r\n', contentType: 'multipart/form-data; boundary=XX' })),
+  m('multipart-broken', (_t) => ({ kind: 'multipart-broken', body: '--XX\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n\r\n' + 'A'.repeat(1000), contentType: 'multipart/form-data; boundary=XX' })),
+  m('no-content-type', (_t) => ({ kind: 'no-content-type', body: '{"a":1}', contentType: null })),
+  m('gzip-bomb', () => ({ kind: 'gzip-bomb', body: gzipBomb(), extraHeaders: { 'content-encoding': 'gzip' } })),
+  m('bad-encoding', (t) => ({ kind: 'bad-encoding', body: json(t.body ?? {}), extraHeaders: { 'content-encoding': 'gzip' } })),
+  m('unknown-encoding', (_t, rng) => ({ kind: 'unknown-encoding', body: '{}', extraHeaders: { 'content-encoding': rng.pick(['br', 'compress', 'x-bogus', 'gzip, gzip']) } })),
 ];
+
+let bomb: Buffer | undefined;
+/** 20 MiB of spaces in ~20 KiB of gzip, built once. */
+function gzipBomb(): Buffer {
+  bomb ??= gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
+  return bomb;
+}
+
+/** Mutators that cost megabytes per request: drawn less often. */
+const EXPENSIVE = new Set(['huge-body', 'huge-array', 'many-keys', 'gzip-bomb']);
 
 function query(q: Record<string, string>): string {
   return Object.entries(q)
@@ -302,8 +314,9 @@ export function* generateMalformed(ctx: GeneratorContext, count: number, seed = 
       path = m.path ?? path;
     } else {
       // Huge bodies cost megabytes each: keep them a small share of the run.
-      let m = rng.pick(bodyMutators)(t, rng);
-      while ((m.kind === 'huge-body' || m.kind === 'gzip-bomb' || m.kind === 'huge-array' || m.kind === 'many-keys') && rng.next() < 0.7) m = rng.pick(bodyMutators)(t, rng);
+      let pick = rng.pick(bodyMutators);
+      while (EXPENSIVE.has(pick.kind) && rng.next() < 0.7) pick = rng.pick(bodyMutators);
+      const m = pick.build(t, rng);
       kind = m.kind;
       body = m.body;
       if (m.contentType !== undefined) contentType = m.contentType;

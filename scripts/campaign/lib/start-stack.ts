@@ -35,6 +35,7 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Start
   // The backend child is private to test/support/stack: `alive` tracks our own kills, and crashes show as a
   // failed /healthz in the scenarios.
   const staffTokens = new Map<string, string>();
+  const openids = new Map<string, string>();
   const admin = stack.sandbox.admin;
   const sbUrl = stack.sandbox.baseUrl;
   return {
@@ -56,8 +57,13 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Start
       staffTokens.set(username, token);
       return token;
     },
-    async payInSandbox(_user, order, payment) {
-      const r = await current.payInSandbox(order.id, payment as unknown as PaymentParams);
+    async payInSandbox(user, order, payment) {
+      let openid = openids.get(user);
+      if (!openid) {
+        openid = await current.openidOf(user);
+        openids.set(user, openid);
+      }
+      const r = await current.payInSandbox(order.id, payment as unknown as PaymentParams, openid);
       if (r.status !== 200) throw new Error(`sandbox cashier answered ${r.status}: ${JSON.stringify(r.json)}`);
     },
     async setFaults(body) {

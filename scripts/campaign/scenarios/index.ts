@@ -3,10 +3,13 @@ import type { Scenario } from '../lib/scenario';
 import { notificationStorm } from './s1-notification-storm';
 import { forgery } from './s2-forgery';
 import { refundRace } from './s3-refund-race';
+import { wechatFaults } from './s4-wechat-faults';
+import { crash } from './s5-crash';
 import { badInput } from './s6-bad-input';
 import { auth } from './s7-auth';
+import { throughput } from './s8-throughput';
 
-export const SCENARIOS: Scenario[] = [notificationStorm, forgery, refundRace, badInput, auth].sort((a, b) => a.id - b.id);
+export const SCENARIOS: Scenario[] = [notificationStorm, forgery, refundRace, wechatFaults, crash, badInput, auth, throughput].sort((a, b) => a.id - b.id);
 
 /** The scenarios of the short version inside `npm test`. */
 export const SHORT_IDS = [1, 2, 3, 6, 7];

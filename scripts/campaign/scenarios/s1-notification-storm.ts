@@ -20,7 +20,7 @@ export const notificationStorm: Scenario = {
   budgetMs: (short) => (short ? 60_000 : 600_000),
   async run(ctx): Promise<ScenarioResult> {
     const { stack } = ctx;
-    const n = ctx.short ? 40 : 1000;
+    const n = ctx.short ? 30 : 1000;
     const rng = new Rng(ctx.seed);
     const http = new HttpClient(stack.backendUrl, { timeoutMs: 20_000 });
     const db = await CampaignDb.open(stack.dbUri);

@@ -18,7 +18,7 @@ export const refundRace: Scenario = {
   budgetMs: (short) => (short ? 60_000 : 600_000),
   async run(ctx): Promise<ScenarioResult> {
     const { stack } = ctx;
-    const n = ctx.short ? 8 : 100;
+    const n = ctx.short ? 5 : 100;
     const http = new HttpClient(stack.backendUrl, { timeoutMs: 30_000 });
     const db = await CampaignDb.open(stack.dbUri);
     const inv = new Invariants();
