@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LoginResponse } from '../../../../shared/api';
 import { code2session, type Code2SessionOptions } from '../../auth/code2session';
 import { signToken } from '../../auth/jwt';
+import { isDuplicateKeyError } from '../../db/errors';
 import type { CustomerModel } from '../../models/customer';
 import { validate } from '../validate';
 
@@ -21,11 +22,14 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const { code } = validate(loginSchema, ctx.request.body);
     const { openid, unionid } = await code2session(deps.wechat, code);
     const now = new Date();
-    await deps.Customer.updateOne(
-      { openid },
-      { $set: { lastLoginAt: now, ...(unionid ? { unionid } : {}) }, $setOnInsert: { firstLoginAt: now } },
-      { upsert: true },
-    );
+    const remember = () =>
+      deps.Customer.updateOne(
+        { openid },
+        { $set: { lastLoginAt: now, ...(unionid ? { unionid } : {}) }, $setOnInsert: { firstLoginAt: now } },
+        { upsert: true },
+      );
+    // Two first logins at once may both try the insert: the loser's retry is a plain update.
+    await remember().catch((err) => (isDuplicateKeyError(err) ? remember() : Promise.reject(err)));
     const body: LoginResponse = { token: signToken(deps.jwtSecret, { sub: openid, aud: 'customer' }, deps.ttlSeconds), expiresIn: deps.ttlSeconds };
     ctx.body = body;
   });
