@@ -175,3 +175,11 @@ test('a wrong method on a known path is 405 with the error shape; unknown paths 
   expect(weird.status).toBe(405);
   expect((await stack.api('GET', '/api/nothing-here')).json.code).toBe('NOT_FOUND');
 });
+
+test('concurrent first logins of one customer all succeed with the same subject', async () => {
+  const codes = await Promise.all(Array.from({ length: 4 }, () => stack.sandbox.admin.loginCode('zed', stack.env.WECHATPAY_APPID)));
+  const results = await Promise.all(codes.map((code) => stack.api('POST', '/api/auth/login', { body: { code } })));
+  expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  const subs = new Set(results.map((r) => JSON.parse(Buffer.from(r.json.token.split('.')[1], 'base64url').toString()).sub));
+  expect(subs).toEqual(new Set([await stack.openidOf('zed')]));
+});
