@@ -32,6 +32,8 @@ export interface StackOptions {
   sandbox?: StartOptions;
   /** Seed the catalog (default true). */
   seed?: boolean;
+  /** Which sandbox merchant the backend is: direct (default) or institution (sp_mchid + sub_mchid + sub_appid). */
+  mode?: 'direct' | 'institution';
 }
 
 export interface Stack {
@@ -118,7 +120,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.sandbox,
     settings: { closeMinAgeSeconds: 0, ...opts.sandbox?.settings },
   });
-  const m = sandbox.config.direct;
+  const m = opts.mode === 'institution' ? sandbox.config.institution : sandbox.config.direct;
   const dbUri = testDatabaseUri('backend');
   const port = await freePort();
   const backendUrl = `http://127.0.0.1:${port}`;
@@ -130,9 +132,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     MONGODB_URI: dbUri,
     JWT_SECRET: randomBytes(32).toString('hex'),
     WECHATPAY_BASE_URL: sandbox.baseUrl,
-    WECHATPAY_MODE: 'direct',
+    WECHATPAY_MODE: m.mode,
     WECHATPAY_MCHID: m.mchid,
     WECHATPAY_APPID: m.appid,
+    ...(m.subMchid ? { WECHATPAY_SUB_MCHID: m.subMchid } : {}),
+    ...(m.subAppid ? { WECHATPAY_SUB_APPID: m.subAppid } : {}),
     WECHATPAY_MERCHANT_SERIAL: m.serial,
     WECHATPAY_PRIVATE_KEY_PATH: m.privateKeyPath,
     WECHATPAY_APIV3_KEY: m.apiV3Key,
@@ -181,19 +185,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     env,
     api,
     async loginCustomer(user) {
-      const code = await sandbox.admin.loginCode(user, m.appid);
+      const code = await sandbox.admin.loginCode(user, m.miniprogramAppid);
       const r = await api('POST', '/api/auth/login', { body: { code } });
       if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.json)}`);
       return r.json.token as string;
     },
-    openidOf: (user) => sandbox.admin.openid(user, m.appid),
+    openidOf: (user) => sandbox.admin.openid(user, m.miniprogramAppid),
     async payInSandbox(_orderId, payment, openid) {
       let payer = openid;
       if (!payer) {
         const prepay = payment.package.replace(/^prepay_id=/, '');
         const info = await fetch(`${sandbox.baseUrl}/sandbox/cashier/order?prepay_id=${encodeURIComponent(prepay)}`).then((r) => r.json() as Promise<{ out_trade_no: string }>);
         const orders = await sandbox.admin.get(`/sandbox/orders?out_trade_no=${encodeURIComponent(info.out_trade_no)}`);
-        payer = orders.data[0]?.payer?.openid;
+        const p = orders.data[0]?.payer;
+        payer = p?.openid ?? p?.sub_openid ?? p?.sp_openid;
       }
       return sandbox.admin.cashierPay({ ...payment, openid: payer, action: 'pay' });
     },
