@@ -195,12 +195,15 @@ test('certificate rotation while requests are in flight: publish, overlap, switc
   const results = await Promise.allSettled(inflight);
   expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   await waitFor(async () => (await sb.admin.get('/sandbox/platform')).current === rotated.new_serial || undefined);
+  const signerOfAnAnswer = async () =>
+    (await client.request({ method: 'GET', path: `/v3/global/transactions/out-trade-no/${no}`, query: { sp_mchid: m.mchid, sub_mchid: m.subMchid! }, idempotent: true }))
+      .headers['wechatpay-serial']!;
+  // Answers switch to the new key (allowing for an answer that was already being signed at the switch)...
+  await waitFor(async () => ((await signerOfAnAnswer()) === rotated.new_serial) || undefined);
+  // ...and stay switched.
   const signers = new Set<string>();
-  for (let i = 0; i < 3; i++) {
-    const res = await client.request({ method: 'GET', path: `/v3/global/transactions/out-trade-no/${no}`, query: { sp_mchid: m.mchid, sub_mchid: m.subMchid! }, idempotent: true });
-    signers.add(res.headers['wechatpay-serial']!);
-  }
-  expect([...signers]).toEqual([rotated.new_serial]); // answers switched
+  for (let i = 0; i < 3; i++) signers.add(await signerOfAnAnswer());
+  expect([...signers]).toEqual([rotated.new_serial]);
   await sb.admin.post('/sandbox/platform/retire');
   expect((await client.downloadCertificates()).map((c) => c.serial)).toContain(rotated.new_serial);
   expect((await client.queryOrderByOutTradeNo(no)).trade_state).toBe('NOTPAY');
