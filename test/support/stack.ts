@@ -7,7 +7,12 @@
 //   const res = await fetch(`${stack.backendUrl}/api/orders`, { method: 'POST', headers: {...}, body });
 //   await stack.payInSandbox(order.id, payment);      // the sandbox cashier pays (paySign checked) -> notification
 //   await stack.killBackend('SIGKILL'); await stack.restartBackend();  // crash and recovery
-//   await stack.stop();                               // in afterAll: stops both, drops both databases
+//   const two = await stack.addBackend({ INSTANCE_ID: 'two' });       // a second instance, same database
+//   stack.backendLogs();                              // the backend's JSON log lines so far
+//   await stack.stop();                               // in afterAll: stops everything, drops both databases
+//
+// `startStack({mode: 'institution'})` makes the backend the sandbox's institution merchant instead of the direct
+// one. Staff helpers (create a staff user in `stack.dbUri`, log in) are in ./staff.
 //
 // The backend runs in sandbox mode (SANDBOX=true) with fast jobs by default (JOBS_INTERVAL_MS=200,
 // PENDING_QUERY_SCHEDULE_SECONDS=1,1,2); override any variable with `env`. `stack.env` is the backend's
