@@ -10,7 +10,7 @@ import { SCENARIOS, SHORT_IDS } from '../../scripts/campaign/scenarios';
 
 const KNOWN_FINDINGS: Record<number, string[]> = {
   2: ['[replayed-transaction]'],
-  6: ['[content-encoding]', '[unknown-method]'],
+  6: ['[content-encoding]'],
 };
 
 const SEED = 20261123;
