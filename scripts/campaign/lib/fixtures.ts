@@ -33,21 +33,26 @@ export async function placeOrders(
   count: number,
   tag: string,
   concurrency = 16,
+  /** Epoch ms after which no new order is started (the ones placed so far are returned). */
+  stopAt = Infinity,
 ): Promise<PlacedOrder[]> {
   const product = await activeProduct(http);
   const results = await runPool(
     Array.from({ length: count }, (_, i) => i),
     concurrency,
-    async (i) => {
+    async (i): Promise<PlacedOrder | undefined> => {
+      if (Date.now() > stopAt) return undefined;
       const u = users[i % users.length]!;
       const r = await createOrder(http, u.token, product.sku, `${tag}-${i}-${Date.now().toString(36)}`.slice(0, 64));
       return { user: u.user, token: u.token, id: r.order.id, outTradeNo: r.order.outTradeNo, total: r.order.total, currency: r.order.currency, payment: r.payment };
     },
   );
-  return results.map((r) => {
+  const placed: PlacedOrder[] = [];
+  for (const r of results) {
     if (!r.ok) throw r.error;
-    return r.value;
-  });
+    if (r.value) placed.push(r.value);
+  }
+  return placed;
 }
 
 export async function payOrders(stack: CampaignStack, orders: PlacedOrder[], concurrency = 16): Promise<void> {

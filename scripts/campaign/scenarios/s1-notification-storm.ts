@@ -27,7 +27,9 @@ export const notificationStorm: Scenario = {
     const inv = new Invariants();
     try {
       const users = await loginUsers(stack, 'storm', ctx.short ? 4 : 20);
-      const orders = await placeOrders(http, stack, users, n, 'storm');
+      // On a slow machine the orders placed within 40% of the budget are used, and the run says so.
+      const orders = await placeOrders(http, stack, users, n, 'storm', 16, Date.now() + (ctx.deadline - Date.now()) * 0.4);
+      ctx.log(`storm: ${orders.length} orders placed`);
       await stack.setFaults({ rates: { notifyDrop: 1 } });
       try {
         await payOrders(stack, orders);
@@ -62,7 +64,7 @@ export const notificationStorm: Scenario = {
       const non2xx = [...answers].filter(([s]) => s < 200 || s > 299).reduce((a, [, c]) => a + c, 0);
       // Settled: every order PAID locally (the answers above were given after the effect, but allow a moment).
       const ids = orders.map((o) => o.outTradeNo);
-      await waitFor(async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === n, 10_000);
+      await waitFor(async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === orders.length, 10_000);
       const local = await db.orders({ outTradeNo: { $in: ids } });
       const byNo = new Map(local.map((d) => [String(d.outTradeNo), d]));
       let paid = 0;
@@ -77,7 +79,7 @@ export const notificationStorm: Scenario = {
         const tx = r.ok ? r.value : {};
         if (d.transactionId !== (tx.id ?? tx.transaction_id)) wrongTransaction++;
       });
-      inv.equal(paid, n, 'orders PAID locally');
+      inv.equal(paid, orders.length, 'orders PAID locally');
       inv.equal(doubleEffects, 0, 'orders whose counters show a second effect');
       inv.equal(wrongTransaction, 0, 'orders whose transactionId differs from the sandbox');
       inv.equal(non2xx, 0, 'non-2xx answers to genuine deliveries');
@@ -85,8 +87,9 @@ export const notificationStorm: Scenario = {
       const s = latency.summary();
       return {
         violations: inv.violations,
+        ...(orders.length < n ? { incomplete: `${orders.length} of ${n} orders placed within the time budget` } : {}),
         figures: {
-          orders: n,
+          orders: orders.length,
           deliveries: deliveries.length,
           paid,
           doubleEffects,
