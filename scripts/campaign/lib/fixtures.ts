@@ -1,9 +1,9 @@
 // Builds the state scenarios start from: customers logged in, orders created, orders paid at the sandbox, and
 // the genuine TRANSACTION.SUCCESS plaintext of a paid order as the sandbox would send it.
 import type { CreateOrderResponse } from '../../../shared/api';
-import type { HttpClient } from './http';
+import { TransportError, type HttpClient } from './http';
 import { runPool } from './pool';
-import { activeProduct, createOrder } from './shop';
+import { activeProduct, createOrder, UnexpectedAnswer } from './shop';
 import type { CampaignStack } from './stack';
 
 export interface PlacedOrder {
@@ -43,7 +43,18 @@ export async function placeOrders(
     async (i): Promise<PlacedOrder | undefined> => {
       if (Date.now() > stopAt) return undefined;
       const u = users[i % users.length]!;
-      const r = await createOrder(http, u.token, product.sku, `${tag}-${i}-${Date.now().toString(36)}`.slice(0, 64));
+      // Same clientRequestId on a retry: a timed-out or shed creation is repeated without a second order.
+      const clientRequestId = `${tag}-${i}-${Date.now().toString(36)}`.slice(0, 64);
+      let r: Awaited<ReturnType<typeof createOrder>> | undefined;
+      for (let attempt = 1; !r; attempt++) {
+        try {
+          r = await createOrder(http, u.token, product.sku, clientRequestId);
+        } catch (err) {
+          const retryable = err instanceof TransportError || (err instanceof UnexpectedAnswer && [429, 502, 503].includes(err.response.status));
+          if (!retryable || attempt >= 4) throw err;
+          await new Promise((done) => setTimeout(done, 500 * attempt));
+        }
+      }
       return { user: u.user, token: u.token, id: r.order.id, outTradeNo: r.order.outTradeNo, total: r.order.total, currency: r.order.currency, payment: r.payment };
     },
   );

@@ -22,7 +22,7 @@ export const notificationStorm: Scenario = {
     const { stack } = ctx;
     const n = ctx.short ? 30 : 1000;
     const rng = new Rng(ctx.seed);
-    const http = new HttpClient(stack.backendUrl, { timeoutMs: 20_000 });
+    const http = new HttpClient(stack.backendUrl, { timeoutMs: 60_000 });
     const db = await CampaignDb.open(stack.dbUri);
     const inv = new Invariants();
     try {

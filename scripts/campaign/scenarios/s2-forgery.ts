@@ -29,7 +29,7 @@ export const forgery: Scenario = {
   async run(ctx): Promise<ScenarioResult> {
     const { stack } = ctx;
     const rounds = ctx.short ? 1 : 5;
-    const http = new HttpClient(stack.backendUrl, { timeoutMs: 20_000 });
+    const http = new HttpClient(stack.backendUrl, { timeoutMs: 60_000 });
     const db = await CampaignDb.open(stack.dbUri);
     const inv = new Invariants();
     try {

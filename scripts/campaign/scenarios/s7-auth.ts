@@ -27,7 +27,7 @@ export const auth: Scenario = {
   budgetMs: (short) => (short ? 45_000 : 120_000),
   async run(ctx): Promise<ScenarioResult> {
     const { stack } = ctx;
-    const http = new HttpClient(stack.backendUrl, { timeoutMs: 20_000 });
+    const http = new HttpClient(stack.backendUrl, { timeoutMs: 60_000 });
     const db = await CampaignDb.open(stack.dbUri);
     const inv = new Invariants();
     try {
