@@ -145,11 +145,25 @@ export async function checkRecovery(opts: { stack: CampaignStack; db: CampaignDb
   let overRefunded = 0;
   let doubleEffects = 0;
   let refundsAtWechat = 0;
+  // Refunds the backend holds as accepted by WeChat (or settled) must exist there, and vice versa.
+  const localByOrder = new Map<string, { outRefundNo: string; status: string }[]>();
+  for (const r of await db.collection('refunds').find({ outTradeNo: { $in: ids } }).toArray()) {
+    const list = localByOrder.get(String(r.outTradeNo)) ?? [];
+    list.push({ outRefundNo: String(r.outRefundNo), status: String(r.status) });
+    localByOrder.set(String(r.outTradeNo), list);
+  }
+  const missingAtWechat: string[] = [];
+  const localStatuses = new Map<string, number>();
   for (const p of paid) {
     const d = local.get(p.outTradeNo);
     if (d && Number(d.refundable ?? 0) + Number(d.refunded ?? 0) + Number(d.refundReserved ?? 0) !== p.total) doubleEffects++;
-    const atWechat = await stack.sandboxRefunds(p.outTradeNo).catch(() => []);
+    const atWechat = await stack.sandboxRefunds(p.outTradeNo);
     refundsAtWechat += atWechat.length;
+    const there = new Set(atWechat.map((r) => r.out_refund_no));
+    for (const r of localByOrder.get(p.outTradeNo) ?? []) {
+      localStatuses.set(r.status, (localStatuses.get(r.status) ?? 0) + 1);
+      if (['PROCESSING', 'SUCCESS', 'ABNORMAL'].includes(r.status) && !there.has(r.outRefundNo)) missingAtWechat.push(`${r.outRefundNo}:${r.status}`);
+    }
     if (atWechat.length > p.refundRequests.length) duplicateRefunds += atWechat.length - p.refundRequests.length;
     if (atWechat.reduce((a, r) => a + r.amount.refund, 0) > p.total) overRefunded++;
   }
@@ -158,5 +172,14 @@ export async function checkRecovery(opts: { stack: CampaignStack; db: CampaignDb
   inv.equal(duplicateRefunds, 0, 'refunds at WeChat beyond one per refund request');
   inv.equal(overRefunded, 0, 'orders refunded beyond their total at WeChat');
   inv.equal(doubleEffects, 0, 'orders whose refund counters do not add up to the total');
-  return { lost: lost.length, recoveredInS: Math.round(recoveredInMs / 1000), refundsAtWechat, localRefunds, duplicateRefunds, overRefunded };
+  inv.equal(missingAtWechat.length, 0, `refunds the backend holds as accepted that WeChat does not have (${missingAtWechat.slice(0, 3).join(', ')})`);
+  return {
+    localRefundStatuses: [...localStatuses].map(([k, v]) => `${k}:${v}`).join(','),
+    lost: lost.length,
+    recoveredInS: Math.round(recoveredInMs / 1000),
+    refundsAtWechat,
+    localRefunds,
+    duplicateRefunds,
+    overRefunded,
+  };
 }
