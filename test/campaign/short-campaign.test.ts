@@ -8,10 +8,7 @@ import { startCampaignStack, type StartedCampaignStack } from '../../scripts/cam
 import type { ScenarioResult } from '../../scripts/campaign/lib/scenario';
 import { SCENARIOS, SHORT_IDS } from '../../scripts/campaign/scenarios';
 
-const KNOWN_FINDINGS: Record<number, string[]> = {
-  2: ['[replayed-transaction]'],
-  6: ['[content-encoding]'],
-};
+const KNOWN_FINDINGS: Record<number, string[]> = {};
 
 const SEED = 20261123;
 let stack: StartedCampaignStack;

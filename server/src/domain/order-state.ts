@@ -4,6 +4,7 @@
 import type { OrderStatus } from '../../../shared/api';
 import type { OrderDoc, OrderModel } from '../models/order';
 import type { MerchantIdentity, Transaction } from '../payment-gateway';
+import { bindTransaction, transactionBindingModel } from '../models/transaction-binding';
 
 export type Transition =
   | { to: 'PAID'; from: OrderStatus[] }
@@ -69,6 +70,11 @@ export async function applyTransaction(Order: OrderModel, order: OrderDoc, tx: T
   if (!t.to) {
     await Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { wxTradeState: tx.trade_state } });
     return { result: 'unchanged' };
+  }
+  // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction
+  // under this out_trade_no must not pay it (the binding is unique by transaction id).
+  if (t.to === 'PAID' && tx.id && !(await bindTransaction(transactionBindingModel(Order.db), tx.id, order.outTradeNo))) {
+    return { result: 'rejected', reason: 'the transaction paid another order' };
   }
   const set: Record<string, unknown> = { status: t.to, wxTradeState: tx.trade_state };
   if (tx.id) set.transactionId = tx.id;

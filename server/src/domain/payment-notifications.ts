@@ -6,7 +6,7 @@ import type { HeaderSource } from '../wechatpay/http/headers';
 import { isDuplicateKeyError } from '../db/errors';
 import type { Logger } from '../logger';
 import type { OrderDoc, OrderModel } from '../models/order';
-import type { PaymentEventModel, PaymentEventOutcome } from '../models/payment-event';
+import type { PaymentEventDoc, PaymentEventModel, PaymentEventOutcome } from '../models/payment-event';
 import type { PaymentGateway } from '../payment-gateway';
 import { applyTransaction } from './order-state';
 
@@ -47,6 +47,15 @@ export async function handlePaymentNotification(deps: PaymentNotificationDeps, h
     transactionId: tx.id,
     outcome: 'applied',
   });
+  if (!recorded) {
+    // A re-delivery carries the same event for the same order and transaction; anything else reusing a
+    // recorded event id is a replay aimed at another order and must change nothing.
+    const first = await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>();
+    if (first && (first.outTradeNo !== tx.out_trade_no || (first.transactionId ?? tx.id) !== tx.id)) {
+      log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment event id replayed for another order: rejected');
+      return { status: 400, message: 'event id already used for another order' };
+    }
+  }
   const r = await applyTransaction(deps.Order, order, tx, deps.gateway.identity);
   const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo, duplicate: !recorded };
   switch (r.result) {
