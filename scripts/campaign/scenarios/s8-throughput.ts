@@ -1,7 +1,8 @@
 // 8. Throughput: orders/s (POST /api/orders: catalog, prepay at the sandbox, paySign) and notifications/s
 // (first deliveries of genuine TRANSACTION.SUCCESS for orders paid at the sandbox) with p50/p99, at 50 and 200
 // concurrent clients, beside the RSA-2048 ceiling measured in the same run on the same machine. Invariant:
-// no 5xx and no lost request under load (a 429/503 shedding answer is counted, not failed).
+// no 5xx and no lost request under load (a 429/503 shedding answer is counted, not failed: WeChat retries a
+// shed notification, a client retries a shed order with the same clientRequestId).
 import { randomUUID } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -104,6 +105,7 @@ export const throughput: Scenario = {
         ctx.log(`throughput: ${deliveries.length} orders paid and notifications built (${Math.round(performance.now() - t0 - orderMs)} ms)`);
         const nl = new Latency();
         let non2xx = 0;
+        let notifShed = 0;
         const answers = new Map<string, number>();
         const t1 = performance.now();
         await runPool(deliveries, level, async (d) => {
@@ -111,7 +113,8 @@ export const throughput: Scenario = {
           try {
             const res = await nl.time(() => http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: d.headers, body: d.body }));
             key = String(res.status);
-            if (res.status < 200 || res.status > 299) {
+            if (res.status === 429 || res.status === 503) notifShed++;
+            else if (res.status < 200 || res.status > 299) {
               non2xx++;
               key += `:${res.json<{ message?: string }>()?.message ?? ''}`.slice(0, 60);
             }
@@ -121,12 +124,14 @@ export const throughput: Scenario = {
           }
           answers.set(key, (answers.get(key) ?? 0) + 1);
         });
-        if (non2xx) figures[`notifAnswers@${level}`] = [...answers].map(([k, v]) => `${k}=${v}`).join(';');
+        if (notifShed) figures[`notifShed@${level}`] = notifShed;
+        if (non2xx || notifShed) figures[`notifAnswers@${level}`] = [...answers].map(([k, v]) => `${k}=${v}`).join(';');
         const n = nl.summary();
-        figures[`notif/s@${level}`] = round(ratePerSecond(deliveries.length, performance.now() - t1));
+        // Rate of deliveries accepted (2xx); a shed delivery is retried by WeChat later and is not counted.
+        figures[`notif/s@${level}`] = round(ratePerSecond(deliveries.length - notifShed - non2xx, performance.now() - t1));
         figures[`notifP50ms@${level}`] = round(n.p50, 0);
         figures[`notifP99ms@${level}`] = round(n.p99, 0);
-        inv.equal(non2xx, 0, `genuine notifications not answered 2xx at ${level} clients`);
+        inv.equal(non2xx, 0, `genuine notifications answered neither 2xx nor a shedding 429/503 at ${level} clients`);
       }
       return { violations: inv.violations, figures };
     } finally {
