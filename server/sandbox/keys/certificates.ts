@@ -36,11 +36,9 @@ export function issueCertificate(opts: {
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + 5 * 365 * 86400_000);
   const cert = forge.pki.createCertificate();
-  const pkcs1 = (k: KeyObject) => k.export({ type: 'pkcs1', format: 'pem' }).toString();
-  cert.publicKey = forge.pki.setRsaPublicKey(
-    forge.pki.privateKeyFromPem(pkcs1(key)).n,
-    forge.pki.privateKeyFromPem(pkcs1(key)).e,
-  );
+  const forgeKey = (k: KeyObject) => forge.pki.privateKeyFromPem(k.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const subjectKey = forgeKey(key);
+  cert.publicKey = forge.pki.setRsaPublicKey(subjectKey.n, subjectKey.e);
   cert.serialNumber = serial.toLowerCase();
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
@@ -51,7 +49,7 @@ export function issueCertificate(opts: {
   ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(pkcs1(opts.issuerKey ?? key)) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(opts.issuerKey ? forgeKey(opts.issuerKey) : subjectKey, forge.md.sha256.create());
   const certificatePem = forge.pki.certificateToPem(cert);
   const parsed = new X509Certificate(certificatePem);
   return {
