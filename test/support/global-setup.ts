@@ -6,5 +6,6 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_MONGODB_URI) return;
   const db = await startLocalMongo({ log: (m) => process.stderr.write(`${m}\n`) });
   process.env.TEST_MONGODB_URI = db.uri;
+  process.env.TEST_MONGODB_KIND = db.kind;
   (globalThis as { __LOCAL_MONGO__?: typeof db }).__LOCAL_MONGO__ = db;
 }

@@ -2,7 +2,8 @@
 // else FerretDB (SQLite backend) built once into .tools/ with the Go toolchain. The child is tied to this
 // process (pdeathsig where available) so no database outlives the run, even after a SIGKILL of the parent.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,22 @@ export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 const TOOLS_BIN = join(PROJECT_ROOT, '.tools', 'bin');
 const FERRETDB_BIN = join(TOOLS_BIN, 'ferretdb');
 const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-ferretdb.sh');
+const PATCH_DIR = join(PROJECT_ROOT, 'scripts', 'ferretdb');
+
+/** What the build script writes beside the binary: the hash of the script and its patches, in that order. */
+function expectedStamp(): string {
+  const h = createHash('sha256').update(readFileSync(BUILD_SCRIPT));
+  for (const f of readdirSync(PATCH_DIR).filter((n) => n.endsWith('.patch')).sort()) h.update(readFileSync(join(PATCH_DIR, f)));
+  return h.digest('hex');
+}
+
+function builtStamp(): string | undefined {
+  try {
+    return readFileSync(`${FERRETDB_BIN}.stamp`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
 
 export interface LocalMongo {
   uri: string;
@@ -42,9 +59,9 @@ function onPath(cmd: string): string | undefined {
   return r.status === 0 && p ? p : undefined;
 }
 
-/** Builds FerretDB into .tools/bin if it is not there yet. Throws a clear error when Go is missing. */
+/** Builds FerretDB into .tools/bin unless that exact build is there. Throws a clear error when Go is missing. */
 export function ensureFerretDB(log: (msg: string) => void = () => {}): string {
-  if (existsSync(FERRETDB_BIN)) return FERRETDB_BIN;
+  if (existsSync(FERRETDB_BIN) && builtStamp() === expectedStamp()) return FERRETDB_BIN;
   const goDir = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin' : undefined;
   const env = { ...process.env, PATH: [process.env.PATH, goDir].filter(Boolean).join(':') };
   if (spawnSync('sh', ['-c', 'command -v go'], { env }).status !== 0) {
