@@ -4,6 +4,16 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** "in flight,queue,max wait ms" (see http/middleware/admission.ts). */
+const admission = (def: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,4},\d{1,6},\d{1,6}$/, 'in flight,queue,max wait ms, e.g. 16,64,2000')
+    .default(def)
+    .transform((v) => {
+      const [maxInFlight, maxQueue, maxWaitMs] = v.split(',').map(Number) as [number, number, number];
+      return { maxInFlight, maxQueue, maxWaitMs };
+    });
 
 const schema = z
   .object({
@@ -49,6 +59,12 @@ const schema = z
     /** GET /api/orders/:id asks WeChat about a pending order at most this often. */
     ORDER_SYNC_STALE_SECONDS: int(0, 3600).default(10),
     BODY_LIMIT_KB: int(1, 1024).default(16),
+
+    // Load shedding, as "in flight,queue,max wait ms": API writes (orders, payments, refunds, logins), API
+    // reads, and WeChat Pay's notifications. Beyond them a request gets a retryable 503 at once.
+    ADMISSION_WRITES: admission('16,64,2000'),
+    ADMISSION_READS: admission('64,256,2000'),
+    ADMISSION_NOTIFICATIONS: admission('16,64,2000'),
 
     // Jobs. Pending orders are queried at these ages (seconds after the last look), the last step repeating.
     JOBS_INTERVAL_MS: int(50, 600000).default(5000),

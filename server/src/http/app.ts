@@ -15,6 +15,7 @@ import type { ProductModel } from '../models/product';
 import type { PaymentGateway } from '../payment-gateway';
 import { jsonBody } from './body';
 import { errorHandler, HttpError } from './errors';
+import { Admission, admit } from './middleware/admission';
 import { customerAuth } from './middleware/customer-auth';
 import { requestContext } from './request-id';
 import { authRoutes } from './routes/auth';
@@ -50,7 +51,7 @@ export interface AppDeps {
 }
 
 // A known path with the wrong method answers 405 in the error shape (not an empty body or a 501).
-const methodNotAllowed = () => new HttpError(405, 'NOT_FOUND', 'method not allowed on this path');
+const methodNotAllowed = () => new HttpError(405, 'METHOD_NOT_ALLOWED', 'method not allowed on this path');
 const ALLOWED_METHODS = { throw: true, methodNotAllowed, notImplemented: methodNotAllowed };
 
 function mount(app: Koa, router: Router): void {
@@ -66,6 +67,21 @@ export function createApp(deps: AppDeps): Koa {
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
   const s = deps.services;
   if (s) {
+    const c = s.config;
+    const isNotification = (ctx: Koa.Context) => ctx.path.startsWith('/wechatpay/notify/');
+    const isApi = (ctx: Koa.Context) => ctx.path.startsWith('/api/');
+    const isRead = (ctx: Koa.Context) => ctx.method === 'GET' || ctx.method === 'HEAD';
+    app.use(
+      admit(new Admission(c.ADMISSION_NOTIFICATIONS), isNotification, (ctx) => {
+        ctx.status = 503; // WeChat Pay delivers again later
+        ctx.body = { code: 'FAIL', message: 'busy, retry later' };
+      }),
+    );
+    const busy = () => {
+      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'the server is busy; retry in a moment');
+    };
+    app.use(admit(new Admission(c.ADMISSION_WRITES), (ctx) => isApi(ctx) && !isRead(ctx), busy));
+    app.use(admit(new Admission(c.ADMISSION_READS), (ctx) => isApi(ctx) && isRead(ctx), busy));
     // WeChat Pay's notifications: raw body, verified by signature, no JWT.
     mount(app, notifyTransactionRoutes({ Order: s.Order, PaymentEvent: s.PaymentEvent, gateway: s.gateway, logger: deps.logger }));
   }
