@@ -1,5 +1,6 @@
 // Signed bearer tokens for customers and staff. HS256 is pinned on both sides: a token whose header names
 // another algorithm (including `none`) is rejected, as are tampered, expired and wrong-audience tokens.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DomainError } from '../domain/errors';
 
@@ -19,10 +20,23 @@ export interface VerifiedToken extends TokenClaims {
 const ALGORITHM = 'HS256';
 const ISSUER = 'wxpay-backend';
 
+// jsonwebtoken turns a string secret into a key on every call, first trying (and failing) to parse it as a
+// public key: about a millisecond of CPU per request. The secret's KeyObject is made once instead.
+const keys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    if (keys.size > 8) keys.clear(); // a process has one or two secrets; tests make more
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export function signToken(secret: string, claims: TokenClaims, ttlSeconds: number): string {
   const payload: Record<string, unknown> = {};
   if (claims.role !== undefined) payload.role = claims.role;
-  return jwt.sign(payload, secret, {
+  return jwt.sign(payload, secretKey(secret), {
     algorithm: ALGORITHM,
     subject: claims.sub,
     audience: claims.aud,
@@ -35,7 +49,7 @@ export function signToken(secret: string, claims: TokenClaims, ttlSeconds: numbe
 export function verifyToken(secret: string, token: string, aud: TokenAudience): VerifiedToken {
   let decoded: string | jwt.JwtPayload;
   try {
-    decoded = jwt.verify(token, secret, { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: 5 });
+    decoded = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: 5 });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'token expired');
     throw new DomainError('UNAUTHENTICATED', 'invalid token');

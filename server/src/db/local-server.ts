@@ -152,7 +152,7 @@ export async function startLocalMongo(
     mkdirSync(data);
     child = spawnTied(bin, [
       '--handler=sqlite',
-      `--sqlite-url=file:${data}/`,
+      `--sqlite-url=file:${data}/?_pragma=synchronous(normal)`,
       `--listen-addr=127.0.0.1:${port}`,
       `--state-dir=${dir}`,
       '--telemetry=disable',

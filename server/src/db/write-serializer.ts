@@ -36,9 +36,14 @@ export function writeTarget(msg: Buffer): string | undefined {
     const kind = msg[off];
     if (kind === 0) {
       const size = msg.readInt32LE(off + 1);
+      // The command is the body's first element; read its name before paying for a full decode (most
+      // messages are reads).
+      const nameStart = off + 1 + 4 + 1; // section kind, document size, element type
+      const nameEnd = msg.indexOf(0, nameStart);
+      if (nameEnd < 0) return undefined;
+      const command = msg.toString('latin1', nameStart, nameEnd).toLowerCase();
+      if (!WRITE_COMMANDS.has(command)) return undefined;
       const body = mongoose.mongo.BSON.deserialize(msg.subarray(off + 1, off + 1 + size)) as Record<string, unknown>;
-      const command = Object.keys(body)[0]?.toLowerCase();
-      if (!command || !WRITE_COMMANDS.has(command)) return undefined;
       return typeof body.$db === 'string' ? body.$db : '';
     }
     if (kind === 1) {

@@ -1,10 +1,13 @@
 // Refunds. The invariant "never refund more than was paid" is kept by ONE conditional update on the order that
-// moves the amount from `refundable` to `refundReserved` before WeChat is called; every later move of the
-// counters is guarded by a conditional update of the refund's own status, so it happens exactly once.
-//   create:   refund doc (PENDING, unique requestId, out_refund_no chosen now) -> reserve on the order -> call
+// moves the amount from `refundable` to `refundReserved` and records the refund in `refundHolds` before WeChat
+// is called; releasing the hold is again one update, conditional on the refund still being held, so every
+// move of the counters happens exactly once, even when a process dies between two steps and another resumes.
+//   create:   refund doc (PENDING, unique requestId, out_refund_no chosen now) -> hold on the order -> call
 //   accepted: PENDING -> PROCESSING (the notification or a query settles it)
 //   retry:    NOT_ENOUGH / 429 / 5xx / timeout -> stays PENDING; the sync job calls again with the same number
-//   SUCCESS:  refundReserved -> refunded;  CLOSED / FAILED: refundReserved -> refundable;  ABNORMAL: flagged
+//   SUCCESS:  hold -> refunded;  CLOSED / FAILED: hold -> refundable;  ABNORMAL: flagged
+//   resumed:  a PENDING refund whose request died (job, or the same requestId again) takes or finds its hold and
+//             goes on; a final refund whose hold was not released yet (a crash in between) is released by the job
 import { Types } from 'mongoose';
 import type { AdminRefundView, RefundStatus, RefundView } from '../../../shared/api';
 import { isDuplicateKeyError } from '../db/errors';
@@ -60,7 +63,7 @@ export class RefundService {
     if (!Types.ObjectId.isValid(orderId) || !/^[0-9a-f]{24}$/i.test(orderId)) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     const { Order, Refund } = this.o;
     const seen = await Refund.findOne({ requestId: input.requestId }).lean<RefundDoc>();
-    if (seen) return { refund: this.sameRequest(seen, orderId, input), created: false };
+    if (seen) return { refund: await this.resumeIfInterrupted(this.sameRequest(seen, orderId, input)), created: false };
 
     const order = await Order.findById(orderId).lean<OrderDoc>();
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
@@ -91,23 +94,59 @@ export class RefundService {
       return { refund: this.sameRequest(winner, orderId, input), created: false };
     }
 
-    // The reservation: one conditional update. Concurrent requests on one order serialize here.
-    const reserved = await Order.updateOne(
-      { _id: order._id, status: 'PAID', refundable: { $gte: input.amount }, refundCount: { $lt: MAX_REFUNDS_PER_ORDER } },
-      { $inc: { refundable: -input.amount, refundReserved: input.amount, refundCount: 1 } },
-    );
-    if (reserved.modifiedCount !== 1) {
-      await Refund.deleteOne({ _id: refund._id, reserved: false });
+    if ((await this.hold(refund)) === 'refused') {
+      await Refund.deleteOne({ _id: refund._id, reserved: false, status: 'PENDING' });
       const current = await Order.findById(order._id).lean<OrderDoc>();
       this.checkRefundable(current ?? order, input.amount);
       throw new DomainError('REFUND_EXCEEDS_BALANCE', 'the refund exceeds the refundable balance');
     }
-    // Keep the job away while this request makes the first call.
-    await Refund.updateOne({ _id: refund._id }, { $set: { reserved: true, nextSyncAt: new Date(now.getTime() + this.claimMs) } });
     refund = { ...refund, reserved: true };
     this.o.logger.info({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount }, 'refund reserved');
     await this.submit(refund);
     return { refund: (await Refund.findById(refund._id).lean<RefundDoc>()) ?? refund, created: true };
+  }
+
+  /**
+   * Takes this refund's hold on the order (the reservation) unless it is taken already, then marks the refund
+   * reserved. Safe to run again and concurrently for one refund: the hold is taken once (`refundHolds: {$ne}`).
+   * 'refused': the balance (or the order's state) does not allow it and nothing is held.
+   */
+  private async hold(refund: RefundDoc): Promise<'held' | 'refused'> {
+    const { Order, Refund } = this.o;
+    const x = refund.amount;
+    const took = await Order.updateOne(
+      { _id: refund.orderId, status: 'PAID', refundable: { $gte: x }, refundCount: { $lt: MAX_REFUNDS_PER_ORDER }, refundHolds: { $ne: refund._id } },
+      { $inc: { refundable: -x, refundReserved: x, refundCount: 1 }, $push: { refundHolds: refund._id } },
+    );
+    if (took.modifiedCount !== 1 && !(await Order.exists({ _id: refund.orderId, refundHolds: refund._id }))) return 'refused';
+    // Keep the job away while this request makes the first call.
+    const marked = await Refund.updateOne(
+      { _id: refund._id, status: 'PENDING' },
+      { $set: { reserved: true, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
+    );
+    if (marked.matchedCount === 0 && took.modifiedCount === 1) {
+      // The refund ended (or was withdrawn) while this took a hold it no longer needs: give it back.
+      await Order.updateOne({ _id: refund.orderId, refundHolds: refund._id }, { $inc: { refundReserved: -x, refundable: x, refundCount: -1 }, $pull: { refundHolds: refund._id } });
+      return 'refused';
+    }
+    return 'held';
+  }
+
+  /** A refund whose request died before it was reserved goes on now: the same requestId means the same refund. */
+  private async resumeIfInterrupted(r: RefundDoc): Promise<RefundDoc> {
+    if (r.status !== 'PENDING' || r.reserved) return r;
+    await this.resume(r);
+    return (await this.o.Refund.findById(r._id).lean<RefundDoc>()) ?? r;
+  }
+
+  private async resume(r: RefundDoc): Promise<void> {
+    if ((await this.hold(r)) === 'held') return this.submit({ ...r, reserved: true });
+    // Nothing is held: the balance went elsewhere meanwhile. It ends here; no money moved.
+    const ended = await this.o.Refund.updateOne(
+      { _id: r._id, status: 'PENDING', reserved: false },
+      { $set: { status: 'FAILED', settled: true, lastError: { code: 'REFUND_EXCEEDS_BALANCE', message: 'the refundable balance no longer allows this refund' } }, $unset: { nextSyncAt: 1 } },
+    );
+    if (ended.modifiedCount === 1) this.o.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
   }
 
   private sameRequest(r: RefundDoc, orderId: string, input: CreateRefundInput): RefundDoc {
@@ -188,22 +227,27 @@ export class RefundService {
     }
   }
 
-  /** Moves the refund to a final status once, then moves the order's counters once (the winner does). */
+  /** Moves the refund to a final status once, then releases its hold on the order once. */
   private async finish(refund: RefundDoc, to: FinalStatus, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
-    const { Refund, Order } = this.o;
     const from: RefundStatus[] = to === 'FAILED' ? ['PENDING'] : ['PENDING', 'PROCESSING', 'ABNORMAL'];
-    const moved = await Refund.findOneAndUpdate(
+    const moved = await this.o.Refund.findOneAndUpdate(
       { _id: refund._id, status: { $in: from }, reserved: true, settled: false },
-      { $set: { status: to, ...extra }, $unset: { nextSyncAt: 1 } },
+      // If this process dies before the release below, the job finds the refund after the claim time.
+      { $set: { status: to, ...extra, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
       { returnDocument: 'after' },
     ).lean<RefundDoc>();
     if (!moved) return 'unchanged';
-    const x = moved.amount;
-    const inc = to === 'SUCCESS' ? { refundReserved: -x, refunded: x } : { refundReserved: -x, refundable: x };
-    await Order.updateOne({ _id: moved.orderId }, { $inc: inc });
-    await Refund.updateOne({ _id: moved._id }, { $set: { settled: true } });
-    this.o.logger.info({ outRefundNo: moved.outRefundNo, status: to, amount: x }, 'refund settled');
+    await this.release(moved);
     return 'changed';
+  }
+
+  /** Releases a final refund's hold: SUCCESS -> refunded, CLOSED / FAILED -> refundable. Runs its effect once. */
+  private async release(r: RefundDoc): Promise<void> {
+    const x = r.amount;
+    const inc = r.status === 'SUCCESS' ? { refundReserved: -x, refunded: x } : { refundReserved: -x, refundable: x };
+    await this.o.Order.updateOne({ _id: r.orderId, refundHolds: r._id }, { $inc: inc, $pull: { refundHolds: r._id } });
+    await this.o.Refund.updateOne({ _id: r._id, settled: false }, { $set: { settled: true }, $unset: { nextSyncAt: 1 } });
+    this.o.logger.info({ outRefundNo: r.outRefundNo, status: r.status, amount: x }, 'refund settled');
   }
 
   private async markAbnormal(refund: RefundDoc, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
@@ -220,10 +264,17 @@ export class RefundService {
     return 'changed';
   }
 
-  /** The sync job's work on one claimed refund: re-submit a PENDING one, query a PROCESSING/ABNORMAL one. */
+  /**
+   * The sync job's work on one claimed refund: resume or re-submit a PENDING one, query a PROCESSING/ABNORMAL
+   * one, release the hold of a final one whose release was interrupted.
+   */
   async sync(refund: RefundDoc): Promise<void> {
+    if (refund.status === 'SUCCESS' || refund.status === 'CLOSED' || refund.status === 'FAILED') {
+      if (!refund.settled) await this.release(refund);
+      return;
+    }
     if (refund.status === 'PENDING') {
-      if (!refund.reserved) return this.abandonUnreserved(refund);
+      if (!refund.reserved) return this.resume(refund);
       return this.submit(refund);
     }
     const now = this.now();
@@ -256,14 +307,6 @@ export class RefundService {
       // An ABNORMAL refund waits for a person: look again hourly, not at every claim.
       await this.o.Refund.updateOne({ _id: refund._id, status: 'ABNORMAL' }, { $set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
     }
-  }
-
-  /** A refund interrupted between its insert and its reservation never reached WeChat: mark it for a person. */
-  private async abandonUnreserved(refund: RefundDoc): Promise<void> {
-    await this.o.Refund.updateOne(
-      { _id: refund._id, status: 'PENDING', reserved: false },
-      { $set: { status: 'FAILED', settled: true, flagged: 'interrupted before the reservation was confirmed: check the order refund counters' }, $unset: { nextSyncAt: 1 } },
-    );
   }
 
   async get(id: string): Promise<RefundDoc> {

@@ -1,5 +1,6 @@
 // Settles refunds that no notification settled: PENDING ones (not accepted yet: the create is sent again with
-// the SAME out_refund_no) and PROCESSING / ABNORMAL ones past their delay (queried). Each refund is claimed by
+// the SAME out_refund_no), PROCESSING / ABNORMAL ones past their delay (queried), and final ones whose hold on
+// the order was not released (a crash between the two steps). Every refund not settled yet is one of those. Each refund is claimed by
 // one conditional update that moves its nextSyncAt forward, so two instances never work on the same refund.
 import type { RefundDoc, RefundModel } from '../models/refund';
 import type { RefundService } from '../domain/refund-service';
@@ -22,7 +23,7 @@ export async function syncRefunds(o: RefundSyncOptions): Promise<{ refunds: numb
   const now = o.now?.() ?? new Date();
   const claimed = await claimDue<RefundDoc>({
     model: o.Refund,
-    filter: { status: { $in: ['PENDING', 'PROCESSING', 'ABNORMAL'] } },
+    filter: { settled: false },
     now,
     claimMs: o.claimMs ?? 60_000,
     owner: o.owner,

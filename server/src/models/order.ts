@@ -60,6 +60,8 @@ export interface OrderDoc {
   refundReserved: number;
   refunded: number;
   refundCount: number;
+  /** The refunds whose amounts `refundReserved` holds now: taking and releasing a hold is one conditional update. */
+  refundHolds: Types.ObjectId[];
 }
 
 const localized = new Schema<LocalizedText>({ 'zh-HK': { type: String, required: true }, en: { type: String, required: true } }, { _id: false });
@@ -103,6 +105,7 @@ export const orderSchema = new Schema<OrderDoc>(
     refundReserved: { ...int, default: 0 },
     refunded: { ...int, default: 0 },
     refundCount: { ...int, default: 0 },
+    refundHolds: { type: [Schema.Types.ObjectId], default: [] },
   },
   { collection: 'orders', timestamps: true, strict: 'throw', versionKey: false },
 );

@@ -18,7 +18,7 @@ export interface RefundDoc {
   orderTotal: number;
   reason?: string;
   status: RefundStatus;
-  /** True once the order's counters hold this refund's amount in refundReserved. */
+  /** True once the order holds this refund (its id in `refundHolds`, its amount in refundReserved). */
   reserved: boolean;
   /** True once a final status moved the order's counters (SUCCESS -> refunded, CLOSED/FAILED -> refundable). */
   settled: boolean;

@@ -108,28 +108,96 @@ test('retryable errors keep it PENDING; two job instances retry it once, with th
   expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 600, refundReserved: 0, refunded: 400 });
 });
 
-test('a refund interrupted before its reservation was confirmed is found by the job and flagged, never sent', async () => {
+/** What a crash between the refund's insert and its hold leaves behind (optionally with the hold taken). */
+async function interruptedRefund(orderId: string, amount: number, total: number, at: Date, held = false) {
+  const r = await refundModel(db).create({
+    orderId,
+    outTradeNo: 'X',
+    outRefundNo: `R-int-${Date.now()}-${n++}`,
+    requestId: `int-${Date.now()}-${n++}`,
+    amount,
+    currency: 'HKD',
+    orderTotal: total,
+    status: 'PENDING',
+    createdBy: 'ann',
+    nextSyncAt: new Date(at.getTime() + 60_000),
+  });
+  if (held) {
+    await orderModel(db).updateOne({ _id: orderId }, { $inc: { refundable: -amount, refundReserved: amount, refundCount: 1 }, $push: { refundHolds: r._id } });
+  }
+  return r;
+}
+
+test('a refund interrupted before its hold is resumed by the job: held once, sent once', async () => {
   let now = new Date('2026-04-01T00:00:00Z');
   const { gw, calls } = scriptedGateway([]);
   const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent'), now: () => now });
   const id = await paidOrder(500);
-  // What a crash between the insert and the reservation leaves behind.
-  const orphan = await refundModel(db).create({
-    orderId: id,
-    outTradeNo: 'X',
-    outRefundNo: `R-orphan-${Date.now()}`,
-    requestId: `orphan-${Date.now()}`,
-    amount: 100,
-    currency: 'HKD',
-    orderTotal: 500,
-    status: 'PENDING',
-    createdBy: 'ann',
-    nextSyncAt: new Date(now.getTime() + 60_000),
-  });
+  const orphan = await interruptedRefund(id, 100, 500, now);
+  now = new Date(now.getTime() + 61_000);
+  const job = (owner: string) => syncRefunds({ Refund: refundModel(db), refunds: svc, owner, now: () => now });
+  await Promise.all([job('i1'), job('i2')]);
+  expect(calls).toEqual([orphan.outRefundNo]);
+  expect(await refundModel(db).findById(orphan._id).lean()).toMatchObject({ status: 'PROCESSING', reserved: true, settled: false });
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 400, refundReserved: 100, refundCount: 1, refundHolds: [orphan._id] });
+});
+
+test('a refund interrupted after its hold was taken is not held twice', async () => {
+  let now = new Date('2026-04-02T00:00:00Z');
+  const { gw, calls } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent'), now: () => now });
+  const id = await paidOrder(500);
+  const orphan = await interruptedRefund(id, 200, 500, now, true);
   now = new Date(now.getTime() + 61_000);
   await syncRefunds({ Refund: refundModel(db), refunds: svc, owner: 'i1', now: () => now });
-  expect(calls).toEqual([]);
-  expect(await refundModel(db).findById(orphan._id).lean()).toMatchObject({ status: 'FAILED', flagged: expect.stringMatching(/reservation/) });
+  expect(calls).toEqual([orphan.outRefundNo]);
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 300, refundReserved: 200, refundCount: 1 });
+});
+
+test('the same requestId again resumes an interrupted refund at once', async () => {
+  const now = new Date();
+  const { gw, calls } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent') });
+  const id = await paidOrder(500);
+  const orphan = await interruptedRefund(id, 150, 500, now);
+  const again = await Promise.all([1, 2].map(() => svc.create(id, { amount: 150, requestId: orphan.requestId }, 'ann')));
+  expect(again.map((a) => [String(a.refund._id), a.created])).toEqual([[String(orphan._id), false], [String(orphan._id), false]]);
+  expect(new Set(calls)).toEqual(new Set([orphan.outRefundNo])); // sent (twice at most, with the same out_refund_no)
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 350, refundReserved: 150, refundCount: 1 });
+});
+
+test('an interrupted refund the balance no longer allows ends FAILED with no money moved', async () => {
+  let now = new Date('2026-04-03T00:00:00Z');
+  const { gw, calls } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent'), now: () => now });
+  const id = await paidOrder(500);
+  const orphan = await interruptedRefund(id, 300, 500, now);
+  await svc.create(id, { amount: 400, requestId: `took-the-rest-${n++}` }, 'ann');
+  now = new Date(now.getTime() + 61_000);
+  await syncRefunds({ Refund: refundModel(db), refunds: svc, owner: 'i1', now: () => now });
+  expect(calls).toHaveLength(1); // only the other refund
+  expect(await refundModel(db).findById(orphan._id).lean()).toMatchObject({ status: 'FAILED', settled: true, lastError: { code: 'REFUND_EXCEEDS_BALANCE' } });
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 100, refundReserved: 400, refundCount: 1 });
+});
+
+test('a refund whose hold was not released after its final status is released by the job, once', async () => {
+  let now = new Date('2026-04-04T00:00:00Z');
+  const { gw } = scriptedGateway([]);
+  const svc = new RefundService({ Order: orderModel(db), Refund: refundModel(db), gateway: gw, logger: createLogger('silent'), now: () => now });
+  const id = await paidOrder(800);
+  const { refund } = await svc.create(id, { amount: 300, requestId: `crash-final-${n++}` }, 'ann');
+  // A crash right after the status change: the refund is SUCCESS, the order still holds the amount.
+  await refundModel(db).updateOne({ _id: refund._id }, { $set: { status: 'SUCCESS', nextSyncAt: new Date(now.getTime() + 60_000) } });
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 500, refundReserved: 300, refunded: 0 });
+  now = new Date(now.getTime() + 61_000);
+  const job = (owner: string) => syncRefunds({ Refund: refundModel(db), refunds: svc, owner, now: () => now });
+  await Promise.all([job('i1'), job('i2')]);
+  await job('i1');
+  expect(await refundModel(db).findById(refund._id).lean()).toMatchObject({ status: 'SUCCESS', settled: true });
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 500, refundReserved: 0, refunded: 300, refundHolds: [] });
+  // And a late notification of the same outcome changes nothing.
+  expect(await svc.applyWechatStatus(refund, 'SUCCESS', {})).toBe('unchanged');
+  expect(await orderModel(db).findById(id).lean()).toMatchObject({ refundable: 500, refundReserved: 0, refunded: 300 });
 });
 
 test('both spellings of a closed refund release the reservation, once', async () => {
