@@ -1,10 +1,12 @@
 // Expired unpaid orders are closed AT WECHAT, not just locally, so a late payment cannot land on an order we
 // consider closed. ORDERPAID on close means the customer paid meanwhile: query and mark it paid. After a close
 // the order is queried too and moved by what WeChat says (CLOSED), through the same conditional update.
+// A Quick Pay (POS) order has no prepay to close: if WeChat still has the charge open (the customer may yet
+// confirm it on the phone) it is reversed; a charge that completed meanwhile is marked paid, never reversed.
 import type { Logger } from '../logger';
 import type { OrderDoc, OrderModel } from '../models/order';
 import { describeError, type OrderService } from '../domain/order-service';
-import type { PaymentGateway } from '../payment-gateway';
+import type { PaymentGateway, Transaction } from '../payment-gateway';
 import { isOrderNotExist, isWechatPayError } from '../payment-gateway';
 import { claimDue } from './lease';
 
@@ -50,8 +52,35 @@ export async function runExpiredOrders(d: ExpiredOrdersJobDeps): Promise<{ close
   return counts;
 }
 
+async function queryAtWechat(d: ExpiredOrdersJobDeps, order: OrderDoc): Promise<Transaction | undefined> {
+  return d.gateway.queryByOutTradeNo(order.outTradeNo).catch((err) => {
+    if (isOrderNotExist(err)) return undefined;
+    throw err;
+  });
+}
+
+/** Applies what WeChat says; 'open' while it still has the order payable. */
+async function applyAnswer(d: ExpiredOrdersJobDeps, order: OrderDoc, tx: Transaction): Promise<'closed' | 'paid' | 'open' | undefined> {
+  const r = await d.orders.applyFromWechat(order, tx);
+  if (r.result === 'changed') return r.status === 'PAID' ? 'paid' : 'closed';
+  if (tx.trade_state === 'NOTPAY' || tx.trade_state === 'USERPAYING') return 'open';
+  return undefined;
+}
+
 async function closeOne(d: ExpiredOrdersJobDeps, order: OrderDoc, now: Date): Promise<'closed' | 'paid' | undefined> {
-  if (order.prepayId) {
+  if (order.source === 'pos') {
+    const tx = await queryAtWechat(d, order);
+    if (tx) {
+      const before = await applyAnswer(d, order, tx);
+      if (before !== 'open') return before;
+      await d.gateway.reverse(order.outTradeNo);
+      const after = await queryAtWechat(d, order);
+      const outcome = after ? await applyAnswer(d, order, after) : 'open';
+      // Still open: try again later rather than lie locally.
+      if (outcome === 'open') throw new Error(`reverse sent but WeChat says ${after?.trade_state ?? 'nothing'}`);
+      return outcome;
+    }
+  } else if (order.prepayId) {
     let closeResult: 'closed' | 'paid';
     try {
       closeResult = await d.gateway.close(order.outTradeNo);
@@ -60,18 +89,12 @@ async function closeOne(d: ExpiredOrdersJobDeps, order: OrderDoc, now: Date): Pr
       if (!isWechatPayError(err) || err.outcomeUnknown) throw err;
       closeResult = 'closed';
     }
-    const tx = await d.gateway.queryByOutTradeNo(order.outTradeNo).catch((err) => {
-      if (isOrderNotExist(err)) return undefined;
-      throw err;
-    });
+    const tx = await queryAtWechat(d, order);
     if (tx) {
-      const r = await d.orders.applyFromWechat(order, tx);
-      if (r.result === 'changed') return r.status === 'PAID' ? 'paid' : 'closed';
-      if (tx.trade_state === 'NOTPAY' || tx.trade_state === 'USERPAYING') {
-        // WeChat still has it open (close refused?): try again later rather than lie locally.
-        throw new Error(`close answered ${closeResult} but WeChat says ${tx.trade_state}`);
-      }
-      return undefined;
+      const outcome = await applyAnswer(d, order, tx);
+      // WeChat still has it open (close refused?): try again later rather than lie locally.
+      if (outcome === 'open') throw new Error(`close answered ${closeResult} but WeChat says ${tx.trade_state}`);
+      return outcome;
     }
   }
   // Never reached WeChat (no prepay) or unknown there: nothing can be paid, close locally.
