@@ -68,9 +68,13 @@ export async function applyTransaction(Order: OrderModel, order: OrderDoc, tx: T
   if (bad) return { result: 'rejected', reason: `${bad.field} does not match the order` };
   const t = transitionFor(tx.trade_state);
   if (!t.to) {
+    if (order.status !== 'PENDING' || order.wxTradeState === tx.trade_state) return { result: 'unchanged' };
     await Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { wxTradeState: tx.trade_state } });
     return { result: 'unchanged' };
   }
+  // No status moves back into a `from` list (PAID is final; CLOSED and FAILED never become PENDING again), so
+  // an order read outside it cannot match the update below: skip the writes (most deliveries are repeats).
+  if (!t.from.includes(order.status)) return { result: 'unchanged' };
   // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction
   // under this out_trade_no must not pay it (the binding is unique by transaction id).
   if (t.to === 'PAID' && tx.id && !(await bindTransaction(transactionBindingModel(Order.db), tx.id, order.outTradeNo))) {

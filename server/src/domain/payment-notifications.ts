@@ -39,18 +39,22 @@ export async function handlePaymentNotification(deps: PaymentNotificationDeps, h
     log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
     return { status: 404, message: 'unknown out_trade_no' };
   }
-  const recorded = await record(deps, {
-    eventId: ev.id,
-    eventType: ev.event_type,
-    outTradeNo: tx.out_trade_no,
-    orderId: order._id,
-    transactionId: tx.id,
-    outcome: 'applied',
-  });
+  // Most deliveries are re-deliveries: a read finds them without a failing insert (writes are the scarce part).
+  const seen = await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>();
+  const recorded =
+    !seen &&
+    (await record(deps, {
+      eventId: ev.id,
+      eventType: ev.event_type,
+      outTradeNo: tx.out_trade_no,
+      orderId: order._id,
+      transactionId: tx.id,
+      outcome: 'applied',
+    }));
   if (!recorded) {
     // A re-delivery carries the same event for the same order and transaction; anything else reusing a
     // recorded event id is a replay aimed at another order and must change nothing.
-    const first = await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>();
+    const first = seen ?? (await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>());
     if (first && (first.outTradeNo !== tx.out_trade_no || (first.transactionId ?? tx.id) !== tx.id)) {
       log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment event id replayed for another order: rejected');
       return { status: 400, message: 'event id already used for another order' };

@@ -13,6 +13,7 @@ export function requestContext(logger: Logger) {
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    ctx.state.receivedAt = Date.now(); // deadlines that include time spent queued (see admission.ts)
     try {
       await next();
     } finally {

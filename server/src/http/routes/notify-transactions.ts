@@ -1,6 +1,6 @@
 // POST /wechatpay/notify/transactions: no JWT, the raw body is the credential. 204 when handled (or handled
-// before); 4xx `{code:"FAIL"}` when it cannot be trusted; 5xx when we failed, so WeChat Pay retries. A deadline
-// keeps the answer inside WeChat's 5 s.
+// before); 4xx `{code:"FAIL"}` when it cannot be trusted; 5xx when we failed, so WeChat Pay retries. A deadline,
+// counted from the request's arrival (it may have queued for admission), keeps the answer inside WeChat's 5 s.
 import Router from '@koa/router';
 import type { Logger } from '../../logger';
 import { handlePaymentNotification, type NotificationAnswer, type PaymentNotificationDeps } from '../../domain/payment-notifications';
@@ -18,8 +18,9 @@ export function notifyTransactionRoutes(deps: PaymentNotificationDeps): Router {
     try {
       const raw = await readRawBody(ctx, NOTIFY_BODY_LIMIT);
       let timer: NodeJS.Timeout | undefined;
+      const receivedAt = typeof ctx.state.receivedAt === 'number' ? ctx.state.receivedAt : Date.now();
       const deadline = new Promise<NotificationAnswer>((resolve) => {
-        timer = setTimeout(() => resolve({ status: 503, message: 'busy, retry later' }), DEADLINE_MS);
+        timer = setTimeout(() => resolve({ status: 503, message: 'busy, retry later' }), Math.max(0, receivedAt + DEADLINE_MS - Date.now()));
       });
       answer = await Promise.race([handlePaymentNotification(deps, ctx.headers, raw, log), deadline]).finally(() => clearTimeout(timer));
     } catch (err) {
