@@ -15,6 +15,16 @@ export interface StartedCampaignStack extends CampaignStack {
   stop(): Promise<void>;
 }
 
+// The backend's jobs run on production timing (the test stack's defaults query every pending order each second,
+// which would add a load no real deployment has); only the interval between job runs is shorter than the 5 s
+// default, so recoveries are observed sooner.
+const PRODUCTION_TIMING = {
+  JOBS_INTERVAL_MS: '1000',
+  PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120,300,600,1800',
+  JOB_CLAIM_SECONDS: '60',
+  ORDER_SYNC_STALE_SECONDS: '10',
+};
+
 async function ensureDatabase(): Promise<LocalMongo | undefined> {
   if (process.env.TEST_MONGODB_URI) return undefined;
   const db = await startLocalMongo({ log: () => undefined });
@@ -24,7 +34,7 @@ async function ensureDatabase(): Promise<LocalMongo | undefined> {
 
 export async function startCampaignStack(opts: StackOptions = {}): Promise<StartedCampaignStack> {
   const ownDb = await ensureDatabase();
-  const stack = await startStack({ ...opts, env: { LOG_LEVEL: 'error', ...opts.env } });
+  const stack = await startStack({ ...opts, env: { ...PRODUCTION_TIMING, LOG_LEVEL: 'error', ...opts.env } });
   assertLoopback(stack.backendUrl);
   assertLoopback(stack.sandbox.baseUrl);
   const view = stack.sandbox.config;

@@ -61,10 +61,11 @@ const schema = z
     BODY_LIMIT_KB: int(1, 1024).default(16),
 
     // Load shedding, as "in flight,queue,max wait ms": API writes (orders, payments, refunds, logins), API
-    // reads, and WeChat Pay's notifications. Beyond them a request gets a retryable 503 at once.
+    // reads, and WeChat Pay's notifications. Beyond them a request gets a retryable 503 at once. A notification
+    // may wait longer: WeChat Pay waits 5 s for the answer, and the route's deadline counts the time queued.
     ADMISSION_WRITES: admission('16,64,2000'),
     ADMISSION_READS: admission('64,256,2000'),
-    ADMISSION_NOTIFICATIONS: admission('16,64,2000'),
+    ADMISSION_NOTIFICATIONS: admission('16,256,3500'),
 
     // Jobs. Pending orders are queried at these ages (seconds after the last look), the last step repeating.
     JOBS_INTERVAL_MS: int(50, 600000).default(5000),

@@ -1,15 +1,16 @@
-// A loopback TCP proxy in front of FerretDB that runs write commands one at a time per database.
+// A loopback TCP proxy in front of FerretDB that runs conditional writes one at a time per collection.
 //
-// Why: FerretDB 1.x evaluates findAndModify/update as read-then-write without isolation, so concurrent
+// Why: FerretDB 1.x evaluates findAndModify/update/delete as read-then-write without isolation, so concurrent
 // conditional updates on one document all "succeed" and overwrite each other (measured: 10 concurrent
 // `{balance: {$gte: 30}} -> $inc -30` on a balance of 100 gave 7 winners). MongoDB makes every
-// single-document update atomic, and the whole design relies on that. Serializing write commands per
-// database restores the guarantee for the local and CI database; production MongoDB needs no proxy.
+// single-document update atomic, and the whole design relies on that. Serializing those commands per
+// collection restores the guarantee for the local and CI database; production MongoDB needs no proxy.
+// Inserts are one SQL INSERT (unique indexes are SQLite constraints), atomic already: they pass unserialized.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import mongoose from 'mongoose';
 
 const OP_MSG = 2013;
-const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findandmodify', 'createindexes', 'dropindexes', 'drop', 'dropdatabase']);
+const SERIALIZED_COMMANDS = new Set(['update', 'delete', 'findandmodify', 'createindexes', 'dropindexes', 'drop', 'dropdatabase']);
 const RELEASE_AFTER_MS = 30000;
 
 /** Splits a byte stream into whole wire-protocol messages. */
@@ -28,7 +29,10 @@ class MessageReader {
   }
 }
 
-/** The database a write command targets, or undefined when the message is not a write command. */
+/**
+ * The lock a command must hold: `db.collection` for a conditional write (or index/drop command), undefined
+ * for anything else (reads, inserts, other opcodes).
+ */
 export function writeTarget(msg: Buffer): string | undefined {
   if (msg.readInt32LE(12) !== OP_MSG) return undefined;
   let off = 20; // header (16) + flagBits (4)
@@ -42,9 +46,11 @@ export function writeTarget(msg: Buffer): string | undefined {
       const nameEnd = msg.indexOf(0, nameStart);
       if (nameEnd < 0) return undefined;
       const command = msg.toString('latin1', nameStart, nameEnd).toLowerCase();
-      if (!WRITE_COMMANDS.has(command)) return undefined;
+      if (!SERIALIZED_COMMANDS.has(command)) return undefined;
       const body = mongoose.mongo.BSON.deserialize(msg.subarray(off + 1, off + 1 + size)) as Record<string, unknown>;
-      return typeof body.$db === 'string' ? body.$db : '';
+      const db = typeof body.$db === 'string' ? body.$db : '';
+      const target = Object.values(body)[0];
+      return `${db}.${typeof target === 'string' ? target : '*'}`;
     }
     if (kind === 1) {
       off += 1 + msg.readInt32LE(off + 1);
@@ -74,9 +80,9 @@ export interface WriteSerializer {
 export async function startWriteSerializer(upstreamPort: number): Promise<WriteSerializer> {
   const locks = new Map<string, Mutex>();
   const sockets = new Set<Socket>();
-  const lockFor = (db: string) => {
-    let m = locks.get(db);
-    if (!m) locks.set(db, (m = new Mutex()));
+  const lockFor = (key: string) => {
+    let m = locks.get(key);
+    if (!m) locks.set(key, (m = new Mutex()));
     return m;
   };
 
@@ -102,9 +108,9 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
     client.on('data', (chunk) => {
       for (const msg of fromClient.push(chunk)) {
         queue = queue.then(async () => {
-          const db = writeTarget(msg);
-          if (db !== undefined) {
-            const release = await lockFor(db).lock();
+          const key = writeTarget(msg);
+          if (key !== undefined) {
+            const release = await lockFor(key).lock();
             // The client went away while this write waited (e.g. a killed process): do not hold the lock
             // for a connection nobody will answer on.
             if (client.destroyed || upstream.destroyed) {

@@ -1,4 +1,5 @@
-// writeTarget decides which wire messages the local FerretDB proxy runs one at a time: write commands, by database.
+// writeTarget decides which wire messages the local FerretDB proxy runs one at a time: conditional writes, by
+// collection. Inserts are atomic in FerretDB already and pass.
 import mongoose from 'mongoose';
 import { writeTarget } from '../../../server/src/db/write-serializer';
 
@@ -22,11 +23,12 @@ function opMsg(body: Record<string, unknown>, sequence?: { id: string; docs: Rec
   return Buffer.concat([header, payload]);
 }
 
-test('write commands name their database; reads and other opcodes are not serialized', () => {
-  expect(writeTarget(opMsg({ update: 'orders', updates: [], $db: 'shop' }))).toBe('shop');
-  expect(writeTarget(opMsg({ findAndModify: 'orders', query: {}, $db: 'shop' }))).toBe('shop');
-  expect(writeTarget(opMsg({ insert: 'orders', $db: 'ledger' }, { id: 'documents', docs: [{ a: 1 }] }))).toBe('ledger');
-  expect(writeTarget(opMsg({ delete: 'x', deletes: [] }))).toBe('');
+test('conditional writes name their collection; inserts, reads and other opcodes are not serialized', () => {
+  expect(writeTarget(opMsg({ update: 'orders', updates: [], $db: 'shop' }))).toBe('shop.orders');
+  expect(writeTarget(opMsg({ findAndModify: 'refunds', query: {}, $db: 'shop' }))).toBe('shop.refunds');
+  expect(writeTarget(opMsg({ delete: 'orders', $db: 'ledger' }, { id: 'deletes', docs: [{ q: {}, limit: 1 }] }))).toBe('ledger.orders');
+  expect(writeTarget(opMsg({ dropDatabase: 1, $db: 'shop' }))).toBe('shop.*');
+  expect(writeTarget(opMsg({ insert: 'orders', $db: 'ledger' }, { id: 'documents', docs: [{ a: 1 }] }))).toBeUndefined();
   expect(writeTarget(opMsg({ find: 'orders', filter: { update: 1 }, $db: 'shop' }))).toBeUndefined();
   expect(writeTarget(opMsg({ aggregate: 'orders', pipeline: [], $db: 'shop' }))).toBeUndefined();
   expect(writeTarget(opMsg({ update: 'orders', $db: 'shop' }, undefined, 2004))).toBeUndefined();
