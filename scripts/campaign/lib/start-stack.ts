@@ -15,11 +15,10 @@ export interface StartedCampaignStack extends CampaignStack {
   stop(): Promise<void>;
 }
 
-// The backend's jobs run on production timing (the test stack's defaults query every pending order each second,
-// which would add a load no real deployment has); only the interval between job runs is shorter than the 5 s
-// default, so recoveries are observed sooner.
+// The backend's jobs run on production timing: the test stack's defaults (a run every 200 ms, every pending
+// order queried each second) would add a load no real deployment has.
 const PRODUCTION_TIMING = {
-  JOBS_INTERVAL_MS: '1000',
+  JOBS_INTERVAL_MS: '5000',
   PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120,300,600,1800',
   JOB_CLAIM_SECONDS: '60',
   ORDER_SYNC_STALE_SECONDS: '10',
