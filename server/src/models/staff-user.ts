@@ -1,8 +1,9 @@
 // Merchant staff accounts. Passwords are stored only as scrypt hashes (domain/staff-password.ts).
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { StaffRole } from '../../../shared/api';
+import { STAFF_ROLES } from '../../../shared/roles';
 
-export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'cashier', 'viewer'];
+export { STAFF_ROLES };
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
 export interface StaffUserDoc {

@@ -5,6 +5,7 @@ import { verifyToken } from '../../auth/jwt';
 import { DomainError } from '../../domain/errors';
 import type { StaffRole } from '../../../../shared/api';
 import type { StaffUserModel } from '../../models/staff-user';
+import { rolesWith, type Capability } from '../../../../shared/roles';
 
 export interface StaffState {
   username: string;
@@ -31,6 +32,11 @@ export function requireRole(...roles: StaffRole[]) {
     if (!roles.includes(staff.role)) throw new DomainError('FORBIDDEN', `this action needs the role ${roles.join(' or ')}`);
     await next();
   };
+}
+
+/** Lets only the roles with `capability` (shared/roles.ts) through. Use after staffAuth. */
+export function requireCapability(capability: Capability) {
+  return requireRole(...rolesWith(capability));
 }
 
 export function staffOf(ctx: Context): StaffState {

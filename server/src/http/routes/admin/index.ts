@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import type { AdminOrderList, AdminOrderView, NotificationRecord, Settlement, SettlementList, StaffRole } from '../../../../../shared/api';
+import type { AdminOrderList, AdminOrderView, NotificationRecord, Settlement, SettlementList } from '../../../../../shared/api';
 import { DomainError } from '../../../domain/errors';
 import { toOrderView } from '../../../domain/order-view';
 import { providerError } from '../../../domain/order-service';
@@ -23,7 +23,7 @@ import { refundModel } from '../../../models/refund';
 import { refundEventModel } from '../../../models/refund-event';
 import { staffUserModel } from '../../../models/staff-user';
 import type { PaymentGateway } from '../../../payment-gateway';
-import { requireRole, staffAuth, staffOf } from '../../middleware/staff-auth';
+import { requireCapability, staffAuth, staffOf } from '../../middleware/staff-auth';
 import { validate } from '../../validate';
 
 export interface AdminRouteDeps {
@@ -96,7 +96,6 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     deps.audit.record(actor, { ...e, requestId: ctx.state.requestId as string, ip: ctx.ip });
 
   const router = new Router({ prefix: '/api/admin' });
-  const READ: StaffRole[] = ['admin', 'cashier', 'viewer'];
 
   router.post('/login', async (ctx) => {
     const { username, password } = validate(loginSchema, ctx.request.body);
@@ -127,7 +126,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     return toOrderView(o, refunds.map(toAdminRefundView));
   };
 
-  guarded.get('/orders', requireRole(...READ), async (ctx) => {
+  guarded.get('/orders', requireCapability('orders'), async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const filter: Record<string, unknown> = {};
     if (q.status) filter.status = q.status;
@@ -167,12 +166,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     return view;
   };
 
-  guarded.get('/orders/:id', requireRole(...READ), async (ctx) => {
+  guarded.get('/orders/:id', requireCapability('orders'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     ctx.body = await adminView(await loadOrder(id));
   });
 
-  guarded.post('/orders/:id/refunds', requireRole('admin'), async (ctx) => {
+  guarded.post('/orders/:id/refunds', requireCapability('refund'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     const input = validate(refundSchema, ctx.request.body);
     const staff = staffOf(ctx);
@@ -198,12 +197,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = toAdminRefundView(refund);
   });
 
-  guarded.get('/refunds/:id', requireRole(...READ), async (ctx) => {
+  guarded.get('/refunds/:id', requireCapability('orders'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     ctx.body = toAdminRefundView(await deps.refunds.get(id.toLowerCase()));
   });
 
-  guarded.post('/orders/:id/close', requireRole('admin'), async (ctx) => {
+  guarded.post('/orders/:id/close', requireCapability('close'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     if (ctx.request.body !== undefined) validate(emptyBody, ctx.request.body);
     const order = await loadOrder(id);
@@ -212,7 +211,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = await adminView(after);
   });
 
-  guarded.post('/pos/charge', requireRole('admin', 'cashier'), async (ctx) => {
+  guarded.post('/pos/charge', requireCapability('pos'), async (ctx) => {
     const input = validate(posSchema, ctx.request.body);
     const staff = staffOf(ctx);
     const { result, created } = await deps.pos.charge(input, staff.username);
@@ -227,7 +226,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = result;
   });
 
-  guarded.get('/statements/:date', requireRole(...READ), async (ctx) => {
+  guarded.get('/statements/:date', requireCapability('statements'), async (ctx) => {
     const { date } = validate(z.strictObject({ date: yyyymmdd }), ctx.params, 'path');
     if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
     const report = await reconcileDay({ Order, Refund, gateway: deps.gateway, currency: deps.currency }, date);
@@ -235,7 +234,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.body = report;
   });
 
-  guarded.get('/settlements', requireRole(...READ), async (ctx) => {
+  guarded.get('/settlements', requireCapability('settlements'), async (ctx) => {
     const q = validate(settlementQuery, ctx.query, 'query');
     let list;
     try {
