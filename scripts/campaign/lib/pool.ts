@@ -1,25 +1,6 @@
-// A bounded concurrency pool: at most `limit` tasks in flight, results in input order, every task settled
-// (a failing task never stops the others: the campaign counts failures instead of aborting on the first).
-
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-export async function runPool<I, T>(items: readonly I[], limit: number, task: (item: I, index: number) => Promise<T>): Promise<Settled<T>[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`pool limit must be a positive integer, got ${limit}`);
-  const results: Settled<T>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { ok: true, value: await task(items[i]!, i) };
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+// The campaign's pools: the backend's bounded pool (results in input order, every task settled: the campaign
+// counts failures instead of aborting on the first), and workers that keep busy until a deadline.
+export { runPool, type Settled } from '../../../server/src/jobs/pool';
 
 /** Keeps `limit` workers busy calling `task` until `deadline` (epoch ms) or until `stop()` returns true. */
 export async function runUntil(limit: number, deadline: number, task: (worker: number) => Promise<void>, stop: () => boolean = () => false): Promise<void> {

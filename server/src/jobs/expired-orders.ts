@@ -9,6 +9,7 @@ import { describeError, type OrderService } from '../domain/order-service';
 import type { PaymentGateway, Transaction } from '../payment-gateway';
 import { isOrderNotExist, isWechatPayError } from '../payment-gateway';
 import { claimDue } from './lease';
+import { JOB_CONCURRENCY, runPool } from './pool';
 
 export interface ExpiredOrdersJobDeps {
   Order: OrderModel;
@@ -34,21 +35,22 @@ export async function runExpiredOrders(d: ExpiredOrdersJobDeps): Promise<{ close
     inc: { syncAttempts: 1 },
   });
   const counts = { closed: 0, paid: 0, failed: 0 };
-  await Promise.all(
-    claimed.map(async (order) => {
-      try {
-        const outcome = await closeOne(d, order, now);
-        if (outcome) counts[outcome]++;
-      } catch (err) {
-        counts.failed++;
-        d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'closing an expired order failed; retried later');
-        await d.Order.updateOne(
-          { _id: order._id, status: 'PENDING', claimedBy: d.owner },
-          { $set: { nextSyncAt: new Date(now.getTime() + d.retrySeconds * 1000) } },
-        );
-      }
-    }),
-  );
+  // A few at a time: a batch must not send all its queries to WeChat Pay (and writes to the database) at once.
+  const settled = await runPool(claimed, JOB_CONCURRENCY, async (order) => {
+    try {
+      const outcome = await closeOne(d, order, now);
+      if (outcome) counts[outcome]++;
+    } catch (err) {
+      counts.failed++;
+      d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'closing an expired order failed; retried later');
+      await d.Order.updateOne(
+        { _id: order._id, status: 'PENDING', claimedBy: d.owner },
+        { $set: { nextSyncAt: new Date(now.getTime() + d.retrySeconds * 1000) } },
+      );
+    }
+  });
+  const failed = settled.find((r) => !r.ok);
+  if (failed && !failed.ok) throw failed.error; // the runner logs it; the claims expire and are retried
   return counts;
 }
 

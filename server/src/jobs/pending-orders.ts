@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { OrderDoc, OrderModel } from '../models/order';
 import { describeError, type OrderService } from '../domain/order-service';
 import { claimDue } from './lease';
+import { JOB_CONCURRENCY, runPool } from './pool';
 
 export interface PendingOrdersJobDeps {
   Order: OrderModel;
@@ -34,18 +35,19 @@ export async function runPendingOrders(d: PendingOrdersJobDeps): Promise<{ queri
     inc: { syncAttempts: 1 },
   });
   let changed = 0;
-  await Promise.all(
-    claimed.map(async (order) => {
-      try {
-        const r = await d.orders.sync(order);
-        if (typeof r === 'object' && r.result === 'changed') changed++;
-      } catch (err) {
-        d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'pending order query failed; retried later');
-      }
-      // Next look on the schedule, but not after expiry: then the expired-orders job takes over.
-      const next = Math.min(now.getTime() + nextDelaySeconds(d.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
-      await d.Order.updateOne({ _id: order._id, status: 'PENDING', claimedBy: d.owner }, { $set: { nextSyncAt: new Date(next) } });
-    }),
-  );
+  // A few at a time: a batch must not send all its queries to WeChat Pay (and writes to the database) at once.
+  const settled = await runPool(claimed, JOB_CONCURRENCY, async (order) => {
+    try {
+      const r = await d.orders.sync(order);
+      if (typeof r === 'object' && r.result === 'changed') changed++;
+    } catch (err) {
+      d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'pending order query failed; retried later');
+    }
+    // Next look on the schedule, but not after expiry: then the expired-orders job takes over.
+    const next = Math.min(now.getTime() + nextDelaySeconds(d.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
+    await d.Order.updateOne({ _id: order._id, status: 'PENDING', claimedBy: d.owner }, { $set: { nextSyncAt: new Date(next) } });
+  });
+  const failed = settled.find((r) => !r.ok);
+  if (failed && !failed.ok) throw failed.error; // the runner logs it; the claims expire and are retried
   return { queried: claimed.length, changed };
 }
