@@ -115,6 +115,56 @@ export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
 
 const yyyymmdd = z.string().refine(isCalendarDate, 'must be a date yyyyMMdd');
 
+interface TradeDay {
+  date: string;
+  currency: string;
+  pay: number;
+  refund: number;
+  fee: number;
+}
+
+// Summing the whole ledger is the costly part of a settlement query: concurrent queries for one merchant share
+// one sum, and a sum serves for a second (a settlement query is never about the last second's payments).
+const sums = new WeakMap<Sandbox, Map<string, { at: number; days: Promise<Map<string, TradeDay>> }>>();
+const SUM_TTL_MS = 1000;
+
+function tradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
+  let cache = sums.get(sb);
+  if (!cache) sums.set(sb, (cache = new Map()));
+  const key = JSON.stringify(filter);
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < SUM_TTL_MS) return hit.days;
+  const days = sumTradeDays(sb, filter);
+  cache.set(key, { at: Date.now(), days });
+  days.catch(() => cache!.delete(key));
+  return days;
+}
+
+async function sumTradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
+  const orders = await sb.models.Order.find({ ...filter, success_time: { $ne: null } }).lean<OrderDoc[]>();
+  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }).lean<RefundDoc[]>();
+  const bp = sb.config.settings.feeRateBasisPoints;
+  const days = new Map<string, TradeDay>();
+  const bucket = (date: string, currency: string) => {
+    const k = `${date}|${currency}`;
+    let b = days.get(k);
+    if (!b) days.set(k, (b = { date, currency, pay: 0, refund: 0, fee: 0 }));
+    return b;
+  };
+  for (const o of orders) {
+    if (o.trade_state === 'REVOKED') continue;
+    const b = bucket(gmt8Date(o.success_time!), o.amount.currency);
+    b.pay += o.amount.total;
+    b.fee += fee(o.amount.total, bp);
+  }
+  for (const r of refunds) {
+    const b = bucket(gmt8Date(r.success_time ?? r.created_at), r.amount.currency);
+    b.refund += r.amount.refund;
+    b.fee -= fee(r.amount.refund, bp);
+  }
+  return days;
+}
+
 /** Batches per trade day and currency; a day's batch settles `settlementDelayDays` later (T+1 by default). */
 export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
   const m = (ctx.state as ApiState).merchant;
@@ -140,28 +190,8 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
   if (p.sub_mchid && !(m.mode === 'institution' && m.subMchids.includes(p.sub_mchid))) {
     throw errors.noAuth('子商户号与机构商户号不存在受理关系', 'The sub_mchid is not served by this merchant');
   }
-  const filter = p.sub_mchid ? { merchantKey: `${m.mchid}/${p.sub_mchid}` } : { mchid: m.mchid };
-  const orders = await sb.models.Order.find({ ...filter, success_time: { $ne: null } }).lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }).lean<RefundDoc[]>();
-  const bp = sb.config.settings.feeRateBasisPoints;
-  const days = new Map<string, { date: string; currency: string; pay: number; refund: number; fee: number }>();
-  const bucket = (date: string, currency: string) => {
-    const k = `${date}|${currency}`;
-    let b = days.get(k);
-    if (!b) days.set(k, (b = { date, currency, pay: 0, refund: 0, fee: 0 }));
-    return b;
-  };
-  for (const o of orders) {
-    if (o.trade_state === 'REVOKED') continue;
-    const b = bucket(gmt8Date(o.success_time!), o.amount.currency);
-    b.pay += o.amount.total;
-    b.fee += fee(o.amount.total, bp);
-  }
-  for (const r of refunds) {
-    const b = bucket(gmt8Date(r.success_time ?? r.created_at), r.amount.currency);
-    b.refund += r.amount.refund;
-    b.fee -= fee(r.amount.refund, bp);
-  }
+  const filter: Record<string, string> = p.sub_mchid ? { merchantKey: `${m.mchid}/${p.sub_mchid}` } : { mchid: m.mchid };
+  const days = await tradeDays(sb, filter);
   const today = gmt8Date(sb.clock.now());
   const delay = sb.config.settings.settlementDelayDays;
   const batches = [...days.values()]
