@@ -55,7 +55,7 @@ describe('console roles (the UI hides what the API refuses)', () => {
     expect(can('admin', 'refund')).toBe(true);
     expect(can('admin', 'close')).toBe(true);
     expect(can('cashier', 'close')).toBe(false);
-    expect(can('cashier', 'statements')).toBe(false);
+    expect(can('cashier', 'statements')).toBe(true);
     expect(can('cashier', 'refund')).toBe(false);
     expect(can('viewer', 'refund')).toBe(false);
     expect(can('viewer', 'close')).toBe(false);
