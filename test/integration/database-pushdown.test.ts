@@ -83,6 +83,11 @@ test('values and fields that are not pushed down are still matched', async () =>
   expect(ns(await Thing.find({ status: { $in: ['PAID'] }, n: { $lt: 4 } }).lean())).toEqual([1, 3]);
   expect(ns(await Thing.find({ owner: 'o0', $or: [{ n: 3 }, { n: 6 }] }).lean())).toEqual([3, 6]);
   expect(await Thing.countDocuments({ status: 'PENDING' })).toBe(30);
+  expect(ns(await Thing.find({ ref: { $in: [ref, new Types.ObjectId()] } }).lean())).toEqual([5]);
+  expect(ns(await Thing.find({ owner: { $in: ['o1', 'o2'] }, key: { $in: ['k4', 'k5', 'k6'] } }).lean())).toEqual([4, 5]);
+  expect(ns(await Thing.find({ owner: { $in: ['o0', 'we"ird'] }, n: { $lt: 7 } }).lean())).toEqual([0, 3, 6]);
+  expect(ns(await Thing.find({ status: { $in: ['PAID'], $nin: ['x'] }, n: { $lt: 4 } }).lean())).toEqual([1, 3]);
+  expect(ns(await Thing.find({ _id: { $in: [first._id] } }).lean())).toEqual([0]);
 });
 
 test('an indexed equality is read from the index on FerretDB', async () => {
@@ -92,6 +97,21 @@ test('an indexed equality is read from the index on FerretDB', async () => {
   const byKey = await explain({ owner: 'o1', key: 'k4' });
   expect(byKey.filterPushdown).toBe(true);
   expect(JSON.stringify(byKey.queryPlanner)).toMatch(/USING INDEX/);
-  expect((await explain({ _id: first._id, status: 'PENDING' })).filterPushdown).toBe(true);
+  // By _id: the expression must be the one the _id index is built on, or SQLite scans the whole table.
+  const byId = await explain({ _id: first._id, status: 'PENDING' });
+  expect(byId.filterPushdown).toBe(true);
+  expect(JSON.stringify(byId.queryPlanner)).toMatch(/USING INDEX/);
+  const byRefs = await explain({ ref: { $in: [ref, new Types.ObjectId()] } });
+  expect(byRefs.filterPushdown).toBe(true);
+  expect(JSON.stringify(byRefs.queryPlanner)).toMatch(/USING INDEX/);
   expect((await explain({ tags: 'x' })).filterPushdown).toBe(false);
+  // String ids as the sandbox makes them ("<merchant>|<out_trade_no>"), alone and in a list.
+  const ids = conn.db!.collection<{ _id: string; n: number }>('ids');
+  await ids.insertMany([{ _id: '1900|M1', n: 1 }, { _id: '1900|M2', n: 2 }, { _id: 'a"b', n: 3 }]);
+  const plan = async (filter: Record<string, unknown>) =>
+    JSON.stringify(((await conn.db!.command({ explain: { find: 'ids', filter } })) as { queryPlanner?: unknown }).queryPlanner);
+  expect(await plan({ _id: '1900|M1' })).toMatch(/USING INDEX/);
+  expect(await plan({ _id: { $in: ['1900|M1', '1900|M3'] } })).toMatch(/USING INDEX/);
+  expect((await ids.find({ _id: { $in: ['1900|M1', '1900|M3', 'a"b'] } }).toArray()).map((d) => d.n).sort()).toEqual([1, 3]);
+  expect((await ids.findOne({ _id: 'a"b' }))?.n).toBe(3);
 });

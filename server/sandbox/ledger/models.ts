@@ -168,7 +168,8 @@ const orderSchema = new Schema<OrderDoc>(
   },
   opts,
 );
-orderSchema.index({ merchantKey: 1, out_trade_no: 1 }, { unique: true });
+// out_trade_no first: it also serves the admin lookup by out_trade_no alone (across merchants).
+orderSchema.index({ out_trade_no: 1, merchantKey: 1 }, { unique: true });
 
 const refundSchema = new Schema<RefundDoc>(
   {
