@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createWechatPayClient } from '../../server/src/wechatpay';
 import { decryptAesGcm } from '../../server/src/wechatpay/crypto';
 import { requestPaymentParams, signedHeaders } from '../support/sandbox-process';
@@ -294,6 +295,42 @@ describe('statements, settlements, jscode2session', () => {
     const hkd = ok.json.data.find((d: { amount: { currency: string } }) => d.amount.currency === 'HKD');
     expect(hkd.batch_id).toMatch(new RegExp(`^${day}\\d{3}$`));
     expect(hkd.amount.net).toBe(hkd.amount.settled + hkd.amount.fee);
+  });
+
+  test('settlements: queries share the sum in progress, however long it takes; a finished sum serves for two seconds', async () => {
+    const m = sb.config.direct;
+    const path = '/v3/global/settle/settlements?settle_state=UNSETTLE&limit=5&offset=0';
+    await sleep(2100); // let any sum from the test above expire
+    const Order = sb.app.sandbox.models.Order;
+    const original = Order.find.bind(Order);
+    // The real query, made slow (a large ledger under load): every call is counted.
+    const find = jest.spyOn(Order, 'find').mockImplementation(((...args: Parameters<typeof Order.find>) => {
+      const q = original(...args);
+      const exec = q.exec.bind(q);
+      q.exec = (async () => {
+        await sleep(2500);
+        return exec();
+      }) as typeof q.exec;
+      return q;
+    }) as typeof Order.find);
+    try {
+      const first = sb.request(m, 'GET', path);
+      await sleep(1200);
+      const during = await Promise.all([first, ...Array.from({ length: 8 }, () => sb.request(m, 'GET', path))]);
+      expect(during.map((a) => a.status)).toEqual(Array(9).fill(200));
+      expect(new Set(during.map((a) => JSON.stringify(a.json))).size).toBe(1);
+      expect(find).toHaveBeenCalledTimes(1);
+      expect((await sb.request(m, 'GET', path)).status).toBe(200); // just after: the finished sum serves
+      expect(find).toHaveBeenCalledTimes(1);
+      await sleep(2100);
+      find.mockRestore();
+      const again = jest.spyOn(Order, 'find');
+      expect((await sb.request(m, 'GET', path)).status).toBe(200);
+      expect(again).toHaveBeenCalledTimes(1);
+      again.mockRestore();
+    } finally {
+      find.mockRestore();
+    }
   });
 
   test('jscode2session: a minted code gives a stable openid once; bad and reused codes get errcode', async () => {

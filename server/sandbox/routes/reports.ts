@@ -123,26 +123,31 @@ interface TradeDay {
   fee: number;
 }
 
-// Summing the whole ledger is the costly part of a settlement query: concurrent queries for one merchant share
-// one sum, and a sum serves for a second (a settlement query is never about the last second's payments).
-const sums = new WeakMap<Sandbox, Map<string, { at: number; days: Promise<Map<string, TradeDay>> }>>();
-const SUM_TTL_MS = 1000;
+// Summing the whole ledger is the costly part of a settlement query. One sum per merchant runs at a time and
+// every query arriving meanwhile shares it; a finished sum serves for two more seconds (a settlement query is
+// never about the last seconds' payments). Counting the age from the start instead let a slow sum (a large
+// ledger under load) be started again and again while it ran, each copy slowing the others.
+const sums = new WeakMap<Sandbox, Map<string, { doneAt?: number; days: Promise<Map<string, TradeDay>> }>>();
+const SUM_TTL_MS = 2000;
 
 function tradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
   let cache = sums.get(sb);
   if (!cache) sums.set(sb, (cache = new Map()));
   const key = JSON.stringify(filter);
   const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < SUM_TTL_MS) return hit.days;
-  const days = sumTradeDays(sb, filter);
-  cache.set(key, { at: Date.now(), days });
-  days.catch(() => cache!.delete(key));
-  return days;
+  if (hit && (hit.doneAt === undefined || Date.now() - hit.doneAt < SUM_TTL_MS)) return hit.days;
+  const entry: { doneAt?: number; days: Promise<Map<string, TradeDay>> } = { days: sumTradeDays(sb, filter) };
+  cache.set(key, entry);
+  entry.days.then(
+    () => (entry.doneAt = Date.now()),
+    () => cache.get(key) === entry && cache.delete(key),
+  );
+  return entry.days;
 }
 
 async function sumTradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
-  const orders = await sb.models.Order.find({ ...filter, success_time: { $ne: null } }).lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }).lean<RefundDoc[]>();
+  const orders = await sb.models.Order.find({ ...filter, success_time: { $ne: null } }, { trade_state: 1, success_time: 1, amount: 1 }).lean<OrderDoc[]>();
+  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }, { success_time: 1, created_at: 1, amount: 1 }).lean<RefundDoc[]>();
   const bp = sb.config.settings.feeRateBasisPoints;
   const days = new Map<string, TradeDay>();
   const bucket = (date: string, currency: string) => {
