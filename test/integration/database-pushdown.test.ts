@@ -16,6 +16,7 @@ interface ThingDoc {
   status: string;
   ref?: Types.ObjectId;
   tags: string[];
+  done: boolean;
   n: number;
 }
 const schema = new Schema<ThingDoc>({
@@ -24,11 +25,13 @@ const schema = new Schema<ThingDoc>({
   status: String,
   ref: Schema.Types.ObjectId,
   tags: [String],
+  done: Boolean,
   n: Number,
 });
 schema.index({ owner: 1, key: 1 }, { unique: true });
 schema.index({ status: 1 });
 schema.index({ ref: 1 });
+schema.index({ done: 1, n: 1 });
 let Thing: Model<ThingDoc>;
 const ref = new Types.ObjectId();
 let first: ThingDoc;
@@ -44,6 +47,7 @@ beforeAll(async () => {
       status: i % 2 ? 'PAID' : 'PENDING',
       ref: i === 5 ? ref : new Types.ObjectId(),
       tags: i === 9 ? ['x', 'y'] : [],
+      done: i % 5 === 0,
       n: i,
     })),
   );
@@ -75,6 +79,8 @@ test('equality on indexed fields, alone and together, finds exactly the matching
   expect(ns(await Thing.find({ owner: 'o2', key: 'k4' }).lean())).toEqual([]);
   expect(ns(await Thing.find({ status: 'PAID', n: { $lt: 6 } }).lean())).toEqual([1, 3, 5]);
   expect(ns(await Thing.find({ ref }).lean())).toEqual([5]);
+  expect(ns(await Thing.find({ done: true, n: { $lt: 12 } }).lean())).toEqual([0, 5, 10]);
+  expect(await Thing.countDocuments({ done: false })).toBe(48);
 });
 
 test('values and fields that are not pushed down are still matched', async () => {
@@ -101,6 +107,9 @@ test('an indexed equality is read from the index on FerretDB', async () => {
   const byId = await explain({ _id: first._id, status: 'PENDING' });
   expect(byId.filterPushdown).toBe(true);
   expect(JSON.stringify(byId.queryPlanner)).toMatch(/USING INDEX/);
+  const byFlag = await explain({ done: false, n: { $lte: 3 } });
+  expect(byFlag.filterPushdown).toBe(true);
+  expect(JSON.stringify(byFlag.queryPlanner)).toMatch(/USING INDEX/);
   const byRefs = await explain({ ref: { $in: [ref, new Types.ObjectId()] } });
   expect(byRefs.filterPushdown).toBe(true);
   expect(JSON.stringify(byRefs.queryPlanner)).toMatch(/USING INDEX/);

@@ -66,7 +66,9 @@ const schema = new Schema<RefundDoc>(
 schema.index({ requestId: 1 }, { unique: true });
 schema.index({ outRefundNo: 1 }, { unique: true });
 schema.index({ orderId: 1, createdAt: 1 });
-schema.index({ status: 1, nextSyncAt: 1 });
+// The sync job's claim: {settled: false, nextSyncAt <= now} sorted by nextSyncAt (an index scan, not the whole
+// collection every run).
+schema.index({ settled: 1, nextSyncAt: 1 });
 
 export type RefundModel = Model<RefundDoc>;
 export function refundModel(conn: Connection): RefundModel {
