@@ -111,10 +111,13 @@ export const orderSchema = new Schema<OrderDoc>(
 );
 
 orderSchema.index({ outTradeNo: 1 }, { unique: true });
-orderSchema.index({ customerOpenid: 1, createdAt: -1 });
+// The lists sort by {createdAt: -1, _id: -1}: with _id in the index, MongoDB reads a page in index order
+// instead of sorting every matching order (the customer's, the status's, or all of them) in memory.
+orderSchema.index({ customerOpenid: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ customerOpenid: 1, clientRequestId: 1 }, { unique: true });
 orderSchema.index({ status: 1, nextSyncAt: 1 });
-orderSchema.index({ status: 1, createdAt: -1 });
+orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
+orderSchema.index({ createdAt: -1, _id: -1 });
 
 export type OrderModel = Model<OrderDoc>;
 export type OrderDocument = HydratedDocument<OrderDoc>;

@@ -56,6 +56,6 @@ test('both instances share the jobs without doing anything twice', async () => {
     const w = await stack.sandbox.admin.get(`/sandbox/orders?out_trade_no=${o.order.outTradeNo}`);
     expect(w.data[0].trade_state).toBe('CLOSED');
   }
-  // Both instances worked (claims are spread by timing; over 12 orders and many runs both take some).
-  expect(new Set(docs.map((d) => d.claimedBy)).size).toBe(2);
+  // Which instance claims which order is up to timing (with a fast database one instance may take them all), so
+  // it is not asserted: what must hold whoever works is above, every order moved once.
 });
