@@ -118,6 +118,8 @@ orderSchema.index({ customerOpenid: 1, clientRequestId: 1 }, { unique: true });
 orderSchema.index({ status: 1, nextSyncAt: 1 });
 orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
+// The daily reconciliation reads the orders paid that day.
+orderSchema.index({ paidAt: 1 });
 
 export type OrderModel = Model<OrderDoc>;
 export type OrderDocument = HydratedDocument<OrderDoc>;

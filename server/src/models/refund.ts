@@ -69,6 +69,8 @@ schema.index({ orderId: 1, createdAt: 1 });
 // The sync job's claim: {settled: false, nextSyncAt <= now} sorted by nextSyncAt (an index scan, not the whole
 // collection every run).
 schema.index({ settled: 1, nextSyncAt: 1 });
+// The daily reconciliation reads the refunds accepted that day.
+schema.index({ acceptedAt: 1 });
 
 export type RefundModel = Model<RefundDoc>;
 export function refundModel(conn: Connection): RefundModel {
