@@ -37,6 +37,7 @@ const fileSchema = z.object({
       prepayValiditySeconds: z.number().positive().optional(),
       closeMinAgeSeconds: z.number().min(0).optional(),
       refundSettleDelaySeconds: z.number().min(0).optional(),
+      refundMinIntervalSeconds: z.number().min(0).optional(),
       loginCodeValiditySeconds: z.number().positive().optional(),
       notifyTimeoutMs: z.number().int().positive().optional(),
       transactionIdField: z.enum(['id', 'transaction_id', 'both']).optional(),
@@ -72,6 +73,8 @@ export interface Settings {
   prepayValiditySeconds: number;
   closeMinAgeSeconds: number;
   refundSettleDelaySeconds: number;
+  /** Refunds of one order at least this far apart (0: no rule); a refund sooner is refused 429 FREQUENCY_LIMITED. */
+  refundMinIntervalSeconds: number;
   loginCodeValiditySeconds: number;
   notifyTimeoutMs: number;
   transactionIdField: 'id' | 'transaction_id' | 'both';
@@ -144,6 +147,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     prepayValiditySeconds: s.prepayValiditySeconds ?? 7200,
     closeMinAgeSeconds: s.closeMinAgeSeconds ?? 300,
     refundSettleDelaySeconds: num(env, 'SANDBOX_REFUND_SETTLE_SECONDS') ?? s.refundSettleDelaySeconds ?? 60,
+    refundMinIntervalSeconds: s.refundMinIntervalSeconds ?? 0,
     loginCodeValiditySeconds: s.loginCodeValiditySeconds ?? 300,
     notifyTimeoutMs: num(env, 'SANDBOX_NOTIFY_TIMEOUT_MS') ?? s.notifyTimeoutMs ?? 5000,
     transactionIdField: s.transactionIdField ?? 'id',

@@ -368,3 +368,31 @@ test('notificationAssociatedData "empty": the resource has AAD "" (as the seed s
     await other.stop();
   }
 });
+
+test('refundMinIntervalSeconds: a second refund of one order too soon is 429 FREQUENCY_LIMITED and changes nothing', async () => {
+  const other = await startInProcessSandbox({ settings: { refundMinIntervalSeconds: 1 } });
+  const rx = await startReceiver(() => 204);
+  const m = other.config.direct;
+  const client = createWechatPayClient({ mode: 'direct', mchid: m.mchid, appid: m.appid, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: other.baseUrl });
+  try {
+    const openid = await other.admin.openid('gap');
+    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: 'GAP1', notify_url: rx.url, merchant_category_code: '5812', amount: { total: 1000, currency: 'HKD' }, payer: { openid } });
+    await other.admin.cashierPay({ ...params, openid });
+    const refund = (no: string, amt: number) =>
+      other.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'GAP1', out_refund_no: no, amount: { refund: amt, total: 1000, currency: 'HKD' } });
+    const refundable = async () => (await other.admin.get('/sandbox/orders?out_trade_no=GAP1')).data[0].refundable as number;
+    expect((await refund('GAP1A', 100)).status).toBe(200);
+    expect(await refund('GAP1B', 100)).toMatchObject({ status: 429, json: { code: 'FREQUENCY_LIMITED' } });
+    expect(await refund('GAP1C', 5000)).toMatchObject({ status: 400, json: { code: 'INVALID_REQUEST' } }); // never possible: said so
+    expect(await refundable()).toBe(900);
+    expect((await other.request(m, 'GET', `/v3/global/refunds/out-refund-no/GAP1B?mchid=${m.mchid}`)).json.code).toBe('RESOURCE_NOT_EXISTS');
+    await sleep(1100);
+    expect((await refund('GAP1B', 100)).status).toBe(200); // the same out_refund_no, later: accepted
+    expect((await refund('GAP1A', 100)).status).toBe(200); // a repeat of an accepted one is not a new refund
+    expect(await refundable()).toBe(800);
+  } finally {
+    client.close();
+    await rx.close();
+    await other.stop();
+  }
+});

@@ -350,9 +350,18 @@ export class Ledger {
     if (notEnough) throw errors.notEnough();
     const amt = inp.amount.refund;
     const now = this.clock.now();
+    // Reported (not in the official pages) as ">= 1 minute between refunds of one order"; off unless configured.
+    const interval = this.clock.scale(this.settings.refundMinIntervalSeconds * 1000);
+    const tooSoon = interval > 0 ? new Date(now - interval) : undefined;
     const reserved = await this.models.Order.findOneAndUpdate(
-      { _id: order._id, trade_state: { $in: ['SUCCESS', 'REFUND'] }, refundable: { $gte: amt }, refund_count: { $lt: MAX_REFUNDS_PER_ORDER } },
-      { $inc: { refundable: -amt, refund_count: 1, version: 1 }, $set: { trade_state: 'REFUND' } },
+      {
+        _id: order._id,
+        trade_state: { $in: ['SUCCESS', 'REFUND'] },
+        refundable: { $gte: amt },
+        refund_count: { $lt: MAX_REFUNDS_PER_ORDER },
+        ...(tooSoon ? { $or: [{ last_refund_at: { $exists: false } }, { last_refund_at: { $lte: tooSoon } }] } : {}),
+      },
+      { $inc: { refundable: -amt, refund_count: 1, version: 1 }, $set: { trade_state: 'REFUND', last_refund_at: new Date(now) } },
       { returnDocument: 'after' },
     ).lean<OrderDoc>();
     if (!reserved) {
@@ -368,6 +377,7 @@ export class Ledger {
       if (cur.refund_count >= MAX_REFUNDS_PER_ORDER) {
         throw errors.ruleLimit('退款次数超过限制', `An order can have at most ${MAX_REFUNDS_PER_ORDER} refunds`);
       }
+      if (tooSoon && cur.refundable >= amt && cur.last_refund_at && cur.last_refund_at > tooSoon) throw errors.frequency();
       throw errors.invalidRequest('申请退款金额超过订单可退金额', 'The refund amount exceeds what remains refundable on the order');
     }
     const doc: RefundDoc = {

@@ -39,6 +39,8 @@ export interface OrderDoc {
   backdated_ms: number;
   refundable: number; // what may still be refunded: total minus every refund not closed
   refund_count: number;
+  /** When the last refund of this order was accepted (for `refundMinIntervalSeconds`). */
+  last_refund_at?: Date;
   micropay?: { scenario: MicropayScenario; queries_needed: number; queries: number };
   version: number;
 }
@@ -163,6 +165,7 @@ const orderSchema = new Schema<OrderDoc>(
     backdated_ms: { type: Number, default: 0 },
     refundable: Number,
     refund_count: { type: Number, default: 0 },
+    last_refund_at: Date,
     micropay: Schema.Types.Mixed,
     version: { type: Number, default: 0 },
   },
