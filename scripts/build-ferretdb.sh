@@ -23,4 +23,5 @@ mkdir -p "$(dirname "$out")"
 (cd "$work" && go build -o "$out.tmp" ./cmd/ferretdb)
 mv "$out.tmp" "$out"
 cat "$root/scripts/build-ferretdb.sh" "$root"/scripts/ferretdb/*.patch | sha256sum | cut -d' ' -f1 > "$out.stamp"
-"$out" --version | head -1
+# sed reads to the end: `head -1` could exit first and the SIGPIPE failed the build under pipefail.
+"$out" --version | sed -n 1p
