@@ -349,35 +349,41 @@ describe('statements, settlements, jscode2session', () => {
   });
 });
 
-test('notificationAssociatedData "empty": the resource has AAD "" (as the seed shows) and the client still opens it', async () => {
-  const other = await startInProcessSandbox({ settings: { notificationAssociatedData: 'empty' } });
+/** A second sandbox with its own settings, a notification receiver and a client of its direct merchant. */
+async function withSandbox(
+  settings: Record<string, unknown>,
+  fn: (t: { other: InProcessSandbox; m: InProcessSandbox['config']['direct']; rx: Awaited<ReturnType<typeof startReceiver>>; client: ReturnType<typeof createWechatPayClient>; pay(outTradeNo: string, total: number): Promise<void> }) => Promise<void>,
+): Promise<void> {
+  const other = await startInProcessSandbox({ settings });
   const rx = await startReceiver(() => 204);
   const m = other.config.direct;
   const client = createWechatPayClient({ mode: 'direct', mchid: m.mchid, appid: m.appid, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: other.baseUrl });
-  try {
-    const openid = await other.admin.openid('aad');
-    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: 'AAD1', notify_url: rx.url, merchant_category_code: '5812', amount: { total: 100, currency: 'HKD' }, payer: { openid } });
+  const pay = async (outTradeNo: string, total: number) => {
+    const openid = await other.admin.openid(`payer-${outTradeNo}`);
+    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: outTradeNo, notify_url: rx.url, merchant_category_code: '5812', amount: { total, currency: 'HKD' }, payer: { openid } });
     await other.admin.cashierPay({ ...params, openid });
-    const note = await waitFor(() => rx.received[0]);
-    expect(JSON.parse(note.body).resource.associated_data).toBe('');
-    const parsed = await client.parseNotification(note.headers as Record<string, string>, note.body);
-    expect(parsed.ok && (parsed.event.resource as { out_trade_no?: string }).out_trade_no).toBe('AAD1');
+  };
+  try {
+    await fn({ other, m, rx, client, pay });
   } finally {
     client.close();
     await rx.close();
     await other.stop();
   }
-});
+}
 
-test('refundMinIntervalSeconds: a second refund of one order too soon is 429 FREQUENCY_LIMITED and changes nothing', async () => {
-  const other = await startInProcessSandbox({ settings: { refundMinIntervalSeconds: 1 } });
-  const rx = await startReceiver(() => 204);
-  const m = other.config.direct;
-  const client = createWechatPayClient({ mode: 'direct', mchid: m.mchid, appid: m.appid, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: other.baseUrl });
-  try {
-    const openid = await other.admin.openid('gap');
-    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: 'GAP1', notify_url: rx.url, merchant_category_code: '5812', amount: { total: 1000, currency: 'HKD' }, payer: { openid } });
-    await other.admin.cashierPay({ ...params, openid });
+test('notificationAssociatedData "empty": the resource has AAD "" (as the seed shows) and the client still opens it', () =>
+  withSandbox({ notificationAssociatedData: 'empty' }, async ({ rx, client, pay }) => {
+    await pay('AAD1', 100);
+    const note = await waitFor(() => rx.received[0]);
+    expect(JSON.parse(note.body).resource.associated_data).toBe('');
+    const parsed = await client.parseNotification(note.headers as Record<string, string>, note.body);
+    expect(parsed.ok && (parsed.event.resource as { out_trade_no?: string }).out_trade_no).toBe('AAD1');
+  }));
+
+test('refundMinIntervalSeconds: a second refund of one order too soon is 429 FREQUENCY_LIMITED and changes nothing', () =>
+  withSandbox({ refundMinIntervalSeconds: 1 }, async ({ other, m, pay }) => {
+    await pay('GAP1', 1000);
     const refund = (no: string, amt: number) =>
       other.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'GAP1', out_refund_no: no, amount: { refund: amt, total: 1000, currency: 'HKD' } });
     const refundable = async () => (await other.admin.get('/sandbox/orders?out_trade_no=GAP1')).data[0].refundable as number;
@@ -390,9 +396,4 @@ test('refundMinIntervalSeconds: a second refund of one order too soon is 429 FRE
     expect((await refund('GAP1B', 100)).status).toBe(200); // the same out_refund_no, later: accepted
     expect((await refund('GAP1A', 100)).status).toBe(200); // a repeat of an accepted one is not a new refund
     expect(await refundable()).toBe(800);
-  } finally {
-    client.close();
-    await rx.close();
-    await other.stop();
-  }
-});
+  }));
