@@ -3,13 +3,12 @@
 //   npm run create-staff -- --username bob --role cashier --password '...'
 // The database is MONGODB_URI (or --mongodb-uri). Roles: admin, cashier, viewer.
 import { parseArgs } from 'node:util';
-import { connectDatabase } from '../server/src/db/connection';
 import { DomainError } from '../server/src/domain/errors';
 import { StaffAccounts } from '../server/src/domain/staff-accounts';
 import { LoginLimiter } from '../server/src/domain/staff-login-limiter';
-import { loginAttemptModel } from '../server/src/models/login-attempt';
-import { STAFF_ROLES, staffUserModel } from '../server/src/models/staff-user';
+import { connectDatabase, createMongoStorage } from '../server/src/storage/mongo';
 import type { StaffRole } from '../shared/api';
+import { STAFF_ROLES } from '../shared/roles';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password: ');
@@ -22,10 +21,10 @@ async function readStdin(): Promise<string> {
 export async function createStaff(uri: string, username: string, password: string, role: StaffRole, update = false): Promise<{ created: boolean }> {
   const db = await connectDatabase(uri);
   try {
-    const StaffUser = staffUserModel(db);
-    await StaffUser.init();
+    const storage = createMongoStorage(db);
+    await storage.init();
     // Login settings do not matter for creating an account.
-    const accounts = new StaffAccounts({ StaffUser, limiter: new LoginLimiter(loginAttemptModel(db)), jwtSecret: 'unused', tokenTtlSeconds: 60 });
+    const accounts = new StaffAccounts({ staffUsers: storage.staffUsers, limiter: new LoginLimiter(storage.loginAttempts), jwtSecret: 'unused', tokenTtlSeconds: 60 });
     return await accounts.create(username, password, role, update);
   } finally {
     await db.close();

@@ -1,7 +1,7 @@
 // `npm run seed`: puts a small zh-HK/en catalog into MONGODB_URI's database (upsert by sku, so it can run
 // again). Prices are integers in the minor unit of CURRENCY (default HKD).
-import { connectDatabase } from '../server/src/db/connection';
-import { productModel, type ProductDoc } from '../server/src/models/product';
+import { connectDatabase } from '../server/src/storage/mongo/connection';
+import { productModel, type ProductDoc } from '../server/src/storage/mongo/models/product';
 
 export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   {

@@ -1,20 +1,15 @@
 // The console is served by the backend app itself (createApp), over real HTTP.
-import mongoose from 'mongoose';
-import { createApp } from '../../server/src/http/app';
 import { CONSOLE_CSP } from '../../server/src/http/routes/console';
-import { createLogger } from '../../server/src/logger';
+import { testBackend } from '../support/backend-app';
 import { serve, type Served } from '../support/http';
 
 let server: Served;
-let db: mongoose.Connection;
 
 beforeAll(async () => {
-  db = mongoose.createConnection(); // never used: /admin/ touches no database
-  server = await serve(createApp({ db, logger: createLogger('silent') }).callback());
+  server = await serve(testBackend().app.callback()); // /admin/ touches no database
 });
 afterAll(async () => {
   await server.close();
-  await db.close();
 });
 
 async function index(): Promise<{ res: Response; html: string; js: string; css: string }> {

@@ -3,7 +3,7 @@
 // pushed-down keys with keys that are not, values that are not pushed down, arrays and operators.
 import type { Connection, Model } from 'mongoose';
 import { Schema, Types } from 'mongoose';
-import { connectDatabase } from '../../server/src/db/connection';
+import { connectDatabase } from '../../server/src/storage/mongo/connection';
 import { dropDatabase, testDatabaseUri } from '../support/db';
 
 const uri = testDatabaseUri('pushdown');

@@ -1,12 +1,11 @@
 // Customer orders: priced from the catalog, idempotent per (customer, clientRequestId), prepaid at WeChat with
 // time_expire = the order's expiry, the prepay id reused while valid and a fresh paySign on every attempt.
+import type { PaymentParams } from '../../../shared/api';
 import type { Logger } from '../logger';
 import { DomainError } from './errors';
-import { isDuplicateKeyError } from '../db/errors';
-import type { OrderDoc, OrderItemDoc, OrderModel } from '../models/order';
-import type { ProductModel } from '../models/product';
-import { isWechatPayError, type PaymentGateway, type Transaction } from '../payment-gateway';
-import type { PaymentParams } from '../../../shared/api';
+import type { ProductCatalog } from './ports/catalog';
+import type { Order, OrderItem, OrderRepository } from './ports/orders';
+import { isWechatPayError, type PaymentGateway, type Transaction } from './ports/payment-gateway';
 import { applyTransaction, type ApplyResult } from './order-state';
 import { newOutTradeNo } from './order-view';
 
@@ -15,8 +14,8 @@ const PREPAY_VALIDITY_MS = 2 * 3600_000;
 const PREPAY_MARGIN_MS = 60_000;
 
 export interface OrderServiceOptions {
-  Order: OrderModel;
-  Product: ProductModel;
+  orders: OrderRepository;
+  catalog: ProductCatalog;
   gateway: PaymentGateway;
   currency: string;
   orderTtlSeconds: number;
@@ -39,9 +38,9 @@ export class OrderService {
   }
 
   /** Returns the order and whether it was created now (false: the same clientRequestId was seen before). */
-  async create(openid: string, input: CreateOrderInput): Promise<{ order: OrderDoc; created: boolean }> {
-    const { Order } = this.o;
-    const existing = await Order.findOne({ customerOpenid: openid, clientRequestId: input.clientRequestId }).lean<OrderDoc>();
+  async create(openid: string, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
+    const { orders } = this.o;
+    const existing = await orders.findByRequest(openid, input.clientRequestId);
     if (existing) return { order: this.sameRequest(existing, input), created: false };
 
     const items = await this.price(input.items);
@@ -50,8 +49,8 @@ export class OrderService {
     const now = this.now();
     const names = items.map((i) => i.name.en).join(', ');
     const description = names.length > 120 ? `${names.slice(0, 117)}...` : names;
-    try {
-      const created = await Order.create({
+    const created = await orders.insert(
+      {
         outTradeNo: newOutTradeNo('M', now),
         customerOpenid: openid,
         clientRequestId: input.clientRequestId,
@@ -59,22 +58,20 @@ export class OrderService {
         description,
         total,
         currency: this.o.currency,
-        status: 'PENDING',
         expiresAt: new Date(now.getTime() + this.o.orderTtlSeconds * 1000),
         nextSyncAt: new Date(now.getTime() + this.o.firstSyncSeconds * 1000),
         source: 'miniprogram',
-      });
-      return { order: created.toObject() as OrderDoc, created: true };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      // A concurrent request with the same clientRequestId won the insert.
-      const winner = await Order.findOne({ customerOpenid: openid, clientRequestId: input.clientRequestId }).lean<OrderDoc>();
-      if (!winner) throw err;
-      return { order: this.sameRequest(winner, input), created: false };
-    }
+      },
+      now,
+    );
+    if (created !== 'duplicate') return { order: created, created: true };
+    // A concurrent request with the same clientRequestId won the insert.
+    const winner = await orders.findByRequest(openid, input.clientRequestId);
+    if (!winner) throw new Error('order insert reported a duplicate that cannot be found');
+    return { order: this.sameRequest(winner, input), created: false };
   }
 
-  private sameRequest(order: OrderDoc, input: CreateOrderInput): OrderDoc {
+  private sameRequest(order: Order, input: CreateOrderInput): Order {
     const key = (xs: { sku: string; quantity: number }[]) =>
       xs.map((x) => `${x.sku}x${x.quantity}`).sort().join(',');
     if (key(order.items) !== key(input.items)) {
@@ -83,11 +80,11 @@ export class OrderService {
     return order;
   }
 
-  private async price(lines: { sku: string; quantity: number }[]): Promise<OrderItemDoc[]> {
+  private async price(lines: { sku: string; quantity: number }[]): Promise<OrderItem[]> {
     const merged = new Map<string, number>();
     for (const l of lines) merged.set(l.sku, (merged.get(l.sku) ?? 0) + l.quantity);
     if (merged.size !== lines.length) throw new DomainError('VALIDATION_FAILED', 'each sku may appear once', { items: 'duplicate sku' });
-    const products = await this.o.Product.find({ sku: { $in: [...merged.keys()] }, active: true }).lean();
+    const products = await this.o.catalog.findActive([...merged.keys()]);
     const bySku = new Map(products.map((p) => [p.sku, p]));
     return lines.map((l) => {
       const p = bySku.get(l.sku);
@@ -98,7 +95,7 @@ export class OrderService {
   }
 
   /** wx.requestPayment parameters for a payable order: reuses a valid prepay_id, else asks WeChat for one. */
-  async payment(order: OrderDoc): Promise<{ order: OrderDoc; payment: PaymentParams }> {
+  async payment(order: Order): Promise<{ order: Order; payment: PaymentParams }> {
     const now = this.now();
     if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_PAYABLE', `the order is ${order.status}`);
     if (order.expiresAt.getTime() <= now.getTime() + 5000) throw new DomainError('ORDER_NOT_PAYABLE', 'the order has expired');
@@ -118,11 +115,7 @@ export class OrderService {
         throw providerError(err, 'could not create the payment at WeChat Pay');
       }
       const prepayExpiresAt = new Date(Math.min(now.getTime() + PREPAY_VALIDITY_MS, order.expiresAt.getTime()));
-      const updated = await this.o.Order.findOneAndUpdate(
-        { _id: order._id, status: 'PENDING' },
-        { $set: { prepayId, prepayExpiresAt } },
-        { returnDocument: 'after' },
-      ).lean<OrderDoc>();
+      const updated = await this.o.orders.setPrepay(order.id, prepayId, prepayExpiresAt);
       if (!updated) throw new DomainError('ORDER_NOT_PAYABLE', 'the order changed meanwhile');
       current = updated;
     }
@@ -134,25 +127,19 @@ export class OrderService {
     }
   }
 
-  async get(openid: string, id: string): Promise<OrderDoc> {
-    if (!/^[0-9a-f]{24}$/.test(id)) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+  async get(openid: string, id: string): Promise<Order> {
     // Filtering by the owner in the query itself: another customer's order is simply not found.
-    const order = await this.o.Order.findOne({ _id: id, customerOpenid: openid }).lean<OrderDoc>();
+    const order = await this.o.orders.findForCustomer(id, openid);
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     return order;
   }
 
-  async list(openid: string, page: number, pageSize: number): Promise<{ items: OrderDoc[]; total: number }> {
-    const filter = { customerOpenid: openid };
-    const [items, total] = await Promise.all([
-      this.o.Order.find(filter).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * pageSize).limit(pageSize).lean<OrderDoc[]>(),
-      this.o.Order.countDocuments(filter),
-    ]);
-    return { items, total };
+  list(openid: string, page: number, pageSize: number): Promise<{ items: Order[]; total: number }> {
+    return this.o.orders.listForCustomer(openid, page, pageSize);
   }
 
   /** A pending order not looked at recently is asked about at WeChat; failures keep the local view. */
-  async syncIfStale(order: OrderDoc): Promise<OrderDoc> {
+  async syncIfStale(order: Order): Promise<Order> {
     if (order.status !== 'PENDING' || !order.prepayId) return order;
     const now = this.now();
     if (now.getTime() - order.updatedAt.getTime() < this.o.syncStaleSeconds * 1000) return order;
@@ -162,23 +149,23 @@ export class OrderService {
       this.o.logger.warn({ err: describeError(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
       return order;
     }
-    return (await this.o.Order.findById(order._id).lean<OrderDoc>()) ?? order;
+    return (await this.o.orders.findById(order.id)) ?? order;
   }
 
   /** Queries WeChat and applies what it says. Also marks the order as looked at (updatedAt). */
-  async sync(order: OrderDoc): Promise<ApplyResult | 'unknown_at_wechat'> {
+  async sync(order: Order): Promise<ApplyResult | 'unknown_at_wechat'> {
     const tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
     if (!tx) {
-      await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { updatedAt: this.now() } });
+      await this.o.orders.touch(order.id, this.now());
       return 'unknown_at_wechat';
     }
     const r = await this.applyFromWechat(order, tx);
-    await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { updatedAt: this.now() } });
+    await this.o.orders.touch(order.id, this.now());
     return r;
   }
 
-  async applyFromWechat(order: OrderDoc, tx: Transaction): Promise<ApplyResult> {
-    const r = await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+  async applyFromWechat(order: Order, tx: Transaction): Promise<ApplyResult> {
+    const r = await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
     if (r.result === 'flagged') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
     if (r.result === 'rejected') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
     if (r.result === 'changed') this.o.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');

@@ -2,9 +2,8 @@
 // and every move is ONE conditional update on the order, so concurrent notifications, queries and jobs
 // converge: whoever comes second finds the condition false and changes nothing.
 import type { OrderStatus } from '../../../shared/api';
-import type { OrderDoc, OrderModel } from '../models/order';
-import type { MerchantIdentity, Transaction } from '../payment-gateway';
-import { bindTransaction, transactionBindingModel } from '../models/transaction-binding';
+import type { Order, OrderRepository, TransitionFields } from './ports/orders';
+import type { ExpectedMerchant, Transaction } from './ports/payment-gateway';
 
 export type Transition =
   | { to: 'PAID'; from: OrderStatus[] }
@@ -30,7 +29,7 @@ export function transitionFor(tradeState: string): Transition {
 }
 
 /** Why a transaction about this order cannot be trusted to move it, or undefined when it matches. */
-export function mismatch(order: Pick<OrderDoc, 'outTradeNo' | 'total' | 'currency'>, tx: Transaction, id: MerchantIdentity): { field: string; flag: boolean } | undefined {
+export function mismatch(order: Pick<Order, 'outTradeNo' | 'total' | 'currency'>, tx: Transaction, id: ExpectedMerchant): { field: string; flag: boolean } | undefined {
   if (tx.out_trade_no !== order.outTradeNo) return { field: 'out_trade_no', flag: false };
   if (id.mode === 'direct') {
     if (tx.mchid !== undefined && tx.mchid !== id.mchid) return { field: 'mchid', flag: false };
@@ -58,18 +57,18 @@ export type ApplyResult =
  * Moves the order to what WeChat reports, once. `order` is what the caller read; the update re-checks the
  * status in the database, so a stale read can never apply twice.
  */
-export async function applyTransaction(Order: OrderModel, order: OrderDoc, tx: Transaction, id: MerchantIdentity, now = new Date()): Promise<ApplyResult> {
+export async function applyTransaction(orders: OrderRepository, order: Order, tx: Transaction, id: ExpectedMerchant, now = new Date()): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
   if (bad?.flag) {
     const reason = `WeChat reports ${tx.trade_state} with ${bad.field} = ${bad.field === 'amount.total' ? tx.amount?.total : tx.amount?.currency}, order has ${bad.field === 'amount.total' ? order.total : order.currency}`;
-    await Order.updateOne({ _id: order._id, flagged: { $exists: false } }, { $set: { flagged: reason } });
+    await orders.flag(order.id, reason);
     return { result: 'flagged', reason };
   }
   if (bad) return { result: 'rejected', reason: `${bad.field} does not match the order` };
   const t = transitionFor(tx.trade_state);
   if (!t.to) {
     if (order.status !== 'PENDING' || order.wxTradeState === tx.trade_state) return { result: 'unchanged' };
-    await Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { wxTradeState: tx.trade_state } });
+    await orders.noteTradeState(order.id, tx.trade_state);
     return { result: 'unchanged' };
   }
   // No status moves back into a `from` list (PAID is final; CLOSED and FAILED never become PENDING again), so
@@ -77,17 +76,16 @@ export async function applyTransaction(Order: OrderModel, order: OrderDoc, tx: T
   if (!t.from.includes(order.status)) return { result: 'unchanged' };
   // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction
   // under this out_trade_no must not pay it (the binding is unique by transaction id).
-  if (t.to === 'PAID' && tx.id && !(await bindTransaction(transactionBindingModel(Order.db), tx.id, order.outTradeNo))) {
+  if (t.to === 'PAID' && tx.id && !(await orders.bindTransaction(tx.id, order.outTradeNo, now))) {
     return { result: 'rejected', reason: 'the transaction paid another order' };
   }
-  const set: Record<string, unknown> = { status: t.to, wxTradeState: tx.trade_state };
+  const set: TransitionFields = { status: t.to, wxTradeState: tx.trade_state };
   if (tx.id) set.transactionId = tx.id;
   if (t.to === 'PAID') {
-    set.paidAt = (tx.success_time && !Number.isNaN(Date.parse(tx.success_time)) ? new Date(tx.success_time) : now);
+    set.paidAt = tx.success_time && !Number.isNaN(Date.parse(tx.success_time)) ? new Date(tx.success_time) : now;
     set.refundable = order.total;
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
-  const r = await Order.updateOne({ _id: order._id, status: { $in: t.from } }, { $set: set, $unset: { nextSyncAt: 1 } });
-  return r.modifiedCount === 1 ? { result: 'changed', status: t.to } : { result: 'unchanged' };
+  return (await orders.transition(order.id, t.from, set)) ? { result: 'changed', status: t.to } : { result: 'unchanged' };
 }

@@ -2,16 +2,16 @@
 // through a lookup so this module does not depend on the refund model.
 import { randomBytes } from 'node:crypto';
 import type { OrderView, RefundView } from '../../../shared/api';
-import type { OrderDoc } from '../models/order';
+import type { Order } from './ports/orders';
 
 /** Returns the refunds of each order id (string), in creation order. */
 export type RefundLookup = (orderIds: string[]) => Promise<Map<string, RefundView[]>>;
 
 export const noRefunds: RefundLookup = async () => new Map();
 
-export function toOrderView(o: OrderDoc, refunds: RefundView[] = []): OrderView {
+export function toOrderView(o: Order, refunds: RefundView[] = []): OrderView {
   const view: OrderView = {
-    id: String(o._id),
+    id: o.id,
     outTradeNo: o.outTradeNo,
     status: o.status,
     items: o.items.map((i) => ({ sku: i.sku, name: { 'zh-HK': i.name['zh-HK'], en: i.name.en }, unitPrice: i.unitPrice, quantity: i.quantity, amount: i.amount })),

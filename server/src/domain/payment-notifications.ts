@@ -2,19 +2,17 @@
 // resource is checked against our order; the event id is recorded under a unique index; the order moves by one
 // conditional update. Re-deliveries (also after a crash between the record and the update) re-run the same
 // conditional update, which cannot apply twice, so every delivery converges on exactly one change.
-import type { HeaderSource } from '../wechatpay/http/headers';
-import { isDuplicateKeyError } from '../db/errors';
 import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
-import type { PaymentEventDoc, PaymentEventModel, PaymentEventOutcome } from '../models/payment-event';
-import type { PaymentGateway } from '../payment-gateway';
 import { applyTransaction } from './order-state';
+import type { PaymentEvent, PaymentEventLog } from './ports/events';
+import type { OrderRepository } from './ports/orders';
+import type { HeaderSource, PaymentGateway, Transaction } from './ports/payment-gateway';
 
 export type NotificationAnswer = { status: 204 } | { status: 400 | 401 | 404 | 500 | 503; message: string };
 
 export interface PaymentNotificationDeps {
-  Order: OrderModel;
-  PaymentEvent: PaymentEventModel;
+  orders: OrderRepository;
+  paymentEvents: PaymentEventLog;
   gateway: PaymentGateway;
   logger: Logger;
 }
@@ -33,34 +31,34 @@ export async function handlePaymentNotification(deps: PaymentNotificationDeps, h
     await record(deps, { eventId: ev.id, eventType: ev.event_type, outcome: 'ignored', detail: 'not a payment event' });
     return { status: 204 };
   }
-  const tx = ev.resource as import('../payment-gateway').Transaction;
-  const order = await deps.Order.findOne({ outTradeNo: tx.out_trade_no }).lean<OrderDoc>();
+  const tx = ev.resource as Transaction;
+  const order = await deps.orders.findByOutTradeNo(tx.out_trade_no);
   if (!order) {
     log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
     return { status: 404, message: 'unknown out_trade_no' };
   }
   // Most deliveries are re-deliveries: a read finds them without a failing insert (writes are the scarce part).
-  const seen = await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>();
+  const seen = await deps.paymentEvents.find(ev.id);
   const recorded =
     !seen &&
     (await record(deps, {
       eventId: ev.id,
       eventType: ev.event_type,
       outTradeNo: tx.out_trade_no,
-      orderId: order._id,
+      orderId: order.id,
       transactionId: tx.id,
       outcome: 'applied',
     }));
   if (!recorded) {
     // A re-delivery carries the same event for the same order and transaction; anything else reusing a
     // recorded event id is a replay aimed at another order and must change nothing.
-    const first = seen ?? (await deps.PaymentEvent.findOne({ eventId: ev.id }).lean<PaymentEventDoc>());
+    const first = seen ?? (await deps.paymentEvents.find(ev.id));
     if (first && (first.outTradeNo !== tx.out_trade_no || (first.transactionId ?? tx.id) !== tx.id)) {
       log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment event id replayed for another order: rejected');
       return { status: 400, message: 'event id already used for another order' };
     }
   }
-  const r = await applyTransaction(deps.Order, order, tx, deps.gateway.identity);
+  const r = await applyTransaction(deps.orders, order, tx, deps.gateway.identity);
   const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo, duplicate: !recorded };
   switch (r.result) {
     case 'changed':
@@ -71,26 +69,17 @@ export async function handlePaymentNotification(deps: PaymentNotificationDeps, h
       return { status: 204 };
     case 'flagged':
       log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the order amount: flagged, not paid');
-      await deps.PaymentEvent.updateOne({ eventId: ev.id }, { $set: { outcome: 'flagged', detail: r.reason } });
+      await deps.paymentEvents.setOutcome(ev.id, 'flagged', r.reason);
       // Acknowledged: the event is genuine and recorded; re-deliveries cannot change the verdict.
       return { status: 204 };
     case 'rejected':
       log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the merchant or order');
-      await deps.PaymentEvent.updateOne({ eventId: ev.id }, { $set: { outcome: 'rejected', detail: r.reason } });
+      await deps.paymentEvents.setOutcome(ev.id, 'rejected', r.reason);
       return { status: 400, message: r.reason };
   }
 }
 
 /** Inserts the event record; false when this event id was recorded before. */
-async function record(
-  deps: PaymentNotificationDeps,
-  e: { eventId: string; eventType: string; outcome: PaymentEventOutcome; outTradeNo?: string; orderId?: OrderDoc['_id']; transactionId?: string; detail?: string },
-): Promise<boolean> {
-  try {
-    await deps.PaymentEvent.create({ ...e, receivedAt: new Date() });
-    return true;
-  } catch (err) {
-    if (isDuplicateKeyError(err)) return false;
-    throw err;
-  }
+function record(deps: PaymentNotificationDeps, e: Omit<PaymentEvent, 'receivedAt'>): Promise<boolean> {
+  return deps.paymentEvents.insert({ ...e, receivedAt: new Date() });
 }

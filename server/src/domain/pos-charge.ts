@@ -5,11 +5,9 @@
 // The answer is the order's final state, or USERPAYING when even the reverse could not be confirmed (the
 // pending-orders job keeps asking WeChat about it).
 import type { PosChargeResponse } from '../../../shared/api';
-import { isDuplicateKeyError } from '../db/errors';
 import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
-import { isOrderNotExist, isWechatPayError, type MicropayResult, type PaymentGateway, type Transaction } from '../payment-gateway';
-import { ERROR_CODE_ALIASES } from '../wechatpay';
+import type { Order, OrderRepository } from './ports/orders';
+import { ERROR_CODE_ALIASES, isOrderNotExist, isWechatPayError, type MicropayResult, type PaymentGateway, type Transaction } from './ports/payment-gateway';
 import { DomainError } from './errors';
 import { applyTransaction } from './order-state';
 import { newOutTradeNo } from './order-view';
@@ -25,7 +23,7 @@ export interface PosChargeInput {
 }
 
 export interface PosServiceOptions {
-  Order: OrderModel;
+  orders: OrderRepository;
   gateway: PaymentGateway;
   currency: string;
   logger: Logger;
@@ -47,14 +45,14 @@ export class PosService {
   }
 
   async charge(input: PosChargeInput, cashier: string): Promise<{ result: PosChargeResponse; created: boolean }> {
-    const { Order } = this.o;
+    const { orders } = this.o;
     const owner = `pos:${cashier}`;
-    let order = await Order.findOne({ customerOpenid: owner, clientRequestId: input.requestId }).lean<OrderDoc>();
+    let order = await orders.findByRequest(owner, input.requestId);
     let created = false;
     if (!order) {
       const now = this.now();
-      try {
-        const doc = await Order.create({
+      const inserted = await orders.insert(
+        {
           outTradeNo: newOutTradeNo('P', now),
           customerOpenid: owner,
           clientRequestId: input.requestId,
@@ -62,18 +60,19 @@ export class PosService {
           description: input.description,
           total: input.amount,
           currency: this.o.currency,
-          status: 'PENDING',
           expiresAt: new Date(now.getTime() + 10 * 60_000),
           // The pending-orders job takes over if this process dies mid-charge.
           nextSyncAt: new Date(now.getTime() + 2 * 60_000),
           source: 'pos',
-        });
-        order = doc.toObject() as OrderDoc;
+        },
+        now,
+      );
+      if (inserted === 'duplicate') {
+        order = await orders.findByRequest(owner, input.requestId);
+        if (!order) throw new Error('order insert reported a duplicate that cannot be found');
+      } else {
+        order = inserted;
         created = true;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        order = await Order.findOne({ customerOpenid: owner, clientRequestId: input.requestId }).lean<OrderDoc>();
-        if (!order) throw err;
       }
     }
     if (order.total !== input.amount) throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different charge');
@@ -85,7 +84,7 @@ export class PosService {
     return { result: await this.run(order, input), created };
   }
 
-  private async run(order: OrderDoc, input: PosChargeInput): Promise<PosChargeResponse> {
+  private async run(order: Order, input: PosChargeInput): Promise<PosChargeResponse> {
     let res: MicropayResult;
     try {
       res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
@@ -97,20 +96,20 @@ export class PosService {
       }
       // A refusal (bad auth code, insufficient balance...): the order failed.
       const message = isWechatPayError(err) ? `${err.code}: ${err.message}` : 'charge failed';
-      await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { status: 'FAILED', wxTradeState: 'PAYERROR' }, $unset: { nextSyncAt: 1 } });
+      await this.o.orders.transition(order.id, ['PENDING'], { status: 'FAILED', wxTradeState: 'PAYERROR' });
       if (!isWechatPayError(err) || err.kind === 'config') throw err;
       return { ...this.view(await this.reload(order)), state: 'PAYERROR', message };
     }
     return this.fromResult(order, res);
   }
 
-  private fromResult(order: OrderDoc, res: MicropayResult): Promise<PosChargeResponse> {
+  private fromResult(order: Order, res: MicropayResult): Promise<PosChargeResponse> {
     if (res.outcome === 'USERPAYING') return this.pollThenReverse(order);
     return this.settle(order, res.transaction);
   }
 
   /** After a lost answer or on a repeat: query; unknown at WeChat -> charge again with the same out_trade_no. */
-  private async resume(order: OrderDoc, input: PosChargeInput, resent = 0): Promise<PosChargeResponse> {
+  private async resume(order: Order, input: PosChargeInput, resent = 0): Promise<PosChargeResponse> {
     let tx: Transaction | undefined;
     try {
       tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
@@ -125,7 +124,7 @@ export class PosService {
     return this.settle(order, tx);
   }
 
-  private async runResend(order: OrderDoc, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
+  private async runResend(order: Order, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
     try {
       const res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
       return await this.fromResult(order, res);
@@ -136,13 +135,13 @@ export class PosService {
     }
   }
 
-  private async settle(order: OrderDoc, tx: Transaction): Promise<PosChargeResponse> {
+  private async settle(order: Order, tx: Transaction): Promise<PosChargeResponse> {
     if (tx.trade_state === 'USERPAYING' || tx.trade_state === 'NOTPAY') return this.pollThenReverse(order);
-    await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+    await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
     return this.answer(await this.reload(order), tx);
   }
 
-  private async pollThenReverse(order: OrderDoc): Promise<PosChargeResponse> {
+  private async pollThenReverse(order: Order): Promise<PosChargeResponse> {
     for (const wait of this.o.pollMs ?? DEFAULT_POS_POLL_MS) {
       await this.sleep(wait);
       let tx: Transaction | undefined;
@@ -153,7 +152,7 @@ export class PosService {
         continue;
       }
       if (tx && tx.trade_state !== 'USERPAYING' && tx.trade_state !== 'NOTPAY') {
-        await applyTransaction(this.o.Order, order, tx, this.o.gateway.identity, this.now());
+        await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
         return this.answer(await this.reload(order), tx);
       }
     }
@@ -167,24 +166,24 @@ export class PosService {
     const after = await this.o.gateway.queryByOutTradeNo(order.outTradeNo).catch(() => undefined);
     if (after && after.trade_state !== 'USERPAYING' && after.trade_state !== 'NOTPAY') {
       // The customer may have confirmed at the last moment: whatever WeChat says wins.
-      await applyTransaction(this.o.Order, order, after, this.o.gateway.identity, this.now());
+      await applyTransaction(this.o.orders, order, after, this.o.gateway.identity, this.now());
       return this.answer(await this.reload(order), after);
     }
-    await this.o.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() }, $unset: { nextSyncAt: 1 } });
+    await this.o.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() });
     return { ...this.view(await this.reload(order)), state: 'REVOKED', message: 'the customer did not confirm in time; the charge was reversed' };
   }
 
-  private async reload(order: OrderDoc): Promise<OrderDoc> {
-    return (await this.o.Order.findById(order._id).lean<OrderDoc>()) ?? order;
+  private async reload(order: Order): Promise<Order> {
+    return (await this.o.orders.findById(order.id)) ?? order;
   }
 
-  private answer(order: OrderDoc, tx: Transaction): PosChargeResponse {
+  private answer(order: Order, tx: Transaction): PosChargeResponse {
     const v = this.view(order);
     if (tx.trade_state_desc && v.state !== 'SUCCESS') v.message = tx.trade_state_desc;
     return v;
   }
 
-  view(order: OrderDoc): PosChargeResponse {
+  view(order: Order): PosChargeResponse {
     const state: PosChargeResponse['state'] =
       order.status === 'PAID' ? 'SUCCESS' : order.status === 'FAILED' ? 'PAYERROR' : order.status === 'CLOSED' ? (order.wxTradeState === 'REVOKED' ? 'REVOKED' : 'CLOSED') : 'USERPAYING';
     const v: PosChargeResponse = { outTradeNo: order.outTradeNo, state, amount: order.total, currency: order.currency };

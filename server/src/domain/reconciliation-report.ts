@@ -1,14 +1,28 @@
 // Downloads a day's statement (the client verifies its SHA-1 and signature) and reconciles it with our books.
 import type { StatementReport } from '../../../shared/api';
-import type { OrderDoc, OrderModel } from '../models/order';
-import type { RefundDoc, RefundModel } from '../models/refund';
-import type { PaymentGateway } from '../payment-gateway';
-import { isWechatPayError } from '../payment-gateway';
+import type { OrderRepository } from './ports/orders';
+import { isWechatPayError, type PaymentGateway } from './ports/payment-gateway';
+import type { RefundRepository } from './ports/refunds';
 import { DomainError } from './errors';
 import { providerError } from './order-service';
 import { gmt8Day, reconcile } from './reconciliation';
 
-export async function reconcileDay(d: { Order: OrderModel; Refund: RefundModel; gateway: PaymentGateway; currency: string }, date: string): Promise<StatementReport> {
+export interface ReconciliationOptions {
+  orders: OrderRepository;
+  refunds: RefundRepository;
+  gateway: PaymentGateway;
+  currency: string;
+}
+
+export class Reconciliation {
+  constructor(private readonly o: ReconciliationOptions) {}
+
+  day(date: string): Promise<StatementReport> {
+    return reconcileDay(this.o, date);
+  }
+}
+
+export async function reconcileDay(d: ReconciliationOptions, date: string): Promise<StatementReport> {
   let statement;
   try {
     statement = await d.gateway.statement(date);
@@ -23,10 +37,10 @@ export async function reconcileDay(d: { Order: OrderModel; Refund: RefundModel; 
   const named = statement.rows.map((r) => r.out_trade_no).filter(Boolean);
   const namedRefunds = statement.rows.map((r) => r.out_refund_no).filter(Boolean);
   const [paidThatDay, namedOrders, refundsThatDay, namedRefundDocs] = await Promise.all([
-    d.Order.find({ status: 'PAID', paidAt: { $gte: start, $lt: end } }).lean<OrderDoc[]>(),
-    d.Order.find({ outTradeNo: { $in: named } }).lean<OrderDoc[]>(),
-    d.Refund.find({ acceptedAt: { $gte: start, $lt: end }, status: { $in: ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] } }).lean<RefundDoc[]>(),
-    d.Refund.find({ outRefundNo: { $in: namedRefunds } }).lean<RefundDoc[]>(),
+    d.orders.paidBetween(start, end),
+    d.orders.findByOutTradeNos(named),
+    d.refunds.acceptedBetween(start, end),
+    d.refunds.findByOutRefundNos(namedRefunds),
   ]);
   const orders = new Map([...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, { outTradeNo: o.outTradeNo, status: o.status, total: o.total }]));
   const refunds = new Map(

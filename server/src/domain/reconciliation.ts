@@ -5,8 +5,7 @@
 //   amount_differs / state_differs
 import type { ReconciliationDiff, StatementReport } from '../../../shared/api';
 import { currencyExponent } from '../../../shared/money';
-import type { StatementRow } from '../wechatpay';
-import { normalizeRefundStatus } from '../wechatpay';
+import { normalizeRefundStatus, type StatementRow } from './ports/payment-gateway';
 
 export interface LocalOrder {
   outTradeNo: string;

@@ -2,26 +2,24 @@
 // parser. The event id is recorded under a unique index first; the refund moves through RefundService, whose
 // conditional updates make a repeat harmless even if two deliveries race.
 import type { Logger } from '../logger';
-import { isDuplicateKeyError } from '../db/errors';
-import type { RefundDoc, RefundModel } from '../models/refund';
-import type { RefundEventModel, RefundEventOutcome } from '../models/refund-event';
-import type { MerchantIdentity, NotificationResult } from '../payment-gateway';
-import type { RefundNotification } from '../wechatpay';
+import type { RefundEventLog, RefundEventOutcome } from './ports/events';
+import type { ExpectedMerchant, HeaderSource, NotificationResult, PaymentGateway, RefundNotification } from './ports/payment-gateway';
+import type { RefundRecord, RefundRepository } from './ports/refunds';
 import type { RefundService } from './refund-service';
 
 type Event = Extract<NotificationResult, { ok: true }>['event'];
 
 export interface RefundNotificationDeps {
-  Refund: RefundModel;
-  RefundEvent: RefundEventModel;
+  refundRecords: RefundRepository;
+  refundEvents: RefundEventLog;
   refunds: RefundService;
-  identity: MerchantIdentity;
+  identity: ExpectedMerchant;
   logger: Logger;
   now?: () => Date;
 }
 
 /** Why a genuine notification does not match our refund, or undefined. */
-export function refundMismatch(refund: RefundDoc, n: RefundNotification, id: MerchantIdentity): string | undefined {
+export function refundMismatch(refund: RefundRecord, n: RefundNotification, id: ExpectedMerchant): string | undefined {
   if (id.mode === 'direct' ? n.mchid !== id.mchid : n.sp_mchid !== id.mchid) return 'merchant id';
   if (id.mode === 'institution' && id.subMchid && n.sub_mchid !== id.subMchid) return 'sub_mchid';
   if (n.out_trade_no !== refund.outTradeNo) return 'out_trade_no';
@@ -37,26 +35,23 @@ export async function handleRefundEvent(d: RefundNotificationDeps, event: Event)
     return 'rejected';
   }
   const n = event.resource as RefundNotification;
-  const refund = await d.Refund.findOne({ outRefundNo: n.out_refund_no }).lean<RefundDoc>();
-  try {
-    await d.RefundEvent.create({
-      eventId: event.id,
-      eventType: event.event_type,
-      outRefundNo: n.out_refund_no,
-      refundId: n.refund_id,
-      ...(refund ? { orderId: refund.orderId } : {}),
-      receivedAt: now,
-      outcome: 'processing',
-    });
-  } catch (err) {
-    if (isDuplicateKeyError(err)) {
-      const prior = await d.RefundEvent.findOne({ eventId: event.id }).lean();
-      // A delivery whose processing failed before is processed again (the effects are idempotent).
-      if (prior?.outcome !== 'processing') return 'duplicate';
-    } else throw err;
+  const refund = await d.refundRecords.findByOutRefundNo(n.out_refund_no);
+  const recorded = await d.refundEvents.insert({
+    eventId: event.id,
+    eventType: event.event_type,
+    outRefundNo: n.out_refund_no,
+    refundId: n.refund_id,
+    ...(refund ? { orderId: refund.orderId } : {}),
+    receivedAt: now,
+    outcome: 'processing',
+  });
+  if (!recorded) {
+    const prior = await d.refundEvents.find(event.id);
+    // A delivery whose processing failed before is processed again (the effects are idempotent).
+    if (prior?.outcome !== 'processing') return 'duplicate';
   }
   const finish = async (outcome: RefundEventOutcome, detail?: string) => {
-    await d.RefundEvent.updateOne({ eventId: event.id }, { $set: { outcome, ...(detail ? { detail } : {}) } });
+    await d.refundEvents.setOutcome(event.id, outcome, detail);
     return outcome;
   };
   if (!refund) {
@@ -66,7 +61,7 @@ export async function handleRefundEvent(d: RefundNotificationDeps, event: Event)
   const bad = refundMismatch(refund, n, d.identity);
   if (bad) {
     const reason = `refund notification does not match: ${bad}`;
-    await d.Refund.updateOne({ _id: refund._id, flagged: { $exists: false } }, { $set: { flagged: reason } });
+    await d.refundRecords.update(refund.id, { unflagged: true }, { set: { flagged: reason } });
     d.logger.error({ outRefundNo: refund.outRefundNo, bad }, 'refund notification mismatch: flagged');
     return finish('flagged', reason);
   }
@@ -76,5 +71,39 @@ export async function handleRefundEvent(d: RefundNotificationDeps, event: Event)
   } catch (err) {
     // Leave the record 'processing' so WeChat's retry is processed again.
     throw err;
+  }
+}
+
+export type RefundNotificationAnswer = { status: 204 } | { status: 400 | 500; message: string };
+
+/**
+ * A refund notification from the raw body: verified and decrypted through the gateway, then applied.
+ * 204 when handled or already handled; 400 for anything untrustworthy; 500 when we failed (WeChat retries).
+ */
+export async function handleRefundNotification(
+  d: Omit<RefundNotificationDeps, 'identity' | 'logger'> & { gateway: PaymentGateway },
+  headers: HeaderSource,
+  raw: Buffer,
+  log: Logger,
+): Promise<RefundNotificationAnswer> {
+  let parsed;
+  try {
+    parsed = await d.gateway.parseNotification(headers, raw);
+  } catch (err) {
+    log.error({ err: { message: (err as Error).message } }, 'refund notification: verification unavailable');
+    return { status: 500, message: 'verification unavailable' };
+  }
+  if (!parsed.ok) {
+    log.warn({ reason: parsed.reason, wxRequestId: parsed.requestId }, 'refund notification rejected');
+    return { status: 400, message: parsed.reason };
+  }
+  try {
+    const outcome = await handleRefundEvent({ ...d, identity: d.gateway.identity, logger: log }, parsed.event);
+    if (outcome === 'rejected') return { status: 400, message: 'not a refund event' };
+    log.info({ eventId: parsed.event.id, eventType: parsed.event.event_type, outcome }, 'refund notification');
+    return { status: 204 };
+  } catch (err) {
+    log.error({ err: { message: (err as Error).message } }, 'refund notification failed');
+    return { status: 500, message: 'processing failed' };
   }
 }

@@ -1,6 +1,6 @@
 // What a failed refund call means for the refund: try again later with the same out_refund_no, or a final
 // refusal that releases the reservation. Pure, so every case is unit-tested.
-import { ERROR_CODE_ALIASES, isWechatPayError } from '../wechatpay';
+import { ERROR_CODE_ALIASES, isWechatPayError } from './ports/payment-gateway';
 
 export type RefundCallOutcome = { retry: true; code: string; message: string } | { retry: false; code: string; message: string };
 

@@ -8,15 +8,12 @@
 //   SUCCESS:  hold -> refunded;  CLOSED / FAILED: hold -> refundable;  ABNORMAL: flagged
 //   resumed:  a PENDING refund whose request died (job, or the same requestId again) takes or finds its hold and
 //             goes on; a final refund whose hold was not released yet (a crash in between) is released by the job
-import { Types } from 'mongoose';
 import type { AdminRefundView, RefundStatus, RefundView } from '../../../shared/api';
-import { isDuplicateKeyError } from '../db/errors';
 import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
-import type { RefundDoc, RefundModel } from '../models/refund';
-import type { PaymentGateway, Refund } from '../payment-gateway';
-import { normalizeRefundStatus } from '../wechatpay';
 import { DomainError } from './errors';
+import type { Order, OrderRepository } from './ports/orders';
+import { normalizeRefundStatus, type PaymentGateway, type Refund } from './ports/payment-gateway';
+import type { RefundRecord, RefundRepository } from './ports/refunds';
 import { newOutTradeNo } from './order-view';
 import { classifyRefundError, DEFAULT_RETRY_DELAYS_MS, retryDelayMs } from './refund-outcome';
 
@@ -24,8 +21,8 @@ import { classifyRefundError, DEFAULT_RETRY_DELAYS_MS, retryDelayMs } from './re
 export const MAX_REFUNDS_PER_ORDER = 50;
 
 export interface RefundServiceOptions {
-  Order: OrderModel;
-  Refund: RefundModel;
+  orders: OrderRepository;
+  refunds: RefundRepository;
   gateway: PaymentGateway;
   logger: Logger;
   /** Waits before the n-th retry of a PENDING create / query of a PROCESSING refund. */
@@ -59,21 +56,19 @@ export class RefundService {
   }
 
   /** Returns the refund and whether it was created now (false: this requestId was seen before). */
-  async create(orderId: string, input: CreateRefundInput, actor: string): Promise<{ refund: RefundDoc; created: boolean }> {
-    if (!Types.ObjectId.isValid(orderId) || !/^[0-9a-f]{24}$/i.test(orderId)) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
-    const { Order, Refund } = this.o;
-    const seen = await Refund.findOne({ requestId: input.requestId }).lean<RefundDoc>();
+  async create(orderId: string, input: CreateRefundInput, actor: string): Promise<{ refund: RefundRecord; created: boolean }> {
+    const { orders, refunds } = this.o;
+    const seen = await refunds.findByRequestId(input.requestId);
     if (seen) return { refund: await this.resumeIfInterrupted(this.sameRequest(seen, orderId, input)), created: false };
 
-    const order = await Order.findById(orderId).lean<OrderDoc>();
+    const order = await orders.findById(orderId);
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     this.checkRefundable(order, input.amount);
 
     const now = this.now();
-    let refund: RefundDoc;
-    try {
-      const doc = await Refund.create({
-        orderId: order._id,
+    const inserted = await refunds.insert(
+      {
+        orderId: order.id,
         outTradeNo: order.outTradeNo,
         outRefundNo: newOutTradeNo('R', now),
         requestId: input.requestId,
@@ -81,29 +76,29 @@ export class RefundService {
         currency: order.currency,
         orderTotal: order.total,
         ...(input.reason ? { reason: input.reason } : {}),
-        status: 'PENDING',
         createdBy: actor,
         // If this process dies before the reservation is confirmed, the job finds the refund after this.
         nextSyncAt: new Date(now.getTime() + this.claimMs),
-      });
-      refund = doc.toObject() as RefundDoc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const winner = await Refund.findOne({ requestId: input.requestId }).lean<RefundDoc>();
-      if (!winner) throw err;
+      },
+      now,
+    );
+    if (inserted === 'duplicate') {
+      const winner = await refunds.findByRequestId(input.requestId);
+      if (!winner) throw new Error('refund insert reported a duplicate that cannot be found');
       return { refund: this.sameRequest(winner, orderId, input), created: false };
     }
+    let refund = inserted;
 
     if ((await this.hold(refund)) === 'refused') {
-      await Refund.deleteOne({ _id: refund._id, reserved: false, status: 'PENDING' });
-      const current = await Order.findById(order._id).lean<OrderDoc>();
+      await refunds.deleteUnreserved(refund.id);
+      const current = await orders.findById(order.id);
       this.checkRefundable(current ?? order, input.amount);
       throw new DomainError('REFUND_EXCEEDS_BALANCE', 'the refund exceeds the refundable balance');
     }
     refund = { ...refund, reserved: true };
     this.o.logger.info({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount }, 'refund reserved');
     await this.submit(refund);
-    return { refund: (await Refund.findById(refund._id).lean<RefundDoc>()) ?? refund, created: true };
+    return { refund: (await refunds.findById(refund.id)) ?? refund, created: true };
   }
 
   /**
@@ -111,52 +106,47 @@ export class RefundService {
    * reserved. Safe to run again and concurrently for one refund: the hold is taken once (`refundHolds: {$ne}`).
    * 'refused': the balance (or the order's state) does not allow it and nothing is held.
    */
-  private async hold(refund: RefundDoc): Promise<'held' | 'refused'> {
-    const { Order, Refund } = this.o;
+  private async hold(refund: RefundRecord): Promise<'held' | 'refused'> {
+    const { orders, refunds } = this.o;
     const x = refund.amount;
-    const took = await Order.updateOne(
-      { _id: refund.orderId, status: 'PAID', refundable: { $gte: x }, refundCount: { $lt: MAX_REFUNDS_PER_ORDER }, refundHolds: { $ne: refund._id } },
-      { $inc: { refundable: -x, refundReserved: x, refundCount: 1 }, $push: { refundHolds: refund._id } },
-    );
-    if (took.modifiedCount !== 1 && !(await Order.exists({ _id: refund.orderId, refundHolds: refund._id }))) return 'refused';
+    const took = await orders.takeRefundHold(refund.orderId, refund.id, x, MAX_REFUNDS_PER_ORDER);
+    if (!took && !(await orders.hasRefundHold(refund.orderId, refund.id))) return 'refused';
     // Keep the job away while this request makes the first call.
-    const marked = await Refund.updateOne(
-      { _id: refund._id, status: 'PENDING' },
-      { $set: { reserved: true, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
-    );
-    if (marked.matchedCount === 0 && took.modifiedCount === 1) {
+    const marked = await refunds.update(refund.id, { status: 'PENDING' }, { set: { reserved: true, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } });
+    if (!marked && took) {
       // The refund ended (or was withdrawn) while this took a hold it no longer needs: give it back.
-      await Order.updateOne({ _id: refund.orderId, refundHolds: refund._id }, { $inc: { refundReserved: -x, refundable: x, refundCount: -1 }, $pull: { refundHolds: refund._id } });
+      await orders.releaseRefundHold(refund.orderId, refund.id, x, 'refundable', true);
       return 'refused';
     }
     return 'held';
   }
 
   /** A refund whose request died before it was reserved goes on now: the same requestId means the same refund. */
-  private async resumeIfInterrupted(r: RefundDoc): Promise<RefundDoc> {
+  private async resumeIfInterrupted(r: RefundRecord): Promise<RefundRecord> {
     if (r.status !== 'PENDING' || r.reserved) return r;
     await this.resume(r);
-    return (await this.o.Refund.findById(r._id).lean<RefundDoc>()) ?? r;
+    return (await this.o.refunds.findById(r.id)) ?? r;
   }
 
-  private async resume(r: RefundDoc): Promise<void> {
+  private async resume(r: RefundRecord): Promise<void> {
     if ((await this.hold(r)) === 'held') return this.submit({ ...r, reserved: true });
     // Nothing is held: the balance went elsewhere meanwhile. It ends here; no money moved.
-    const ended = await this.o.Refund.updateOne(
-      { _id: r._id, status: 'PENDING', reserved: false },
-      { $set: { status: 'FAILED', settled: true, lastError: { code: 'REFUND_EXCEEDS_BALANCE', message: 'the refundable balance no longer allows this refund' } }, $unset: { nextSyncAt: 1 } },
+    const ended = await this.o.refunds.update(
+      r.id,
+      { status: 'PENDING', reserved: false },
+      { set: { status: 'FAILED', settled: true, lastError: { code: 'REFUND_EXCEEDS_BALANCE', message: 'the refundable balance no longer allows this refund' } }, unset: ['nextSyncAt'] },
     );
-    if (ended.modifiedCount === 1) this.o.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
+    if (ended) this.o.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
   }
 
-  private sameRequest(r: RefundDoc, orderId: string, input: CreateRefundInput): RefundDoc {
-    if (String(r.orderId) !== orderId.toLowerCase() || r.amount !== input.amount) {
+  private sameRequest(r: RefundRecord, orderId: string, input: CreateRefundInput): RefundRecord {
+    if (r.orderId !== orderId.toLowerCase() || r.amount !== input.amount) {
       throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different refund');
     }
     return r;
   }
 
-  private checkRefundable(order: OrderDoc, amount: number): void {
+  private checkRefundable(order: Order, amount: number): void {
     if (order.status !== 'PAID') throw new DomainError('ORDER_NOT_REFUNDABLE', `the order is ${order.status}`);
     if ((order.refundCount ?? 0) >= MAX_REFUNDS_PER_ORDER) throw new DomainError('ORDER_NOT_REFUNDABLE', `an order can have at most ${MAX_REFUNDS_PER_ORDER} refunds`);
     if ((order.refundable ?? 0) <= 0) throw new DomainError('ORDER_NOT_REFUNDABLE', 'nothing is left to refund on this order');
@@ -166,7 +156,7 @@ export class RefundService {
   }
 
   /** Asks WeChat to refund (again, with the same out_refund_no) and records what it said. */
-  async submit(refund: RefundDoc): Promise<void> {
+  async submit(refund: RefundRecord): Promise<void> {
     const now = this.now();
     let answer: Refund;
     try {
@@ -180,29 +170,30 @@ export class RefundService {
       const c = classifyRefundError(err);
       if (c.retry) {
         const attempts = refund.attempts + 1;
-        await this.o.Refund.updateOne(
-          { _id: refund._id, status: 'PENDING' },
-          { $set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(attempts, this.delays)) }, $inc: { attempts: 1 } },
+        await this.o.refunds.update(
+          refund.id,
+          { status: 'PENDING' },
+          { set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(attempts, this.delays)) }, countAttempt: true },
         );
         this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund not accepted yet; will retry with the same out_refund_no');
       } else {
-        await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING' }, { $set: { lastError: { code: c.code, message: c.message } }, $inc: { attempts: 1 } });
+        await this.o.refunds.update(refund.id, { status: 'PENDING' }, { set: { lastError: { code: c.code, message: c.message } }, countAttempt: true });
         await this.finish(refund, 'FAILED', {});
         this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund refused by WeChat; reservation released');
       }
       return;
     }
-    const set: Record<string, unknown> = { status: 'PROCESSING', acceptedAt: now, nextSyncAt: new Date(now.getTime() + this.processingCheckMs) };
+    const set: Partial<RefundRecord> = { status: 'PROCESSING', acceptedAt: now, nextSyncAt: new Date(now.getTime() + this.processingCheckMs) };
     if (answer.id) set.refundId = answer.id;
-    await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING' }, { $set: set, $unset: { lastError: 1 }, $inc: { attempts: 1 } });
+    await this.o.refunds.update(refund.id, { status: 'PENDING' }, { set, unset: ['lastError'], countAttempt: true });
     // An answer for a refund WeChat already settled (a retry after a lost answer) may carry its status.
     if (answer.status) await this.applyWechatStatus(refund, answer.status, answer);
   }
 
   /** Applies a status WeChat reported (query, create answer or notification). Safe to repeat. */
-  async applyWechatStatus(refund: RefundDoc, wxStatus: string, info: { id?: string; refund_id?: string; success_time?: string }): Promise<'changed' | 'unchanged'> {
+  async applyWechatStatus(refund: RefundRecord, wxStatus: string, info: { id?: string; refund_id?: string; success_time?: string }): Promise<'changed' | 'unchanged'> {
     const status = normalizeRefundStatus(wxStatus);
-    const extra: Record<string, unknown> = {};
+    const extra: Partial<RefundRecord> = {};
     const refundId = info.refund_id ?? info.id;
     if (refundId) extra.refundId = refundId;
     switch (status) {
@@ -218,8 +209,8 @@ export class RefundService {
         return this.markAbnormal(refund, extra);
       case 'PROCESSING': {
         // Accepted: a PENDING refund whose create answer was lost becomes PROCESSING.
-        const r = await this.o.Refund.updateOne({ _id: refund._id, status: 'PENDING', reserved: true }, { $set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } });
-        return r.modifiedCount === 1 ? 'changed' : 'unchanged';
+        const r = await this.o.refunds.update(refund.id, { status: 'PENDING', reserved: true }, { set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } });
+        return r ? 'changed' : 'unchanged';
       }
       default:
         this.o.logger.warn({ outRefundNo: refund.outRefundNo, wxStatus }, 'unknown refund status from WeChat');
@@ -228,38 +219,37 @@ export class RefundService {
   }
 
   /** Moves the refund to a final status once, then releases its hold on the order once. */
-  private async finish(refund: RefundDoc, to: FinalStatus, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
+  private async finish(refund: RefundRecord, to: FinalStatus, extra: Partial<RefundRecord>): Promise<'changed' | 'unchanged'> {
     const from: RefundStatus[] = to === 'FAILED' ? ['PENDING'] : ['PENDING', 'PROCESSING', 'ABNORMAL'];
-    const moved = await this.o.Refund.findOneAndUpdate(
-      { _id: refund._id, status: { $in: from }, reserved: true, settled: false },
+    const moved = await this.o.refunds.updateAndGet(
+      refund.id,
+      { status: from, reserved: true, settled: false },
       // If this process dies before the release below, the job finds the refund after the claim time.
-      { $set: { status: to, ...extra, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
-      { returnDocument: 'after' },
-    ).lean<RefundDoc>();
+      { set: { status: to, ...extra, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
+    );
     if (!moved) return 'unchanged';
     await this.release(moved);
     return 'changed';
   }
 
   /** Releases a final refund's hold: SUCCESS -> refunded, CLOSED / FAILED -> refundable. Runs its effect once. */
-  private async release(r: RefundDoc): Promise<void> {
+  private async release(r: RefundRecord): Promise<void> {
     const x = r.amount;
-    const inc = r.status === 'SUCCESS' ? { refundReserved: -x, refunded: x } : { refundReserved: -x, refundable: x };
-    await this.o.Order.updateOne({ _id: r.orderId, refundHolds: r._id }, { $inc: inc, $pull: { refundHolds: r._id } });
-    await this.o.Refund.updateOne({ _id: r._id, settled: false }, { $set: { settled: true }, $unset: { nextSyncAt: 1 } });
+    await this.o.orders.releaseRefundHold(r.orderId, r.id, x, r.status === 'SUCCESS' ? 'refunded' : 'refundable');
+    await this.o.refunds.update(r.id, { settled: false }, { set: { settled: true }, unset: ['nextSyncAt'] });
     this.o.logger.info({ outRefundNo: r.outRefundNo, status: r.status, amount: x }, 'refund settled');
   }
 
-  private async markAbnormal(refund: RefundDoc, extra: Record<string, unknown>): Promise<'changed' | 'unchanged'> {
+  private async markAbnormal(refund: RefundRecord, extra: Partial<RefundRecord>): Promise<'changed' | 'unchanged'> {
     const reason = `refund ${refund.outRefundNo} is ABNORMAL at WeChat (the money could not reach the payer): a person must handle it`;
-    const moved = await this.o.Refund.findOneAndUpdate(
-      { _id: refund._id, status: { $in: ['PENDING', 'PROCESSING'] }, reserved: true },
+    const moved = await this.o.refunds.updateAndGet(
+      refund.id,
+      { status: ['PENDING', 'PROCESSING'], reserved: true },
       // Still watched, rarely: WeChat may settle it after the merchant acts in the portal.
-      { $set: { status: 'ABNORMAL', flagged: reason, nextSyncAt: new Date(this.now().getTime() + 3600_000), ...extra } },
-      { returnDocument: 'after' },
-    ).lean<RefundDoc>();
+      { set: { status: 'ABNORMAL', flagged: reason, nextSyncAt: new Date(this.now().getTime() + 3600_000), ...extra } },
+    );
     if (!moved) return 'unchanged';
-    await this.o.Order.updateOne({ _id: moved.orderId, flagged: { $exists: false } }, { $set: { flagged: reason } });
+    await this.o.orders.flag(moved.orderId, reason);
     this.o.logger.error({ outRefundNo: moved.outRefundNo }, 'refund ABNORMAL: flagged for a person');
     return 'changed';
   }
@@ -268,7 +258,7 @@ export class RefundService {
    * The sync job's work on one claimed refund: resume or re-submit a PENDING one, query a PROCESSING/ABNORMAL
    * one, release the hold of a final one whose release was interrupted.
    */
-  async sync(refund: RefundDoc): Promise<void> {
+  async sync(refund: RefundRecord): Promise<void> {
     if (refund.status === 'SUCCESS' || refund.status === 'CLOSED' || refund.status === 'FAILED') {
       if (!refund.settled) await this.release(refund);
       return;
@@ -283,59 +273,51 @@ export class RefundService {
       answer = await this.o.gateway.queryRefund(refund.outRefundNo);
     } catch (err) {
       const c = classifyRefundError(err);
-      await this.o.Refund.updateOne(
-        { _id: refund._id, status: refund.status },
-        { $set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) }, $inc: { attempts: 1 } },
+      await this.o.refunds.update(
+        refund.id,
+        { status: refund.status },
+        { set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) }, countAttempt: true },
       );
       return;
     }
     if (!answer) {
       // WeChat does not know a refund it accepted: never guess with money; a person looks.
-      await this.o.Refund.updateOne(
-        { _id: refund._id, status: refund.status },
-        { $set: { flagged: 'WeChat does not know this accepted refund', nextSyncAt: new Date(now.getTime() + 3600_000) }, $inc: { attempts: 1 } },
+      await this.o.refunds.update(
+        refund.id,
+        { status: refund.status },
+        { set: { flagged: 'WeChat does not know this accepted refund', nextSyncAt: new Date(now.getTime() + 3600_000) }, countAttempt: true },
       );
       return;
     }
-    await this.o.Refund.updateOne({ _id: refund._id }, { $inc: { attempts: 1 } });
+    await this.o.refunds.update(refund.id, {}, { countAttempt: true });
     const changed = answer.status ? await this.applyWechatStatus(refund, answer.status, answer) : 'unchanged';
     if (changed === 'unchanged') {
-      await this.o.Refund.updateOne(
-        { _id: refund._id, status: 'PROCESSING' },
-        { $set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } },
-      );
+      await this.o.refunds.update(refund.id, { status: 'PROCESSING' }, { set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } });
       // An ABNORMAL refund waits for a person: look again hourly, not at every claim.
-      await this.o.Refund.updateOne({ _id: refund._id, status: 'ABNORMAL' }, { $set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
+      await this.o.refunds.update(refund.id, { status: 'ABNORMAL' }, { set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
     }
   }
 
-  async get(id: string): Promise<RefundDoc> {
-    if (!/^[0-9a-f]{24}$/i.test(id)) throw new DomainError('REFUND_NOT_FOUND', 'no such refund');
-    const r = await this.o.Refund.findById(id).lean<RefundDoc>();
+  async get(id: string): Promise<RefundRecord> {
+    const r = await this.o.refunds.findById(id);
     if (!r) throw new DomainError('REFUND_NOT_FOUND', 'no such refund');
     return r;
   }
 
-  async forOrders(orderIds: string[]): Promise<Map<string, RefundDoc[]>> {
-    const docs = await this.o.Refund.find({ orderId: { $in: orderIds.map((i) => new Types.ObjectId(i)) } }).sort({ createdAt: 1, _id: 1 }).lean<RefundDoc[]>();
-    const out = new Map<string, RefundDoc[]>();
-    for (const d of docs) {
-      const k = String(d.orderId);
-      out.set(k, [...(out.get(k) ?? []), d]);
-    }
-    return out;
+  forOrders(orderIds: string[]): Promise<Map<string, RefundRecord[]>> {
+    return this.o.refunds.forOrders(orderIds);
   }
 }
 
-export function toRefundView(r: RefundDoc): RefundView {
-  const v: RefundView = { id: String(r._id), outRefundNo: r.outRefundNo, amount: r.amount, currency: r.currency, status: r.status, createdAt: r.createdAt.toISOString() };
+export function toRefundView(r: RefundRecord): RefundView {
+  const v: RefundView = { id: r.id, outRefundNo: r.outRefundNo, amount: r.amount, currency: r.currency, status: r.status, createdAt: r.createdAt.toISOString() };
   if (r.reason) v.reason = r.reason;
   if (r.succeededAt) v.succeededAt = r.succeededAt.toISOString();
   return v;
 }
 
-export function toAdminRefundView(r: RefundDoc): AdminRefundView {
-  const v: AdminRefundView = { ...toRefundView(r), orderId: String(r.orderId), outTradeNo: r.outTradeNo };
+export function toAdminRefundView(r: RefundRecord): AdminRefundView {
+  const v: AdminRefundView = { ...toRefundView(r), orderId: r.orderId, outTradeNo: r.outTradeNo };
   if (r.refundId) v.refundId = r.refundId;
   if (r.lastError) v.lastError = { code: r.lastError.code, message: r.lastError.message };
   if (r.flagged) v.flagged = r.flagged;

@@ -1,16 +1,14 @@
 // Staff accounts and login. A failed login is counted per username and per address before answering, and a
 // locked key answers 429 without even checking the password, so guessing costs the same from any instance.
 import { signToken } from '../auth/jwt';
-import { isDuplicateKeyError } from '../db/errors';
 import type { StaffLoginResponse, StaffRole } from '../../../shared/api';
-import type { StaffUserModel } from '../models/staff-user';
-import { USERNAME_PATTERN } from '../models/staff-user';
+import { USERNAME_PATTERN, type StaffUserRepository } from './ports/staff';
 import { DomainError } from './errors';
 import type { LoginLimiter } from './staff-login-limiter';
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './staff-password';
 
 export interface StaffAccountsOptions {
-  StaffUser: StaffUserModel;
+  staffUsers: StaffUserRepository;
   limiter: LoginLimiter;
   jwtSecret: string;
   tokenTtlSeconds: number;
@@ -24,23 +22,23 @@ export class StaffAccounts {
     if (!USERNAME_PATTERN.test(username)) throw new DomainError('VALIDATION_FAILED', 'username: 3..32 of a-z 0-9 . _ -, starting with a letter or digit');
     if (password.length < MIN_PASSWORD_LENGTH) throw new DomainError('VALIDATION_FAILED', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(password);
-    if (update) {
-      const r = await this.o.StaffUser.updateOne({ username }, { $set: { passwordHash, role, disabled: false } });
-      if (r.matchedCount === 1) return { created: false };
+    if (update && (await this.o.staffUsers.reset(username, passwordHash, role))) return { created: false };
+    if ((await this.o.staffUsers.insert({ username, passwordHash, role })) === 'duplicate') {
+      throw new DomainError('DUPLICATE', `staff user ${username} exists (use --update to reset it)`);
     }
-    try {
-      await this.o.StaffUser.create({ username, passwordHash, role });
-      return { created: true };
-    } catch (err) {
-      if (isDuplicateKeyError(err)) throw new DomainError('DUPLICATE', `staff user ${username} exists (use --update to reset it)`);
-      throw err;
-    }
+    return { created: true };
+  }
+
+  /** The account behind a staff token, when it exists and is enabled (re-read on every request). */
+  async active(username: string): Promise<{ username: string; role: StaffRole } | undefined> {
+    const user = await this.o.staffUsers.find(username);
+    return user && !user.disabled ? { username: user.username, role: user.role } : undefined;
   }
 
   async login(username: string, password: string, ip: string): Promise<StaffLoginResponse> {
     const wait = await this.o.limiter.retryAfter(username, ip);
     if (wait > 0) throw new DomainError('TOO_MANY_REQUESTS', `too many failed logins, try again in ${wait} s`, { retryAfterSeconds: wait });
-    const user = await this.o.StaffUser.findOne({ username }).lean();
+    const user = await this.o.staffUsers.find(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok || user.disabled) {
       await this.o.limiter.recordFailure(username, ip);

@@ -1,8 +1,7 @@
 // Writes one audit record per staff action. Failing to audit fails the action's answer (the caller awaits it),
 // except for reads, which log the failure and go on.
-import { Types } from 'mongoose';
 import type { AuditRecord, StaffRole } from '../../../shared/api';
-import type { AuditDoc, AuditModel } from '../models/audit';
+import type { AuditRecordData, AuditRepository } from './ports/staff';
 
 export interface Actor {
   username: string;
@@ -12,7 +11,7 @@ export interface Actor {
 export interface AuditEntry {
   action: string;
   target: string;
-  orderId?: string | Types.ObjectId;
+  orderId?: string;
   detail?: Record<string, unknown>;
   requestId?: string;
   ip?: string;
@@ -20,26 +19,25 @@ export interface AuditEntry {
 
 export class AuditLog {
   constructor(
-    private readonly Audit: AuditModel,
+    private readonly records: AuditRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async record(actor: Actor, e: AuditEntry): Promise<void> {
-    const doc: Partial<AuditDoc> = { at: this.now(), actor: actor.username, role: actor.role, action: e.action, target: e.target };
-    if (e.orderId !== undefined) doc.orderId = new Types.ObjectId(String(e.orderId));
+    const doc: AuditRecordData = { at: this.now(), actor: actor.username, role: actor.role, action: e.action, target: e.target };
+    if (e.orderId !== undefined) doc.orderId = e.orderId;
     if (e.detail) doc.detail = e.detail;
     if (e.requestId) doc.requestId = e.requestId;
     if (e.ip) doc.ip = e.ip;
-    await this.Audit.create(doc);
+    await this.records.insert(doc);
   }
 
-  async forOrder(orderId: Types.ObjectId | string): Promise<AuditRecord[]> {
-    const docs = await this.Audit.find({ orderId: new Types.ObjectId(String(orderId)) }).sort({ at: 1, _id: 1 }).limit(500).lean<AuditDoc[]>();
-    return docs.map(toAuditRecord);
+  async forOrder(orderId: string): Promise<AuditRecord[]> {
+    return (await this.records.forOrder(orderId, 500)).map(toAuditRecord);
   }
 }
 
-export function toAuditRecord(d: AuditDoc): AuditRecord {
+export function toAuditRecord(d: AuditRecordData): AuditRecord {
   const r: AuditRecord = { at: d.at.toISOString(), actor: d.actor, role: d.role as StaffRole, action: d.action, target: d.target };
   if (d.detail) r.detail = d.detail;
   return r;

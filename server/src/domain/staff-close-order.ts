@@ -1,13 +1,13 @@
 // Staff closes an unpaid order at WeChat (not just locally). WeChat answering ORDERPAID means the customer paid
 // meanwhile: the order is queried and marked paid instead.
 import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
-import type { PaymentGateway } from '../payment-gateway';
+import type { Order, OrderRepository } from './ports/orders';
+import type { PaymentGateway } from './ports/payment-gateway';
 import { DomainError } from './errors';
 import { providerError } from './order-service';
 import { applyTransaction } from './order-state';
 
-export async function closeOrderAtWechat(d: { Order: OrderModel; gateway: PaymentGateway; logger: Logger; now?: () => Date }, order: OrderDoc): Promise<{ order: OrderDoc; result: 'closed' | 'paid' }> {
+export async function closeOrderAtWechat(d: { orders: OrderRepository; gateway: PaymentGateway; logger: Logger; now?: () => Date }, order: Order): Promise<{ order: Order; result: 'closed' | 'paid' }> {
   if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_CLOSABLE', `the order is ${order.status}`);
   if (order.source === 'pos') throw new DomainError('ORDER_NOT_CLOSABLE', 'a Quick Pay order is reversed by its charge, not closed');
   const now = d.now?.() ?? new Date();
@@ -18,7 +18,7 @@ export async function closeOrderAtWechat(d: { Order: OrderModel; gateway: Paymen
     throw providerError(err, 'could not close the order at WeChat Pay');
   }
   if (result === 'closed') {
-    await d.Order.updateOne({ _id: order._id, status: 'PENDING' }, { $set: { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now }, $unset: { nextSyncAt: 1 } });
+    await d.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now });
   } else {
     let tx;
     try {
@@ -26,9 +26,9 @@ export async function closeOrderAtWechat(d: { Order: OrderModel; gateway: Paymen
     } catch (err) {
       throw providerError(err, 'WeChat Pay says the order is paid; the query to confirm it failed');
     }
-    if (tx) await applyTransaction(d.Order, order, tx, d.gateway.identity, now);
+    if (tx) await applyTransaction(d.orders, order, tx, d.gateway.identity, now);
     d.logger.info({ outTradeNo: order.outTradeNo }, 'close answered ORDERPAID: order marked paid from the query');
   }
-  const after = (await d.Order.findById(order._id).lean<OrderDoc>()) ?? order;
+  const after = (await d.orders.findById(order.id)) ?? order;
   return { order: after, result };
 }

@@ -1,8 +1,7 @@
 // Limits failed staff logins per username and per client address. Counts live in MongoDB (models/login-attempt)
 // so the limit holds across backend instances; a key is locked while its failures in the current and the
 // previous window reach the maximum (a sliding window approximated by two fixed buckets).
-import { isDuplicateKeyError } from '../db/errors';
-import type { LoginAttemptModel } from '../models/login-attempt';
+import type { LoginAttemptStore } from './ports/staff';
 
 export interface LoginLimits {
   windowMs: number;
@@ -14,7 +13,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, maxPer
 
 export class LoginLimiter {
   constructor(
-    private readonly Attempt: LoginAttemptModel,
+    private readonly attempts: LoginAttemptStore,
     private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -26,7 +25,7 @@ export class LoginLimiter {
   /** Failures of `key` in the current and the previous bucket. */
   private async failures(key: string, now: Date): Promise<{ current: number; previous: number }> {
     const current = this.bucket(now);
-    const docs = await this.Attempt.find({ key, bucketStart: { $gte: new Date(current - this.limits.windowMs) } }).lean();
+    const docs = await this.attempts.failures(key, new Date(current - this.limits.windowMs));
     let cur = 0;
     let prev = 0;
     for (const d of docs) {
@@ -53,26 +52,13 @@ export class LoginLimiter {
   async recordFailure(username: string, ip: string): Promise<void> {
     const now = this.now();
     const bucketStart = new Date(this.bucket(now));
-    await Promise.all([`user:${username}`, `ip:${ip}`].map((key) => this.increment(key, bucketStart)));
+    await Promise.all([`user:${username}`, `ip:${ip}`].map((key) => this.attempts.increment(key, bucketStart)));
     // Housekeeping instead of a TTL index: buckets older than two windows count for nothing.
-    if (Math.random() < 0.05) await this.Attempt.deleteMany({ bucketStart: { $lt: new Date(bucketStart.getTime() - 2 * this.limits.windowMs) } });
+    if (Math.random() < 0.05) await this.attempts.prune(new Date(bucketStart.getTime() - 2 * this.limits.windowMs));
   }
 
   /** A successful login clears the username's failures (not the address's). */
   async recordSuccess(username: string): Promise<void> {
-    await this.Attempt.deleteMany({ key: `user:${username}` });
-  }
-
-  private async increment(key: string, bucketStart: Date): Promise<void> {
-    const _id = `${key}|${bucketStart.getTime()}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.Attempt.updateOne({ _id }, { $inc: { failures: 1 }, $setOnInsert: { key, bucketStart } }, { upsert: true });
-        return;
-      } catch (err) {
-        // Two concurrent upserts of a new bucket: one inserts, the other retries as an update.
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    }
+    await this.attempts.clear(`user:${username}`);
   }
 }

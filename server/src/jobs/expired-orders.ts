@@ -3,16 +3,14 @@
 // the order is queried too and moved by what WeChat says (CLOSED), through the same conditional update.
 // A Quick Pay (POS) order has no prepay to close: if WeChat still has the charge open (the customer may yet
 // confirm it on the phone) it is reversed; a charge that completed meanwhile is marked paid, never reversed.
-import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
 import { describeError, type OrderService } from '../domain/order-service';
-import type { PaymentGateway, Transaction } from '../payment-gateway';
-import { isOrderNotExist, isWechatPayError } from '../payment-gateway';
-import { claimDue } from './lease';
-import { JOB_CONCURRENCY, runPool } from './pool';
+import type { Order, OrderRepository } from '../domain/ports/orders';
+import { isOrderNotExist, isWechatPayError, type PaymentGateway, type Transaction } from '../domain/ports/payment-gateway';
+import type { Logger } from '../logger';
+import { workOnClaimed } from './claimed-batch';
 
 export interface ExpiredOrdersJobDeps {
-  Order: OrderModel;
+  orderRecords: OrderRepository;
   orders: OrderService;
   gateway: PaymentGateway;
   owner: string;
@@ -25,36 +23,22 @@ export interface ExpiredOrdersJobDeps {
 
 export async function runExpiredOrders(d: ExpiredOrdersJobDeps): Promise<{ closed: number; paid: number; failed: number }> {
   const now = (d.now ?? (() => new Date()))();
-  const claimed = await claimDue<OrderDoc>({
-    model: d.Order,
-    filter: { status: 'PENDING', expiresAt: { $lte: now }, flagged: { $exists: false } },
-    now,
-    claimMs: d.claimSeconds * 1000,
-    owner: d.owner,
-    limit: d.batchSize,
-    inc: { syncAttempts: 1 },
-  });
+  const claimed = await d.orderRecords.claimDue('expired', { now, claimMs: d.claimSeconds * 1000, owner: d.owner, limit: d.batchSize });
   const counts = { closed: 0, paid: 0, failed: 0 };
-  // A few at a time: a batch must not send all its queries to WeChat Pay (and writes to the database) at once.
-  const settled = await runPool(claimed, JOB_CONCURRENCY, async (order) => {
+  await workOnClaimed(claimed, async (order) => {
     try {
       const outcome = await closeOne(d, order, now);
       if (outcome) counts[outcome]++;
     } catch (err) {
       counts.failed++;
       d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'closing an expired order failed; retried later');
-      await d.Order.updateOne(
-        { _id: order._id, status: 'PENDING', claimedBy: d.owner },
-        { $set: { nextSyncAt: new Date(now.getTime() + d.retrySeconds * 1000) } },
-      );
+      await d.orderRecords.reschedule(order.id, d.owner, new Date(now.getTime() + d.retrySeconds * 1000));
     }
   });
-  const failed = settled.find((r) => !r.ok);
-  if (failed && !failed.ok) throw failed.error; // the runner logs it; the claims expire and are retried
   return counts;
 }
 
-async function queryAtWechat(d: ExpiredOrdersJobDeps, order: OrderDoc): Promise<Transaction | undefined> {
+async function queryAtWechat(d: ExpiredOrdersJobDeps, order: Order): Promise<Transaction | undefined> {
   return d.gateway.queryByOutTradeNo(order.outTradeNo).catch((err) => {
     if (isOrderNotExist(err)) return undefined;
     throw err;
@@ -62,14 +46,14 @@ async function queryAtWechat(d: ExpiredOrdersJobDeps, order: OrderDoc): Promise<
 }
 
 /** Applies what WeChat says; 'open' while it still has the order payable. */
-async function applyAnswer(d: ExpiredOrdersJobDeps, order: OrderDoc, tx: Transaction): Promise<'closed' | 'paid' | 'open' | undefined> {
+async function applyAnswer(d: ExpiredOrdersJobDeps, order: Order, tx: Transaction): Promise<'closed' | 'paid' | 'open' | undefined> {
   const r = await d.orders.applyFromWechat(order, tx);
   if (r.result === 'changed') return r.status === 'PAID' ? 'paid' : 'closed';
   if (tx.trade_state === 'NOTPAY' || tx.trade_state === 'USERPAYING') return 'open';
   return undefined;
 }
 
-async function closeOne(d: ExpiredOrdersJobDeps, order: OrderDoc, now: Date): Promise<'closed' | 'paid' | undefined> {
+async function closeOne(d: ExpiredOrdersJobDeps, order: Order, now: Date): Promise<'closed' | 'paid' | undefined> {
   if (order.source === 'pos') {
     const tx = await queryAtWechat(d, order);
     if (tx) {
@@ -100,9 +84,6 @@ async function closeOne(d: ExpiredOrdersJobDeps, order: OrderDoc, now: Date): Pr
     }
   }
   // Never reached WeChat (no prepay) or unknown there: nothing can be paid, close locally.
-  const r = await d.Order.updateOne(
-    { _id: order._id, status: 'PENDING' },
-    { $set: { status: 'CLOSED', closedAt: now, wxTradeState: 'CLOSED' }, $unset: { nextSyncAt: 1 } },
-  );
-  return r.modifiedCount === 1 ? 'closed' : undefined;
+  const closed = await d.orderRecords.transition(order.id, ['PENDING'], { status: 'CLOSED', closedAt: now, wxTradeState: 'CLOSED' });
+  return closed ? 'closed' : undefined;
 }

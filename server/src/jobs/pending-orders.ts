@@ -1,13 +1,12 @@
 // Pending orders whose notification should have come: query WeChat on a tiered schedule (each order's
 // `nextSyncAt`), apply what it says. Claimed per document, so several instances share the work safely.
-import type { Logger } from '../logger';
-import type { OrderDoc, OrderModel } from '../models/order';
 import { describeError, type OrderService } from '../domain/order-service';
-import { claimDue } from './lease';
-import { JOB_CONCURRENCY, runPool } from './pool';
+import type { OrderRepository } from '../domain/ports/orders';
+import type { Logger } from '../logger';
+import { workOnClaimed } from './claimed-batch';
 
 export interface PendingOrdersJobDeps {
-  Order: OrderModel;
+  orderRecords: OrderRepository;
   orders: OrderService;
   owner: string;
   scheduleSeconds: number[];
@@ -25,18 +24,9 @@ export function nextDelaySeconds(schedule: number[], attempts: number): number {
 
 export async function runPendingOrders(d: PendingOrdersJobDeps): Promise<{ queried: number; changed: number }> {
   const now = (d.now ?? (() => new Date()))();
-  const claimed = await claimDue<OrderDoc>({
-    model: d.Order,
-    filter: { status: 'PENDING', expiresAt: { $gt: now }, flagged: { $exists: false } },
-    now,
-    claimMs: d.claimSeconds * 1000,
-    owner: d.owner,
-    limit: d.batchSize,
-    inc: { syncAttempts: 1 },
-  });
+  const claimed = await d.orderRecords.claimDue('pending', { now, claimMs: d.claimSeconds * 1000, owner: d.owner, limit: d.batchSize });
   let changed = 0;
-  // A few at a time: a batch must not send all its queries to WeChat Pay (and writes to the database) at once.
-  const settled = await runPool(claimed, JOB_CONCURRENCY, async (order) => {
+  await workOnClaimed(claimed, async (order) => {
     try {
       const r = await d.orders.sync(order);
       if (typeof r === 'object' && r.result === 'changed') changed++;
@@ -45,9 +35,7 @@ export async function runPendingOrders(d: PendingOrdersJobDeps): Promise<{ queri
     }
     // Next look on the schedule, but not after expiry: then the expired-orders job takes over.
     const next = Math.min(now.getTime() + nextDelaySeconds(d.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
-    await d.Order.updateOne({ _id: order._id, status: 'PENDING', claimedBy: d.owner }, { $set: { nextSyncAt: new Date(next) } });
+    await d.orderRecords.reschedule(order.id, d.owner, new Date(next));
   });
-  const failed = settled.find((r) => !r.ok);
-  if (failed && !failed.ok) throw failed.error; // the runner logs it; the claims expire and are retried
   return { queried: claimed.length, changed };
 }

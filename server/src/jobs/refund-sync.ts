@@ -2,13 +2,13 @@
 // the SAME out_refund_no), PROCESSING / ABNORMAL ones past their delay (queried), and final ones whose hold on
 // the order was not released (a crash between the two steps). Every refund not settled yet is one of those. Each refund is claimed by
 // one conditional update that moves its nextSyncAt forward, so two instances never work on the same refund.
-import type { RefundDoc, RefundModel } from '../models/refund';
+import type { RefundRepository } from '../domain/ports/refunds';
 import type { RefundService } from '../domain/refund-service';
-import { claimDue } from './lease';
+import { workOnClaimed } from './claimed-batch';
 import type { Job } from './runner';
 
 export interface RefundSyncOptions {
-  Refund: RefundModel;
+  refundRecords: RefundRepository;
   refunds: RefundService;
   owner: string;
   intervalMs?: number;
@@ -21,15 +21,8 @@ export interface RefundSyncOptions {
 /** One pass: claims due refunds and syncs each. Returns how many were looked at. */
 export async function syncRefunds(o: RefundSyncOptions): Promise<{ refunds: number }> {
   const now = o.now?.() ?? new Date();
-  const claimed = await claimDue<RefundDoc>({
-    model: o.Refund,
-    filter: { settled: false },
-    now,
-    claimMs: o.claimMs ?? 60_000,
-    owner: o.owner,
-    limit: o.batch ?? 50,
-  });
-  for (const r of claimed) await o.refunds.sync(r);
+  const claimed = await o.refundRecords.claimDue({ now, claimMs: o.claimMs ?? 60_000, owner: o.owner, limit: o.batch ?? 50 });
+  await workOnClaimed(claimed, (r) => o.refunds.sync(r));
   return { refunds: claimed.length };
 }
 

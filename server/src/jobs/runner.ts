@@ -1,8 +1,7 @@
 // Runs jobs on intervals. A job run never overlaps itself on one instance; a job with `lease` runs on one
 // instance at a time across the fleet. Failures are logged and retried on the next tick.
-import type { Connection } from 'mongoose';
+import type { LeaseStore } from '../domain/ports/leases';
 import type { Logger } from '../logger';
-import { Lease } from './lease';
 
 export interface Job {
   name: string;
@@ -18,7 +17,7 @@ export class JobRunner {
   private stopped = false;
 
   constructor(
-    private readonly conn: Connection,
+    private readonly leases: LeaseStore,
     private readonly owner: string,
     private readonly logger: Logger,
     private readonly jobs: Job[] = [],
@@ -31,14 +30,16 @@ export class JobRunner {
 
   start(): void {
     for (const job of this.jobs) {
-      const lease = job.lease ? new Lease(this.conn, `job:${job.name}`, this.owner) : undefined;
+      const leaseName = job.lease ? `job:${job.name}` : undefined;
       let busy = false;
       const tick = async () => {
         if (busy || this.stopped) return;
         busy = true;
         const started = Date.now();
         try {
-          if (lease && !(await lease.acquire(Math.max(job.intervalMs * 3, 30_000)))) return;
+          const now = new Date();
+          const until = new Date(now.getTime() + Math.max(job.intervalMs * 3, 30_000));
+          if (leaseName && !(await this.leases.acquire(leaseName, this.owner, now, until))) return;
           const result = await job.run();
           if (result && typeof result === 'object' && Object.values(result).some((v) => typeof v === 'number' && v > 0)) {
             this.logger.info({ job: job.name, ms: Date.now() - started, ...(result as object) }, 'job run');

@@ -1,7 +1,6 @@
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../server/src/db/connection';
-import { createApp } from '../../../server/src/http/app';
-import { createLogger } from '../../../server/src/logger';
+import { connectDatabase, createMongoStorage, databaseState, pingDatabase } from '../../../server/src/storage/mongo';
+import { testBackend } from '../../support/backend-app';
 import { dropDatabase, testDatabaseUri } from '../../support/db';
 import { serve, type Served } from '../../support/http';
 
@@ -11,7 +10,13 @@ let http: Served;
 
 beforeAll(async () => {
   db = await connectDatabase(uri);
-  http = await serve(createApp({ db, logger: createLogger('silent'), readinessChecks: { certificates: () => false } }).callback());
+  http = await serve(
+    testBackend({
+      storage: createMongoStorage(db),
+      database: { ping: () => pingDatabase(db), state: () => databaseState(db) },
+      readinessChecks: { certificates: () => false },
+    }).app.callback(),
+  );
 });
 afterAll(async () => {
   await http.close();

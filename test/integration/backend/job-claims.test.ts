@@ -1,21 +1,20 @@
 // Two instances running the jobs at once: per-document claims never give one order to both, and a lease has
 // one holder at a time (a crashed holder's lease expires).
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../server/src/db/connection';
-import { claimDue, Lease } from '../../../server/src/jobs/lease';
-import { orderModel, type OrderDoc, type OrderModel } from '../../../server/src/models/order';
+import { connectDatabase } from '../../../server/src/storage/mongo/connection';
+import { mongoLeases } from '../../../server/src/storage/mongo/leases';
+import { orderModel, type OrderModel } from '../../../server/src/storage/mongo/models/order';
+import { mongoOrders } from '../../../server/src/storage/mongo/orders';
 import { dropDatabase, testDatabaseUri } from '../../support/db';
 
 const uri = testDatabaseUri('claims');
 let a: Connection;
 let b: Connection;
 let OrderA: OrderModel;
-let OrderB: OrderModel;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([connectDatabase(uri), connectDatabase(uri)]);
   OrderA = orderModel(a);
-  OrderB = orderModel(b);
   await OrderA.init();
 });
 afterAll(async () => {
@@ -39,23 +38,26 @@ test('concurrent claims from two instances split the due orders with no overlap'
       nextSyncAt: new Date(now.getTime() - 1000),
     })),
   );
-  const claim = (Order: OrderModel, owner: string) =>
-    claimDue<OrderDoc>({ model: Order, filter: { status: 'PENDING' }, now, claimMs: 30_000, owner, limit: 30, inc: { syncAttempts: 1 } });
-  const [x, y] = await Promise.all([claim(OrderA, 'a'), claim(OrderB, 'b')]);
+  const claim = (conn: Connection, owner: string) => mongoOrders(conn).claimDue('pending', { now, claimMs: 30_000, owner, limit: 30 });
+  const [x, y] = await Promise.all([claim(a, 'a'), claim(b, 'b')]);
   const ids = [...x, ...y].map((o) => o.outTradeNo);
   expect(new Set(ids).size).toBe(ids.length);
   expect(ids.length).toBe(30);
   const docs = await OrderA.find({}).lean();
   expect(docs.every((d) => d.syncAttempts === 1 && d.nextSyncAt!.getTime() === now.getTime() + 30_000)).toBe(true);
   // Nothing is due any more until the claim expires.
-  expect(await claim(OrderA, 'a')).toHaveLength(0);
-  const later = await claimDue<OrderDoc>({ model: OrderB, filter: { status: 'PENDING' }, now: new Date(now.getTime() + 31_000), claimMs: 30_000, owner: 'b', limit: 100 });
+  expect(await claim(a, 'a')).toHaveLength(0);
+  const later = await mongoOrders(b).claimDue('pending', { now: new Date(now.getTime() + 31_000), claimMs: 30_000, owner: 'b', limit: 100 });
   expect(later).toHaveLength(30);
 });
 
 test('a lease has one holder; it can be renewed by its holder and taken over once expired', async () => {
-  const la = new Lease(a, 'job:test', 'a');
-  const lb = new Lease(b, 'job:test', 'b');
+  const lease = (conn: Connection, owner: string) => {
+    const store = mongoLeases(conn);
+    return { acquire: (ms: number, now: Date) => store.acquire('job:test', owner, now, new Date(now.getTime() + ms)) };
+  };
+  const la = lease(a, 'a');
+  const lb = lease(b, 'b');
   const t0 = new Date();
   const both = await Promise.all([la.acquire(10_000, t0), lb.acquire(10_000, t0)]);
   expect(both.filter(Boolean)).toHaveLength(1);

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../server/src/db/connection';
-import { orderModel, type OrderModel } from '../../../server/src/models/order';
+import { connectDatabase } from '../../../server/src/storage/mongo/connection';
+import { orderModel, type OrderModel } from '../../../server/src/storage/mongo/models/order';
 import { dropDatabase, testDatabaseUri } from '../../support/db';
 
 const uri = testDatabaseUri('ordermodel');

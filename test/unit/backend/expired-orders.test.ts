@@ -1,12 +1,12 @@
 // The expired-orders job on Quick Pay (POS) orders, against a real database with a scripted WeChat Pay port:
 // a charge still open at WeChat is reversed, a completed one is marked paid and never reversed.
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../server/src/db/connection';
+import { connectDatabase } from '../../../server/src/storage/mongo/connection';
 import { OrderService } from '../../../server/src/domain/order-service';
 import { runExpiredOrders } from '../../../server/src/jobs/expired-orders';
 import { createLogger } from '../../../server/src/logger';
-import { orderModel } from '../../../server/src/models/order';
-import { productModel } from '../../../server/src/models/product';
+import { orderModel } from '../../../server/src/storage/mongo/models/order';
+import { productModel } from '../../../server/src/storage/mongo/models/product';
 import type { PaymentGateway, Transaction } from '../../../server/src/payment-gateway';
 import { dropDatabase, testDatabaseUri } from '../../support/db';
 

@@ -1,7 +1,7 @@
 import { mismatch, transitionFor } from '../../../server/src/domain/order-state';
 import { newOutTradeNo } from '../../../server/src/domain/order-view';
 import { nextDelaySeconds } from '../../../server/src/jobs/pending-orders';
-import { OUT_TRADE_NO_PATTERN } from '../../../server/src/models/order';
+import { OUT_TRADE_NO_PATTERN } from '../../../server/src/storage/mongo/models/order';
 import { rfc3339 } from '../../../server/src/payment-gateway';
 import type { Transaction } from '../../../server/src/wechatpay';
 

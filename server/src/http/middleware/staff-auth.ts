@@ -4,7 +4,6 @@ import type { Context, Next } from 'koa';
 import { verifyToken } from '../../auth/jwt';
 import { DomainError } from '../../domain/errors';
 import type { StaffRole } from '../../../../shared/api';
-import type { StaffUserModel } from '../../models/staff-user';
 import { rolesWith, type Capability } from '../../../../shared/roles';
 
 export interface StaffState {
@@ -12,13 +11,16 @@ export interface StaffState {
   role: StaffRole;
 }
 
-export function staffAuth(secret: string, StaffUser: StaffUserModel) {
+/** Looks up the account behind a token: undefined when it does not exist or is disabled. */
+export type ActiveStaff = (username: string) => Promise<StaffState | undefined>;
+
+export function staffAuth(secret: string, activeStaff: ActiveStaff) {
   return async (ctx: Context, next: Next) => {
     const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(ctx.get('Authorization'));
     if (!m) throw new DomainError('UNAUTHENTICATED', 'a staff token is required');
     const claims = verifyToken(secret, m[1]!, 'staff');
-    const user = await StaffUser.findOne({ username: claims.sub }).lean();
-    if (!user || user.disabled) throw new DomainError('UNAUTHENTICATED', 'this staff account is not active');
+    const user = await activeStaff(claims.sub);
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'this staff account is not active');
     ctx.state.staff = { username: user.username, role: user.role } satisfies StaffState;
     await next();
   };

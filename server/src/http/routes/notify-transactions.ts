@@ -3,14 +3,17 @@
 // counted from the request's arrival (it may have queued for admission), keeps the answer inside WeChat's 5 s.
 import Router from '@koa/router';
 import type { Logger } from '../../logger';
-import { handlePaymentNotification, type NotificationAnswer, type PaymentNotificationDeps } from '../../domain/payment-notifications';
+import type { NotificationAnswer } from '../../domain/payment-notifications';
+import type { HeaderSource } from '../../domain/ports/payment-gateway';
 import { HttpError } from '../errors';
 import { readRawBody } from '../body';
 
 export const NOTIFY_BODY_LIMIT = 64 * 1024;
 const DEADLINE_MS = 4500;
 
-export function notifyTransactionRoutes(deps: PaymentNotificationDeps): Router {
+export type PaymentNotificationHandler = (headers: HeaderSource, raw: Buffer, log: Logger) => Promise<NotificationAnswer>;
+
+export function notifyTransactionRoutes(handle: PaymentNotificationHandler): Router {
   const r = new Router();
   r.post('/wechatpay/notify/transactions', async (ctx) => {
     const log = ctx.state.log as Logger;
@@ -22,7 +25,7 @@ export function notifyTransactionRoutes(deps: PaymentNotificationDeps): Router {
       const deadline = new Promise<NotificationAnswer>((resolve) => {
         timer = setTimeout(() => resolve({ status: 503, message: 'busy, retry later' }), Math.max(0, receivedAt + DEADLINE_MS - Date.now()));
       });
-      answer = await Promise.race([handlePaymentNotification(deps, ctx.headers, raw, log), deadline]).finally(() => clearTimeout(timer));
+      answer = await Promise.race([handle(ctx.headers, raw, log), deadline]).finally(() => clearTimeout(timer));
     } catch (err) {
       if (err instanceof HttpError && err.status === 413) answer = { status: 400, message: 'body too large' };
       else {

@@ -4,13 +4,16 @@ import { z } from 'zod';
 import type { CreateOrderResponse, OrderList, PayOrderResponse } from '../../../../shared/api';
 import type { OrderService } from '../../domain/order-service';
 import { toOrderView, type RefundLookup } from '../../domain/order-view';
-import type { OrderDoc } from '../../models/order';
+import type { Order } from '../../domain/ports/orders';
 import { customerOf } from '../middleware/customer-auth';
+import type { Middleware } from 'koa';
 import { validate } from '../validate';
 
 export interface OrderRouteDeps {
   orders: OrderService;
   refunds: RefundLookup;
+  /** The customer guard: runs for every route of this router (whatever the path's spelling). */
+  requireCustomer: Middleware;
   maxQuantityPerItem: number;
   maxItemsPerOrder: number;
 }
@@ -35,9 +38,10 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     pageSize: z.coerce.number().int().min(1).max(50).default(20),
   });
 
-  const view = async (o: OrderDoc) => toOrderView(o, (await deps.refunds([String(o._id)])).get(String(o._id)) ?? []);
+  const view = async (o: Order) => toOrderView(o, (await deps.refunds([o.id])).get(o.id) ?? []);
 
   const r = new Router({ prefix: '/api/orders' });
+  r.use(deps.requireCustomer);
   r.post('/', async (ctx) => {
     const input = validate(createSchema, ctx.request.body);
     const { openid } = customerOf(ctx);
@@ -49,8 +53,8 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   r.get('/', async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const { items, total } = await deps.orders.list(customerOf(ctx).openid, q.page, q.pageSize);
-    const refunds = await deps.refunds(items.map((o) => String(o._id)));
-    ctx.body = { items: items.map((o) => toOrderView(o, refunds.get(String(o._id)) ?? [])), page: q.page, pageSize: q.pageSize, total } satisfies OrderList;
+    const refunds = await deps.refunds(items.map((o) => o.id));
+    ctx.body = { items: items.map((o) => toOrderView(o, refunds.get(o.id) ?? [])), page: q.page, pageSize: q.pageSize, total } satisfies OrderList;
   });
   r.get('/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'path');

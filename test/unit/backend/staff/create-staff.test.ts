@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../../server/src/db/connection';
+import { connectDatabase } from '../../../../server/src/storage/mongo/connection';
 import { verifyPassword } from '../../../../server/src/domain/staff-password';
-import { staffUserModel } from '../../../../server/src/models/staff-user';
+import { staffUserModel } from '../../../../server/src/storage/mongo/models/staff-user';
 import { dropDatabase, testDatabaseUri } from '../../../support/db';
 
 const uri = testDatabaseUri('createstaff');

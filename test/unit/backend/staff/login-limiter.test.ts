@@ -1,8 +1,8 @@
 // The limiter against a real database (its counts must be shared by instances, so no in-memory fake).
 import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../../server/src/db/connection';
+import { connectDatabase } from '../../../../server/src/storage/mongo/connection';
 import { LoginLimiter } from '../../../../server/src/domain/staff-login-limiter';
-import { loginAttemptModel } from '../../../../server/src/models/login-attempt';
+import { loginAttemptModel } from '../../../../server/src/storage/mongo/models/login-attempt';
 import { dropDatabase, testDatabaseUri } from '../../../support/db';
 
 const uri = testDatabaseUri('limiter');

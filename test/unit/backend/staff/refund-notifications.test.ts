@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { refundMismatch } from '../../../../server/src/domain/refund-notifications';
-import type { RefundDoc } from '../../../../server/src/models/refund';
+import type { RefundDoc } from '../../../../server/src/storage/mongo/models/refund';
 import type { RefundNotification } from '../../../../server/src/wechatpay';
 
 const refund = { _id: new Types.ObjectId(), outTradeNo: 'T1', outRefundNo: 'R1', amount: 500, currency: 'HKD' } as RefundDoc;

@@ -1,42 +1,30 @@
 // The staff API under /api/admin. Login is open (and rate-limited); every other route needs a staff token and
 // a role: viewer reads, cashier reads and charges at the till, admin does everything. Every action is audited.
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import type { Connection } from 'mongoose';
-import { Types } from 'mongoose';
+import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import type { AdminOrderList, AdminOrderView, NotificationRecord, Settlement, SettlementList } from '../../../../../shared/api';
+import type { AdminOrderList, SettlementList, StatementReport } from '../../../../../shared/api';
 import { DomainError } from '../../../domain/errors';
-import { toOrderView } from '../../../domain/order-view';
-import { providerError } from '../../../domain/order-service';
-import { PosService } from '../../../domain/pos-charge';
-import { reconcileDay } from '../../../domain/reconciliation-report';
-import { RefundService, toAdminRefundView } from '../../../domain/refund-service';
-import { StaffAccounts } from '../../../domain/staff-accounts';
-import { AuditLog, type Actor, type AuditEntry } from '../../../domain/staff-audit';
-import { closeOrderAtWechat } from '../../../domain/staff-close-order';
+import type { PosService } from '../../../domain/pos-charge';
+import { toAdminRefundView, type RefundService } from '../../../domain/refund-service';
+import type { SettlementQueryInput } from '../../../domain/settlements';
+import type { StaffAccounts } from '../../../domain/staff-accounts';
+import type { Actor, AuditEntry, AuditLog } from '../../../domain/staff-audit';
+import type { StaffOrders } from '../../../domain/staff-orders';
 import type { Logger } from '../../../logger';
-import { auditModel } from '../../../models/audit';
-import { orderModel, type OrderDoc } from '../../../models/order';
-import { paymentEventModel } from '../../../models/payment-event';
-import { refundModel } from '../../../models/refund';
-import { refundEventModel } from '../../../models/refund-event';
-import { staffUserModel } from '../../../models/staff-user';
-import type { PaymentGateway } from '../../../payment-gateway';
-import { requireCapability, staffAuth, staffOf } from '../../middleware/staff-auth';
+import { requireCapability, staffOf } from '../../middleware/staff-auth';
 import { validate } from '../../validate';
 
 export interface AdminRouteDeps {
-  db: Connection;
-  gateway: PaymentGateway;
-  logger: Logger;
-  jwtSecret: string;
-  tokenTtlSeconds: number;
-  currency: string;
   accounts: StaffAccounts;
+  orders: StaffOrders;
   refunds: RefundService;
   pos: PosService;
   audit: AuditLog;
+  reconcile(date: string): Promise<StatementReport>;
+  settlements(q: SettlementQueryInput): Promise<SettlementList>;
+  /** The staff guard (token + active account): attached to every route below except login. */
+  requireStaff: Middleware;
 }
 
 const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be an id');
@@ -83,15 +71,7 @@ const settlementQuery = z
   });
 const emptyBody = z.strictObject({});
 
-const SETTLEMENT_PAGE_SIZE = 10;
-
 export function adminRoutes(deps: AdminRouteDeps): Router {
-  const Order = orderModel(deps.db);
-  const Refund = refundModel(deps.db);
-  const RefundEvent = refundEventModel(deps.db);
-  const PaymentEvent = paymentEventModel(deps.db);
-  const StaffUser = staffUserModel(deps.db);
-
   const audit = (ctx: Context, e: Omit<AuditEntry, 'requestId' | 'ip'>, actor: Actor = staffOf(ctx)) =>
     deps.audit.record(actor, { ...e, requestId: ctx.state.requestId as string, ip: ctx.ip });
 
@@ -114,61 +94,22 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 
   // Everything below needs a staff token.
   const guarded = new Router();
-  guarded.use(staffAuth(deps.jwtSecret, StaffUser));
-
-  const loadOrder = async (id: string): Promise<OrderDoc> => {
-    const order = await Order.findById(id).lean<OrderDoc>();
-    if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
-    return order;
-  };
-  const orderView = async (o: OrderDoc) => {
-    const refunds = (await deps.refunds.forOrders([String(o._id)])).get(String(o._id)) ?? [];
-    return toOrderView(o, refunds.map(toAdminRefundView));
-  };
+  guarded.use(deps.requireStaff);
 
   guarded.get('/orders', requireCapability('orders'), async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
-    const filter: Record<string, unknown> = {};
-    if (q.status) filter.status = q.status;
-    if (q.outTradeNo) filter.outTradeNo = q.outTradeNo;
-    if (q.from || q.to) filter.createdAt = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
-    const [items, total] = await Promise.all([
-      Order.find(filter).sort({ createdAt: -1, _id: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<OrderDoc[]>(),
-      Order.countDocuments(filter),
-    ]);
-    const refunds = await deps.refunds.forOrders(items.map((o) => String(o._id)));
-    ctx.body = {
-      items: items.map((o) => toOrderView(o, (refunds.get(String(o._id)) ?? []).map(toAdminRefundView))),
-      page: q.page,
-      pageSize: q.pageSize,
-      total,
-    } satisfies AdminOrderList;
+    const filter = {
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.outTradeNo ? { outTradeNo: q.outTradeNo } : {}),
+      ...(q.from ? { from: new Date(q.from) } : {}),
+      ...(q.to ? { to: new Date(q.to) } : {}),
+    };
+    ctx.body = (await deps.orders.list(filter, q.page, q.pageSize)) satisfies AdminOrderList;
   });
-
-  const adminView = async (order: OrderDoc): Promise<AdminOrderView> => {
-    const oid = order._id;
-    const [payEvents, refundEvents, trail] = await Promise.all([
-      PaymentEvent.find({ orderId: oid }).sort({ receivedAt: 1 }).limit(200).lean(),
-      RefundEvent.find({ orderId: oid }).sort({ receivedAt: 1 }).limit(200).lean(),
-      deps.audit.forOrder(oid),
-    ]);
-    const notifications: NotificationRecord[] = [...payEvents, ...refundEvents]
-      .map((e) => {
-        const outcome = e.outcome === 'ignored' ? 'rejected' : e.outcome === 'processing' ? 'applied' : e.outcome;
-        const n: NotificationRecord = { eventId: e.eventId, eventType: e.eventType, receivedAt: e.receivedAt.toISOString(), outcome };
-        if (e.detail) n.detail = e.detail;
-        return n;
-      })
-      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-    const view: AdminOrderView = { ...(await orderView(order)), customerOpenid: order.customerOpenid, notifications, audit: trail };
-    if (order.transactionId) view.transactionId = order.transactionId;
-    if (order.flagged) view.flagged = order.flagged;
-    return view;
-  };
 
   guarded.get('/orders/:id', requireCapability('orders'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
-    ctx.body = await adminView(await loadOrder(id));
+    ctx.body = await deps.orders.view(await deps.orders.get(id));
   });
 
   guarded.post('/orders/:id/refunds', requireCapability('refund'), async (ctx) => {
@@ -179,7 +120,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     try {
       result = await deps.refunds.create(id.toLowerCase(), input, staff.username);
     } catch (err) {
-      if (err instanceof DomainError && Types.ObjectId.isValid(id)) {
+      if (err instanceof DomainError) {
         await audit(ctx, { action: 'refund.refused', target: `order:${id}`, orderId: id, detail: { amount: input.amount, requestId: input.requestId, code: err.code } });
       }
       throw err;
@@ -188,7 +129,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     if (created) {
       await audit(ctx, {
         action: 'refund.create',
-        target: `refund:${refund._id}`,
+        target: `refund:${refund.id}`,
         orderId: refund.orderId,
         detail: { amount: refund.amount, outRefundNo: refund.outRefundNo, requestId: refund.requestId, status: refund.status, ...(refund.reason ? { reason: refund.reason } : {}) },
       });
@@ -205,21 +146,21 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   guarded.post('/orders/:id/close', requireCapability('close'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     if (ctx.request.body !== undefined) validate(emptyBody, ctx.request.body);
-    const order = await loadOrder(id);
-    const { order: after, result } = await closeOrderAtWechat({ Order, gateway: deps.gateway, logger: ctx.state.log as Logger }, order);
-    await audit(ctx, { action: 'order.close', target: `order:${id}`, orderId: id, detail: { outTradeNo: order.outTradeNo, result, status: after.status } });
-    ctx.body = await adminView(after);
+    const order = await deps.orders.get(id);
+    const { order: after, result } = await deps.orders.close(order, ctx.state.log as Logger);
+    await audit(ctx, { action: 'order.close', target: `order:${id}`, orderId: order.id, detail: { outTradeNo: order.outTradeNo, result, status: after.status } });
+    ctx.body = await deps.orders.view(after);
   });
 
   guarded.post('/pos/charge', requireCapability('pos'), async (ctx) => {
     const input = validate(posSchema, ctx.request.body);
     const staff = staffOf(ctx);
     const { result, created } = await deps.pos.charge(input, staff.username);
-    const order = await Order.findOne({ outTradeNo: result.outTradeNo }).lean<OrderDoc>();
+    const order = await deps.orders.findByOutTradeNo(result.outTradeNo);
     await audit(ctx, {
       action: created ? 'pos.charge' : 'pos.charge_repeat',
-      target: `order:${order?._id ?? result.outTradeNo}`,
-      ...(order ? { orderId: order._id } : {}),
+      target: `order:${order?.id ?? result.outTradeNo}`,
+      ...(order ? { orderId: order.id } : {}),
       detail: { amount: input.amount, requestId: input.requestId, state: result.state, outTradeNo: result.outTradeNo },
     });
     ctx.status = created ? 201 : 200;
@@ -229,43 +170,21 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   guarded.get('/statements/:date', requireCapability('statements'), async (ctx) => {
     const { date } = validate(z.strictObject({ date: yyyymmdd }), ctx.params, 'path');
     if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
-    const report = await reconcileDay({ Order, Refund, gateway: deps.gateway, currency: deps.currency }, date);
+    const report = await deps.reconcile(date);
     await audit(ctx, { action: 'statement.reconcile', target: `statement:${date}`, detail: { rows: report.rows, differences: report.differences.length } });
     ctx.body = report;
   });
 
   guarded.get('/settlements', requireCapability('settlements'), async (ctx) => {
     const q = validate(settlementQuery, ctx.query, 'query');
-    let list;
-    try {
-      list = await deps.gateway.settlements({
-        settle_state: q.state,
-        ...(q.state === 'SETTLED' ? { settle_start_date: q.from, settle_end_date: q.to } : {}),
-        limit: SETTLEMENT_PAGE_SIZE,
-        offset: (q.page - 1) * SETTLEMENT_PAGE_SIZE,
-      });
-    } catch (err) {
-      throw providerError(err, 'could not query settlements at WeChat Pay');
-    }
+    const list = await deps.settlements(q);
     await audit(ctx, { action: 'settlements.query', target: `settlements:${q.state}`, detail: { ...q } });
-    const items: Settlement[] = list.data.map((s) => {
-      const out: Settlement = {
-        batchId: s.batch_id,
-        settled: q.state === 'SETTLED',
-        amount: { currency: s.amount.currency, settled: s.amount.settled, unsettle: s.amount.unsettle },
-      };
-      if (s.settlement_date) out.settlementDate = s.settlement_date;
-      if (s.trade_start_date) out.tradeStartDate = s.trade_start_date;
-      if (s.trade_end_date) out.tradeEndDate = s.trade_end_date;
-      for (const k of ['pay', 'refund', 'net', 'fee'] as const) if (s.amount[k] !== undefined) out.amount[k] = s.amount[k];
-      return out;
-    });
-    ctx.body = { items, total: list.total_count ?? items.length } satisfies SettlementList;
+    ctx.body = list;
   });
 
   router.use(guarded.routes(), guarded.allowedMethods());
   // Any other /api/admin path: staff only, then 404.
-  router.all('/{*rest}', staffAuth(deps.jwtSecret, StaffUser), (ctx) => {
+  router.all('/{*rest}', deps.requireStaff, (ctx) => {
     throw new DomainError('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
   });
   return router;

@@ -1,17 +1,12 @@
 // Merchant staff accounts. Passwords are stored only as scrypt hashes (domain/staff-password.ts).
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { StaffRole } from '../../../shared/api';
-import { STAFF_ROLES } from '../../../shared/roles';
+import { USERNAME_PATTERN, type StaffUser } from '../../../domain/ports/staff';
+import { STAFF_ROLES } from '../../../../../shared/roles';
 
 export { STAFF_ROLES };
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
-export interface StaffUserDoc {
+export interface StaffUserDoc extends StaffUser {
   _id: Types.ObjectId;
-  username: string;
-  passwordHash: string;
-  role: StaffRole;
-  disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

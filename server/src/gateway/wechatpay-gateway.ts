@@ -1,92 +1,12 @@
-// The backend's port to WeChat Pay: every operation the order, refund, POS and reconciliation code needs, in
-// domain words. `createPaymentGateway` adapts the APIv3 client (server/src/wechatpay) to it; live or sandbox is
-// only a matter of the base URL and keys in the configuration. Errors are the client's WechatPayError (its
-// `code` is WeChat Pay's business code, `outcomeUnknown` says "query before acting again").
+// Adapts the APIv3 client (server/src/wechatpay) to the domain's PaymentGateway port. Live or sandbox is only a
+// matter of the base URL and keys in the configuration; keys are read once and kept as KeyObjects by the client.
 import { readFileSync } from 'node:fs';
-import type { Config } from './config';
-import {
-  createWechatPayClient,
-  ERROR_CODE_ALIASES,
-  isWechatPayError,
-  WechatPayError,
-  type ListRefundsRequest,
-  type MicropayResult,
-  type NotificationResult,
-  type Refund,
-  type RefundList,
-  type RefundRequest,
-  type RequestPaymentParams,
-  type SettlementList,
-  type SettlementQuery,
-  type Statement,
-  type Transaction,
-  type WechatPayClient,
-} from './wechatpay';
-import type { HeaderSource } from './wechatpay/http/headers';
+import type { Config } from '../config';
+import { isOrderNotExist, isWechatPayError, type ExpectedMerchant, type PaymentGateway } from '../domain/ports/payment-gateway';
+import { createWechatPayClient, type WechatPayClient } from '../wechatpay';
 
-export { WechatPayError, isWechatPayError };
-export type { Transaction, Refund, RefundList, NotificationResult, MicropayResult, Statement };
-
-export interface PrepayInput {
-  outTradeNo: string;
-  description: string;
-  total: number;
-  currency: string;
-  openid: string;
-  /** WeChat closes the order itself after this. */
-  timeExpire: Date;
-}
-
-export interface MicropayInput {
-  outTradeNo: string;
-  description: string;
-  total: number;
-  currency: string;
-  authCode: string;
-}
-
-/** Who we are at WeChat Pay: what a genuine notification about our orders must name. */
-export interface MerchantIdentity {
-  mode: 'direct' | 'institution';
-  mchid: string;
-  appid: string;
-  subMchid?: string;
-  subAppid?: string;
-}
-
-export interface PaymentGateway {
-  readonly identity: MerchantIdentity;
-  /** JSAPI order; idempotent per out_trade_no at WeChat (the same prepay_id comes back). */
-  prepay(input: PrepayInput): Promise<{ prepayId: string }>;
-  /** Fresh wx.requestPayment parameters (new nonce, timestamp and paySign) for a prepay id. */
-  paymentParams(prepayId: string): Promise<RequestPaymentParams>;
-  /** The order at WeChat, or undefined when WeChat does not know it (ORDER_NOT_EXIST / ORDERNOTEXIST). */
-  queryByOutTradeNo(outTradeNo: string): Promise<Transaction | undefined>;
-  /** Closes an unpaid order. 'paid' when WeChat answers ORDERPAID (query it next). */
-  close(outTradeNo: string): Promise<'closed' | 'paid'>;
-  /** Quick Pay. Never retried: after `outcomeUnknown` errors query by out_trade_no. */
-  micropay(input: MicropayInput): Promise<MicropayResult>;
-  reverse(outTradeNo: string): Promise<void>;
-  /** notify_url is filled in (the refunds notification URL). */
-  refund(req: Omit<RefundRequest, 'notify_url'>): Promise<Refund>;
-  /** undefined when WeChat does not know the out_refund_no. */
-  queryRefund(outRefundNo: string): Promise<Refund | undefined>;
-  listRefunds(req: ListRefundsRequest): Promise<RefundList>;
-  /** A day's statement (yyyyMMdd), SHA-1 and signature verified, parsed. */
-  statement(date: string): Promise<Statement>;
-  settlements(query: SettlementQuery): Promise<SettlementList>;
-  /** Verify the raw body and decrypt the resource. `{ok:false}` = reject with 4xx; a throw = our fault (5xx). */
-  parseNotification(headers: HeaderSource, rawBody: Buffer | string): Promise<NotificationResult>;
-  /** True when the platform certificates (or public key) used to verify WeChat Pay are present and fresh. */
-  ready(): Promise<boolean>;
-}
-
-export function isOrderNotExist(err: unknown): boolean {
-  return isWechatPayError(err, ERROR_CODE_ALIASES.orderNotExist);
-}
-
-export function identityFromConfig(config: Config): MerchantIdentity {
-  const id: MerchantIdentity = { mode: config.WECHATPAY_MODE, mchid: config.WECHATPAY_MCHID, appid: config.WECHATPAY_APPID };
+export function identityFromConfig(config: Config): ExpectedMerchant {
+  const id: ExpectedMerchant = { mode: config.WECHATPAY_MODE, mchid: config.WECHATPAY_MCHID, appid: config.WECHATPAY_APPID };
   if (config.WECHATPAY_SUB_MCHID) id.subMchid = config.WECHATPAY_SUB_MCHID;
   if (config.WECHATPAY_SUB_APPID) id.subAppid = config.WECHATPAY_SUB_APPID;
   return id;
@@ -136,7 +56,7 @@ export function createPaymentGateway(config: Config, opts: { platformCertificate
         merchant_category_code: config.MERCHANT_CATEGORY_CODE,
         amount: { total: i.total, currency: i.currency },
         payer: payer(i.openid),
-        time_expire: rfc3339(i.timeExpire),
+        time_expire: toWechatTime(i.timeExpire),
       });
       return { prepayId: prepay_id };
     },
@@ -175,8 +95,8 @@ export function createPaymentGateway(config: Config, opts: { platformCertificate
   };
 }
 
-/** RFC 3339 in GMT+8, second precision, as WeChat writes times: 2026-01-02T15:04:05+08:00. */
-export function rfc3339(d: Date): string {
+/** A time as WeChat writes it: RFC 3339 in GMT+8, second precision (2026-01-02T15:04:05+08:00). */
+export function toWechatTime(d: Date): string {
   const t = new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19);
   return `${t}+08:00`;
 }

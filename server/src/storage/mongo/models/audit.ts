@@ -1,20 +1,10 @@
 // The staff audit log: one append-only record per staff action (who, with which role, what, on what, when).
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { StaffRole } from '../../../shared/api';
+import type { AuditRecordData } from '../../../domain/ports/staff';
 
-export interface AuditDoc {
+export interface AuditDoc extends Omit<AuditRecordData, 'orderId'> {
   _id: Types.ObjectId;
-  at: Date;
-  actor: string;
-  role: StaffRole | 'anonymous';
-  action: string;
-  /** What the action was about, e.g. `order:<id>`, `refund:<id>`, `staff:<username>`. */
-  target: string;
-  /** Extra ids an order's trail is looked up by (an order id for a refund action). */
   orderId?: Types.ObjectId;
-  detail?: Record<string, unknown>;
-  requestId?: string;
-  ip?: string;
 }
 
 const schema = new Schema<AuditDoc>(

@@ -1,17 +1,9 @@
 // The catalog: the only source of prices. Prices are integers in the minor unit of `currency`.
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { LocalizedText } from './order';
+import type { Product } from '../../../domain/ports/catalog';
+import type { LocalizedText } from '../../../domain/ports/orders';
 
-export interface ProductDoc {
-  sku: string;
-  name: LocalizedText;
-  description?: LocalizedText;
-  price: number;
-  currency: string;
-  imageUrl?: string;
-  active: boolean;
-  sort: number;
-}
+export type ProductDoc = Product;
 
 const localized = new Schema<LocalizedText>({ 'zh-HK': { type: String, required: true }, en: { type: String, required: true } }, { _id: false });
 

@@ -2,39 +2,15 @@
 // WeChat, generated once and stored before the first call) are unique. The money itself is reserved on the
 // order's counters; `reserved` and `settled` say whether this refund's reservation was taken and released.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { RefundStatus } from '../../../shared/api';
+import type { RefundStatus } from '../../../../../shared/api';
+import type { RefundRecord } from '../../../domain/ports/refunds';
 
 export const REFUND_STATUSES: readonly RefundStatus[] = ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'FAILED'];
 
-export interface RefundDoc {
+/** The stored refund: the domain's record with ObjectIds where the domain has strings. */
+export interface RefundDoc extends Omit<RefundRecord, 'id' | 'orderId'> {
   _id: Types.ObjectId;
   orderId: Types.ObjectId;
-  outTradeNo: string;
-  outRefundNo: string;
-  requestId: string;
-  amount: number;
-  currency: string;
-  /** The order total WeChat expects in `amount.total`. */
-  orderTotal: number;
-  reason?: string;
-  status: RefundStatus;
-  /** True once the order holds this refund (its id in `refundHolds`, its amount in refundReserved). */
-  reserved: boolean;
-  /** True once a final status moved the order's counters (SUCCESS -> refunded, CLOSED/FAILED -> refundable). */
-  settled: boolean;
-  refundId?: string;
-  lastError?: { code: string; message: string };
-  flagged?: string;
-  /** Calls made to WeChat (create or query). */
-  attempts: number;
-  nextSyncAt?: Date;
-  claimedBy?: string;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-  acceptedAt?: Date;
-  succeededAt?: Date;
-  closedAt?: Date;
 }
 
 const schema = new Schema<RefundDoc>(

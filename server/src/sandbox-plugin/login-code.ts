@@ -3,9 +3,9 @@
 // Mini Program asks here instead, then logs in through POST /api/auth/login exactly as with a real code.
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { SandboxLoginCodeResponse } from '../../../../shared/api';
-import { DomainError } from '../../domain/errors';
-import { validate } from '../validate';
+import type { SandboxLoginCodeResponse } from '../../../shared/api';
+import { DomainError } from '../domain/errors';
+import { validate } from '../http/validate';
 
 const schema = z.strictObject({ user: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
 

@@ -1,17 +1,9 @@
 // One record per refund notification id (unique): a duplicate delivery hits the index and changes nothing.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { RefundEvent } from '../../../domain/ports/events';
 
-export type RefundEventOutcome = 'processing' | 'applied' | 'duplicate' | 'rejected' | 'flagged';
-
-export interface RefundEventDoc {
-  eventId: string;
-  eventType: string;
-  outRefundNo?: string;
-  refundId?: string;
+export interface RefundEventDoc extends Omit<RefundEvent, 'orderId'> {
   orderId?: Types.ObjectId;
-  receivedAt: Date;
-  outcome: RefundEventOutcome;
-  detail?: string;
 }
 
 const schema = new Schema<RefundEventDoc>(

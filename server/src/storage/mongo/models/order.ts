@@ -1,72 +1,20 @@
 // The order document. Every state change is one conditional single-document update (see domain/order-*.ts);
 // idempotency comes from the unique indexes below. Refund counters are moved by the refund service only.
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
-import type { OrderStatus } from '../../../shared/api';
+import type { OrderStatus } from '../../../../../shared/api';
+import { OUT_TRADE_NO_PATTERN, type LocalizedText, type Order, type OrderItem } from '../../../domain/ports/orders';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
-export type OrderSource = 'miniprogram' | 'pos';
 
-/** `out_trade_no`: WeChat allows up to 32 characters of [A-Za-z0-9_-]. */
-export const OUT_TRADE_NO_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-
-export interface LocalizedText {
-  'zh-HK': string;
-  en: string;
-}
-
-export interface OrderItemDoc {
-  sku: string;
-  name: LocalizedText;
-  unitPrice: number;
-  quantity: number;
-  amount: number;
-}
-
-export interface OrderDoc {
+/** The stored order: the domain's Order with ObjectIds where the domain has strings. */
+export interface OrderDoc extends Omit<Order, 'id' | 'refundHolds'> {
   _id: Types.ObjectId;
-  outTradeNo: string;
-  customerOpenid: string;
-  /**
-   * Idempotency key, unique together with customerOpenid. Mini Program orders: the client's clientRequestId.
-   * POS orders: customerOpenid `pos:<staff username>` (no real openid has a colon) and the charge's requestId.
-   * (Required because FerretDB 1.x has no partial indexes.)
-   */
-  clientRequestId: string;
-  items: OrderItemDoc[];
-  description: string;
-  total: number;
-  currency: string;
-  status: OrderStatus;
-  /** WeChat's trade_state as last seen (NOTPAY, SUCCESS, CLOSED, USERPAYING, PAYERROR, REVOKED, REFUND). */
-  wxTradeState?: string;
-  transactionId?: string;
-  prepayId?: string;
-  prepayExpiresAt?: Date;
-  createdAt: Date;
-  updatedAt: Date;
-  /** After this an unpaid order is closed (at WeChat, by the expired-orders job). */
-  expiresAt: Date;
-  paidAt?: Date;
-  closedAt?: Date;
-  /** Why a person must look (amount mismatch, ...). Set once, never cleared automatically. */
-  flagged?: string;
-  /** When the jobs may next look at this order; a claim moves it forward (see jobs/). */
-  nextSyncAt?: Date;
-  syncAttempts: number;
-  /** The instance that last claimed the order for a sync (diagnostics). */
-  claimedBy?: string;
-  source: OrderSource;
-  refundable: number;
-  refundReserved: number;
-  refunded: number;
-  refundCount: number;
-  /** The refunds whose amounts `refundReserved` holds now: taking and releasing a hold is one conditional update. */
   refundHolds: Types.ObjectId[];
 }
 
 const localized = new Schema<LocalizedText>({ 'zh-HK': { type: String, required: true }, en: { type: String, required: true } }, { _id: false });
 
-const itemSchema = new Schema<OrderItemDoc>(
+const itemSchema = new Schema<OrderItem>(
   {
     sku: { type: String, required: true },
     name: { type: localized, required: true },

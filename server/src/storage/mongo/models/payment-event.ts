@@ -2,19 +2,10 @@
 // a duplicate or concurrent delivery hits the unique index and changes nothing. Rejected deliveries are kept
 // too (without the unique id when the envelope could not be trusted) so a person can see them.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { PaymentEvent } from '../../../domain/ports/events';
 
-export type PaymentEventOutcome = 'applied' | 'duplicate' | 'rejected' | 'flagged' | 'ignored';
-
-export interface PaymentEventDoc {
-  /** WeChat's notification id; absent for rejected deliveries (their id is not trusted). */
-  eventId: string;
-  eventType: string;
-  outTradeNo?: string;
+export interface PaymentEventDoc extends Omit<PaymentEvent, 'orderId'> {
   orderId?: Types.ObjectId;
-  transactionId?: string;
-  receivedAt: Date;
-  outcome: PaymentEventOutcome;
-  detail?: string;
 }
 
 export const paymentEventSchema = new Schema<PaymentEventDoc>(

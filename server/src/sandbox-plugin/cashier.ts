@@ -1,12 +1,13 @@
 // POST /api/sandbox/cashier (SANDBOX=true only): the Mini Program's stand-in for WeChat's payment sheet. It
 // forwards the wx.requestPayment parameters to the sandbox's cashier, which verifies paySign like WeChat would.
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { SandboxCashierResponse } from '../../../../shared/api';
-import { DomainError } from '../../domain/errors';
-import type { OrderService } from '../../domain/order-service';
-import { customerOf } from '../middleware/customer-auth';
-import { validate } from '../validate';
+import type { SandboxCashierResponse } from '../../../shared/api';
+import { DomainError } from '../domain/errors';
+import type { OrderService } from '../domain/order-service';
+import { customerOf } from '../http/middleware/customer-auth';
+import { validate } from '../http/validate';
 
 const schema = z.strictObject({
   orderId: z.string().regex(/^[0-9a-f]{24}$/),
@@ -20,9 +21,9 @@ const schema = z.strictObject({
   action: z.enum(['pay', 'cancel', 'fail']),
 });
 
-export function sandboxCashierRoutes(deps: { orders: OrderService; sandboxBaseUrl: string; timeoutMs: number }): Router {
+export function sandboxCashierRoutes(deps: { orders: OrderService; requireCustomer: Middleware; sandboxBaseUrl: string; timeoutMs: number }): Router {
   const r = new Router();
-  r.post('/api/sandbox/cashier', async (ctx) => {
+  r.post('/api/sandbox/cashier', deps.requireCustomer, async (ctx) => {
     const input = validate(schema, ctx.request.body);
     const { openid } = customerOf(ctx);
     await deps.orders.get(openid, input.orderId); // the caller's own order only

@@ -1,0 +1,178 @@
+// The composition root: from configuration, storage, the payment gateway and a logger, builds every service,
+// the HTTP app and the jobs. main.ts (the process) and tests call this one function; nothing else wires.
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import type { ClientConfig } from '../../shared/api';
+import type { CurrencyCode } from '../../shared/money';
+import { CustomerLogin } from './auth/customer-login';
+import type { Config } from './config';
+import { CatalogService } from './domain/catalog-service';
+import { OrderService } from './domain/order-service';
+import type { RefundLookup } from './domain/order-view';
+import { handlePaymentNotification } from './domain/payment-notifications';
+import { PosService } from './domain/pos-charge';
+import type { Storage } from './domain/ports';
+import type { PaymentGateway } from './domain/ports/payment-gateway';
+import { Reconciliation } from './domain/reconciliation-report';
+import { handleRefundNotification } from './domain/refund-notifications';
+import { RefundService, toRefundView } from './domain/refund-service';
+import { querySettlements } from './domain/settlements';
+import { StaffAccounts } from './domain/staff-accounts';
+import { AuditLog } from './domain/staff-audit';
+import { LoginLimiter } from './domain/staff-login-limiter';
+import { StaffOrders } from './domain/staff-orders';
+import { createApp } from './http/app';
+import { customerAuth } from './http/middleware/customer-auth';
+import { staffAuth } from './http/middleware/staff-auth';
+import type { DatabaseHealth } from './http/routes/health';
+import { runExpiredOrders } from './jobs/expired-orders';
+import { runPendingOrders } from './jobs/pending-orders';
+import { refundSyncJob } from './jobs/refund-sync';
+import type { Job } from './jobs/runner';
+import type { Logger } from './logger';
+import { sandboxPlugin } from './sandbox-plugin';
+
+export interface BackendParts {
+  config: Config;
+  storage: Storage;
+  gateway: PaymentGateway;
+  logger: Logger;
+  /** Names this instance in job claims and leases. */
+  owner: string;
+  database: DatabaseHealth;
+  readinessChecks?: Record<string, () => Promise<boolean> | boolean>;
+}
+
+export interface Backend {
+  app: Koa;
+  jobs: Job[];
+  orders: OrderService;
+  refunds: RefundService;
+  accounts: StaffAccounts;
+  pos: PosService;
+}
+
+/** The Mini Program's appid: the sub-merchant's in institution mode. */
+export function miniProgramAppid(config: Config): string {
+  return config.WECHATPAY_MODE === 'institution' && config.WECHATPAY_SUB_APPID ? config.WECHATPAY_SUB_APPID : config.WECHATPAY_APPID;
+}
+
+export function composeBackend(parts: BackendParts): Backend {
+  const { config, storage, gateway, logger, owner } = parts;
+  const schedule = config.PENDING_QUERY_SCHEDULE_SECONDS;
+
+  const orders = new OrderService({
+    orders: storage.orders,
+    catalog: storage.catalog,
+    gateway,
+    currency: config.CURRENCY,
+    orderTtlSeconds: config.ORDER_TTL_SECONDS,
+    firstSyncSeconds: schedule[0] ?? 30,
+    syncStaleSeconds: config.ORDER_SYNC_STALE_SECONDS,
+    logger,
+  });
+  const refunds = new RefundService({
+    orders: storage.orders,
+    refunds: storage.refunds,
+    gateway,
+    logger,
+    retryDelaysMs: config.REFUND_RETRY_SCHEDULE_SECONDS.map((s) => s * 1000),
+    processingCheckMs: config.REFUND_PROCESSING_CHECK_SECONDS * 1000,
+  });
+  const limiter = new LoginLimiter(storage.loginAttempts, {
+    windowMs: config.STAFF_LOGIN_WINDOW_SECONDS * 1000,
+    maxPerUser: config.STAFF_LOGIN_MAX_PER_USER,
+    maxPerIp: config.STAFF_LOGIN_MAX_PER_IP,
+  });
+  const accounts = new StaffAccounts({ staffUsers: storage.staffUsers, limiter, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS });
+  const pos = new PosService({ orders: storage.orders, gateway, currency: config.CURRENCY, logger, pollMs: config.POS_POLL_SCHEDULE_MS });
+  const audit = new AuditLog(storage.audit);
+  const staffOrders = new StaffOrders({ orders: storage.orders, paymentEvents: storage.paymentEvents, refundEvents: storage.refundEvents, refunds, audit, gateway });
+  const reconciliation = new Reconciliation({ orders: storage.orders, refunds: storage.refunds, gateway, currency: config.CURRENCY });
+  const refundLookup: RefundLookup = async (ids) => new Map([...(await refunds.forOrders(ids))].map(([k, v]) => [k, v.map(toRefundView)]));
+
+  const requireCustomer = customerAuth(config.JWT_SECRET);
+  const clientConfig: ClientConfig = {
+    currency: config.CURRENCY as CurrencyCode,
+    sandbox: config.SANDBOX,
+    merchantName: config.MERCHANT_NAME,
+    maxQuantityPerItem: config.MAX_QUANTITY_PER_ITEM,
+    maxItemsPerOrder: config.MAX_ITEMS_PER_ORDER,
+  };
+  const plugins: Router[] = config.SANDBOX
+    ? sandboxPlugin({
+        orders,
+        requireCustomer,
+        sandboxBaseUrl: config.WECHATPAY_BASE_URL,
+        wechatApiBaseUrl: config.WECHAT_API_BASE_URL,
+        appid: miniProgramAppid(config),
+        timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+      })
+    : [];
+
+  const app = createApp({
+    logger,
+    database: parts.database,
+    readinessChecks: parts.readinessChecks ?? { certificates: () => gateway.ready() },
+    limits: {
+      bodyLimitKb: config.BODY_LIMIT_KB,
+      maxQuantityPerItem: config.MAX_QUANTITY_PER_ITEM,
+      maxItemsPerOrder: config.MAX_ITEMS_PER_ORDER,
+      admission: { writes: config.ADMISSION_WRITES, reads: config.ADMISSION_READS, notifications: config.ADMISSION_NOTIFICATIONS },
+    },
+    services: {
+      clientConfig,
+      catalog: new CatalogService(storage.catalog, config.CURRENCY),
+      customerLogin: new CustomerLogin({
+        customers: storage.customers,
+        jwtSecret: config.JWT_SECRET,
+        ttlSeconds: config.CUSTOMER_TOKEN_TTL_SECONDS,
+        wechat: { baseUrl: config.WECHAT_API_BASE_URL, appid: miniProgramAppid(config), secret: config.WECHAT_APP_SECRET, timeoutMs: config.WECHATPAY_TIMEOUT_MS },
+      }),
+      orders,
+      refundLookup,
+      handlePaymentNotification: (headers, raw, log) =>
+        handlePaymentNotification({ orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger }, headers, raw, log),
+      handleRefundNotification: (headers, raw, log) =>
+        handleRefundNotification({ refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway }, headers, raw, log),
+      requireCustomer,
+      staff: {
+        accounts,
+        orders: staffOrders,
+        refunds,
+        pos,
+        audit,
+        reconcile: (date) => reconciliation.day(date),
+        settlements: (q) => querySettlements(gateway, q),
+        requireStaff: staffAuth(config.JWT_SECRET, (username) => accounts.active(username)),
+      },
+    },
+    plugins,
+  });
+
+  const claimSeconds = config.JOB_CLAIM_SECONDS;
+  const jobs: Job[] = [
+    {
+      name: 'pending-orders',
+      intervalMs: config.JOBS_INTERVAL_MS,
+      run: () => runPendingOrders({ orderRecords: storage.orders, orders, owner, scheduleSeconds: schedule, claimSeconds, batchSize: config.JOB_BATCH_SIZE, logger }),
+    },
+    {
+      name: 'expired-orders',
+      intervalMs: config.JOBS_INTERVAL_MS,
+      run: () =>
+        runExpiredOrders({
+          orderRecords: storage.orders,
+          orders,
+          gateway,
+          owner,
+          claimSeconds,
+          retrySeconds: schedule[schedule.length - 1] ?? 60,
+          batchSize: config.JOB_BATCH_SIZE,
+          logger,
+        }),
+    },
+    refundSyncJob({ refundRecords: storage.refunds, refunds, owner, intervalMs: config.JOBS_INTERVAL_MS }),
+  ];
+  return { app, jobs, orders, refunds, accounts, pos };
+}

@@ -1,0 +1,67 @@
+// What staff see of orders: the list with its filters, one order with its refunds, notifications and audit
+// trail, and closing an order at WeChat.
+import type { AdminOrderList, AdminOrderView, NotificationRecord } from '../../../shared/api';
+import type { Logger } from '../logger';
+import { DomainError } from './errors';
+import { toOrderView } from './order-view';
+import type { PaymentEventLog, RefundEventLog } from './ports/events';
+import type { AdminOrderFilter, Order, OrderRepository } from './ports/orders';
+import type { PaymentGateway } from './ports/payment-gateway';
+import { toAdminRefundView, type RefundService } from './refund-service';
+import type { AuditLog } from './staff-audit';
+import { closeOrderAtWechat } from './staff-close-order';
+
+export interface StaffOrdersOptions {
+  orders: OrderRepository;
+  paymentEvents: PaymentEventLog;
+  refundEvents: RefundEventLog;
+  refunds: RefundService;
+  audit: AuditLog;
+  gateway: PaymentGateway;
+}
+
+export class StaffOrders {
+  constructor(private readonly o: StaffOrdersOptions) {}
+
+  async list(filter: AdminOrderFilter, page: number, pageSize: number): Promise<AdminOrderList> {
+    const { items, total } = await this.o.orders.listForStaff(filter, page, pageSize);
+    const refunds = await this.o.refunds.forOrders(items.map((o) => o.id));
+    return { items: items.map((o) => toOrderView(o, (refunds.get(o.id) ?? []).map(toAdminRefundView))), page, pageSize, total };
+  }
+
+  async get(id: string): Promise<Order> {
+    const order = await this.o.orders.findById(id);
+    if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    return order;
+  }
+
+  findByOutTradeNo(outTradeNo: string): Promise<Order | undefined> {
+    return this.o.orders.findByOutTradeNo(outTradeNo);
+  }
+
+  async view(order: Order): Promise<AdminOrderView> {
+    const [payEvents, refundEvents, trail, refunds] = await Promise.all([
+      this.o.paymentEvents.forOrder(order.id, 200),
+      this.o.refundEvents.forOrder(order.id, 200),
+      this.o.audit.forOrder(order.id),
+      this.o.refunds.forOrders([order.id]),
+    ]);
+    const notifications: NotificationRecord[] = [...payEvents, ...refundEvents]
+      .map((e) => {
+        const outcome = e.outcome === 'ignored' ? 'rejected' : e.outcome === 'processing' ? 'applied' : e.outcome;
+        const n: NotificationRecord = { eventId: e.eventId, eventType: e.eventType, receivedAt: e.receivedAt.toISOString(), outcome };
+        if (e.detail) n.detail = e.detail;
+        return n;
+      })
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const base = toOrderView(order, (refunds.get(order.id) ?? []).map(toAdminRefundView));
+    const view: AdminOrderView = { ...base, customerOpenid: order.customerOpenid, notifications, audit: trail };
+    if (order.transactionId) view.transactionId = order.transactionId;
+    if (order.flagged) view.flagged = order.flagged;
+    return view;
+  }
+
+  close(order: Order, logger: Logger): Promise<{ order: Order; result: 'closed' | 'paid' }> {
+    return closeOrderAtWechat({ orders: this.o.orders, gateway: this.o.gateway, logger }, order);
+  }
+}

@@ -1,0 +1,24 @@
+// What only a sandbox deployment mounts (SANDBOX=true): the Mini Program's stand-in for WeChat's payment sheet
+// and test-user login codes. The production app never sees these routes; the composition root adds them.
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { OrderService } from '../domain/order-service';
+import { sandboxCashierRoutes } from './cashier';
+import { sandboxLoginRoutes } from './login-code';
+
+export interface SandboxPluginOptions {
+  orders: OrderService;
+  requireCustomer: Middleware;
+  /** The sandbox's WeChat Pay base URL (its cashier) and its WeChat API base URL (login codes). */
+  sandboxBaseUrl: string;
+  wechatApiBaseUrl: string;
+  appid: string;
+  timeoutMs: number;
+}
+
+export function sandboxPlugin(o: SandboxPluginOptions): Router[] {
+  return [
+    sandboxCashierRoutes({ orders: o.orders, requireCustomer: o.requireCustomer, sandboxBaseUrl: o.sandboxBaseUrl, timeoutMs: o.timeoutMs }),
+    sandboxLoginRoutes({ wechatApiBaseUrl: o.wechatApiBaseUrl, appid: o.appid, timeoutMs: o.timeoutMs }),
+  ];
+}

@@ -1,0 +1,32 @@
+// The domain's storage on MongoDB (mongoose). `init()` builds every index before the app serves.
+import type { Connection } from 'mongoose';
+import type { Storage } from '../../domain/ports';
+import { mongoCatalog, mongoCustomers } from './catalog';
+import { mongoPaymentEvents, mongoRefundEvents } from './events';
+import { mongoLeases } from './leases';
+import { mongoOrders } from './orders';
+import { mongoRefunds } from './refunds';
+import { mongoAudit, mongoLoginAttempts, mongoStaffUsers } from './staff';
+
+export { connectDatabase, databaseState, pingDatabase } from './connection';
+
+export function createMongoStorage(conn: Connection): Storage & { init(): Promise<void> } {
+  const parts = {
+    orders: mongoOrders(conn),
+    refunds: mongoRefunds(conn),
+    paymentEvents: mongoPaymentEvents(conn),
+    refundEvents: mongoRefundEvents(conn),
+    catalog: mongoCatalog(conn),
+    customers: mongoCustomers(conn),
+    staffUsers: mongoStaffUsers(conn),
+    loginAttempts: mongoLoginAttempts(conn),
+    audit: mongoAudit(conn),
+  };
+  return {
+    ...parts,
+    leases: mongoLeases(conn),
+    async init() {
+      await Promise.all(Object.values(parts).map((p) => p.init()));
+    },
+  };
+}
