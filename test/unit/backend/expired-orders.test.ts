@@ -1,24 +1,14 @@
-// The expired-orders job on Quick Pay (POS) orders, against a real database with a scripted WeChat Pay port:
+// The expired-orders job on Quick Pay (POS) orders, on in-memory storage with a scripted WeChat Pay port:
 // a charge still open at WeChat is reversed, a completed one is marked paid and never reversed.
-import type { Connection } from 'mongoose';
-import { connectDatabase } from '../../../server/src/storage/mongo/connection';
 import { OrderService } from '../../../server/src/domain/order-service';
+import type { PaymentGateway, Transaction } from '../../../server/src/domain/ports/payment-gateway';
 import { runExpiredOrders } from '../../../server/src/jobs/expired-orders';
 import { createLogger } from '../../../server/src/logger';
-import { orderModel } from '../../../server/src/storage/mongo/models/order';
-import { productModel } from '../../../server/src/storage/mongo/models/product';
-import type { PaymentGateway, Transaction } from '../../../server/src/payment-gateway';
-import { dropDatabase, testDatabaseUri } from '../../support/db';
+import { createMemoryStorage, type MemoryStorage } from '../../../server/src/storage/memory';
 
-const uri = testDatabaseUri('expired');
-let db: Connection;
-beforeAll(async () => {
-  db = await connectDatabase(uri);
-  await orderModel(db).init();
-});
-afterAll(async () => {
-  await db.close();
-  await dropDatabase(uri);
+let st: MemoryStorage;
+beforeEach(() => {
+  st = createMemoryStorage();
 });
 
 const identity = { mode: 'direct' as const, mchid: 'm1', appid: 'a1' };
@@ -56,25 +46,28 @@ function wechat(states: string[]) {
 let n = 0;
 async function expiredPosOrder() {
   const now = new Date();
-  const o = await orderModel(db).create({
-    outTradeNo: `P${Date.now()}${String(n++).padStart(4, '0')}`,
-    customerOpenid: 'pos',
-    clientRequestId: `pos-${Date.now()}-${n}`,
-    description: 'Counter sale',
-    total: 700,
-    currency: 'HKD',
-    status: 'PENDING',
-    source: 'pos',
-    expiresAt: new Date(now.getTime() - 1000),
-    nextSyncAt: new Date(now.getTime() - 1000),
-  });
-  return o.toObject();
+  const o = await st.orders.insert(
+    {
+      outTradeNo: `P${Date.now()}${String(n++).padStart(4, '0')}`,
+      customerOpenid: 'pos',
+      clientRequestId: `pos-${Date.now()}-${n}`,
+      items: [],
+      description: 'Counter sale',
+      total: 700,
+      currency: 'HKD',
+      source: 'pos',
+      expiresAt: new Date(now.getTime() - 1000),
+      nextSyncAt: new Date(now.getTime() - 1000),
+    },
+    now,
+  );
+  if (o === 'duplicate') throw new Error('duplicate');
+  return o;
 }
 
 function run(gateway: PaymentGateway) {
-  const Order = orderModel(db);
-  const orders = new OrderService({ Order, Product: productModel(db), gateway, currency: 'HKD', orderTtlSeconds: 600, firstSyncSeconds: 30, syncStaleSeconds: 10, logger: createLogger('silent') });
-  return runExpiredOrders({ Order, orders, gateway, owner: 'i1', claimSeconds: 60, retrySeconds: 30, batchSize: 50, logger: createLogger('silent') });
+  const orders = new OrderService({ orders: st.orders, catalog: st.catalog, gateway, currency: 'HKD', orderTtlSeconds: 600, firstSyncSeconds: 30, syncStaleSeconds: 10, logger: createLogger('silent') });
+  return runExpiredOrders({ orderRecords: st.orders, orders, gateway, owner: 'i1', claimSeconds: 60, retrySeconds: 30, batchSize: 50, logger: createLogger('silent') });
 }
 
 test('a Quick Pay charge still open at WeChat is reversed, then closed as WeChat reports it', async () => {
@@ -82,7 +75,7 @@ test('a Quick Pay charge still open at WeChat is reversed, then closed as WeChat
   const { gateway, calls } = wechat(['USERPAYING', 'REVOKED']);
   expect(await run(gateway)).toEqual({ closed: 1, paid: 0, failed: 0 });
   expect(calls).toEqual(['query', 'reverse', 'query']);
-  expect(await orderModel(db).findById(order._id).lean()).toMatchObject({ status: 'CLOSED', wxTradeState: 'REVOKED' });
+  expect(await st.orders.findById(order.id)).toMatchObject({ status: 'CLOSED', wxTradeState: 'REVOKED' });
 });
 
 test('a Quick Pay charge the customer completed meanwhile is marked paid and never reversed', async () => {
@@ -90,7 +83,7 @@ test('a Quick Pay charge the customer completed meanwhile is marked paid and nev
   const { gateway, calls } = wechat(['SUCCESS']);
   expect(await run(gateway)).toEqual({ closed: 0, paid: 1, failed: 0 });
   expect(calls).toEqual(['query']);
-  expect(await orderModel(db).findById(order._id).lean()).toMatchObject({ status: 'PAID', refundable: 700 });
+  expect(await st.orders.findById(order.id)).toMatchObject({ status: 'PAID', refundable: 700 });
 });
 
 test('a reverse WeChat did not apply leaves the order pending, to be tried again', async () => {
@@ -98,7 +91,7 @@ test('a reverse WeChat did not apply leaves the order pending, to be tried again
   const { gateway, calls } = wechat(['USERPAYING']);
   expect(await run(gateway)).toEqual({ closed: 0, paid: 0, failed: 1 });
   expect(calls).toEqual(['query', 'reverse', 'query']);
-  const after = await orderModel(db).findById(order._id).lean();
+  const after = await st.orders.findById(order.id);
   expect(after?.status).toBe('PENDING');
   expect(after!.nextSyncAt!.getTime()).toBeGreaterThan(Date.now());
 });

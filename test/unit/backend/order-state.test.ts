@@ -1,8 +1,8 @@
 import { mismatch, transitionFor } from '../../../server/src/domain/order-state';
 import { newOutTradeNo } from '../../../server/src/domain/order-view';
 import { nextDelaySeconds } from '../../../server/src/jobs/pending-orders';
-import { OUT_TRADE_NO_PATTERN } from '../../../server/src/storage/mongo/models/order';
-import { rfc3339 } from '../../../server/src/payment-gateway';
+import { OUT_TRADE_NO_PATTERN } from '../../../server/src/domain/ports/orders';
+import { toWechatTime } from '../../../server/src/gateway/wechatpay-gateway';
 import type { Transaction } from '../../../server/src/wechatpay';
 
 test('trade_state maps onto our status in one place', () => {
@@ -48,5 +48,5 @@ test('out_trade_no fits WeChat (<= 32 of [A-Za-z0-9_-]) and is unique', () => {
 });
 
 test('time_expire is RFC 3339 in GMT+8', () => {
-  expect(rfc3339(new Date('2026-01-02T07:04:05.678Z'))).toBe('2026-01-02T15:04:05+08:00');
+  expect(toWechatTime(new Date('2026-01-02T07:04:05.678Z'))).toBe('2026-01-02T15:04:05+08:00');
 });

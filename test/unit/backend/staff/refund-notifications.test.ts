@@ -1,9 +1,8 @@
-import { Types } from 'mongoose';
+import type { RefundNotification } from '../../../../server/src/domain/ports/payment-gateway';
+import type { RefundRecord } from '../../../../server/src/domain/ports/refunds';
 import { refundMismatch } from '../../../../server/src/domain/refund-notifications';
-import type { RefundDoc } from '../../../../server/src/storage/mongo/models/refund';
-import type { RefundNotification } from '../../../../server/src/wechatpay';
 
-const refund = { _id: new Types.ObjectId(), outTradeNo: 'T1', outRefundNo: 'R1', amount: 500, currency: 'HKD' } as RefundDoc;
+const refund = { id: '65f000000000000000000001', outTradeNo: 'T1', outRefundNo: 'R1', amount: 500, currency: 'HKD' } as RefundRecord;
 const note = (o: Partial<RefundNotification>): RefundNotification =>
   ({ mchid: 'M1', out_trade_no: 'T1', out_refund_no: 'R1', refund_id: 'w1', id: 'w1', transaction_id: 'x', refund_status: 'SUCCESS', normalized_status: 'SUCCESS', amount: { refund: 500, currency: 'HKD' }, ...o }) as RefundNotification;
 const direct = { mode: 'direct' as const, mchid: 'M1', appid: 'A1' };
