@@ -5,7 +5,7 @@
 // their cost, with signing on libuv's thread pool (as the client does).
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { startLocalMongo } from '../server/src/db/local-server';
+import { startLocalMongo } from '../tools/localdb/server';
 import { startStack } from '../test/support/stack';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 50);

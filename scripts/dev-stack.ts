@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { databaseUri, startLocalMongo } from '../server/src/db/local-server';
+import { databaseUri, startLocalMongo } from '../tools/localdb/server';
 import { generateDevKeys } from '../server/sandbox/keys/generate-dev-keys';
 import { buildMiniprogram } from './build-miniprogram';
 import { createStaff } from './create-staff';

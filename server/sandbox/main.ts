@@ -3,7 +3,7 @@
 // else MONGODB_URI's server with a `wechatpay_sandbox` database, else a throwaway local one.
 import mongoose from 'mongoose';
 import pino from 'pino';
-import { startLocalMongo, databaseUri, type LocalMongo } from '../src/db/local-server';
+import { startLocalMongo, databaseUri, type LocalMongo } from '../../tools/localdb/server';
 import { createSandboxApp } from './app';
 import { loadSandboxConfig, SandboxConfigError } from './config';
 

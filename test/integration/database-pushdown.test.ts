@@ -1,5 +1,5 @@
 // The local FerretDB is built with a patch that lets SQLite narrow a query by `_id` and by indexed top-level
-// fields (scripts/ferretdb/sqlite-pushdown.patch). A narrowing must never change a result: these queries mix
+// fields (tools/localdb/ferretdb/sqlite-pushdown.patch). A narrowing must never change a result: these queries mix
 // pushed-down keys with keys that are not, values that are not pushed down, arrays and operators.
 import type { Connection, Model } from 'mongoose';
 import { Schema, Types } from 'mongoose';

@@ -1,7 +1,7 @@
 // Each test file gets its own database on the run's server, dropped when the file is done.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { databaseUri } from '../../server/src/db/local-server';
+import { databaseUri } from '../../tools/localdb/server';
 
 export function testDatabaseUri(prefix = 't'): string {
   const base = process.env.TEST_MONGODB_URI;

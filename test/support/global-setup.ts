@@ -1,6 +1,6 @@
 // Starts one MongoDB-protocol server for the whole jest run (unless one is given); each test file then
 // works in its own database (see ./db.ts). The server is tied to this process and stopped in teardown.
-import { startLocalMongo } from '../../server/src/db/local-server';
+import { startLocalMongo } from '../../tools/localdb/server';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_MONGODB_URI) return;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../server/src/db/local-server';
+import { freePort } from '../../tools/localdb/server';
 import {
   buildPaySignMessage,
   buildRequestMessage,

@@ -22,7 +22,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { freePort } from '../../server/src/db/local-server';
+import { freePort } from '../../tools/localdb/server';
 import type { PaymentParams } from '../../shared/api';
 import { seedCatalog } from '../../scripts/seed-catalog';
 import { dropDatabase, testDatabaseUri } from './db';

@@ -3,7 +3,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { PaymentParams } from '../../../shared/api';
-import { startLocalMongo, type LocalMongo } from '../../../server/src/db/local-server';
+import { startLocalMongo, type LocalMongo } from '../../../tools/localdb/server';
 import { signedRequest } from '../../../test/support/sandbox-process';
 import { startStack, type StackOptions } from '../../../test/support/stack';
 import { staffToken } from '../../../test/support/staff';

@@ -6,8 +6,9 @@
 // single-document update atomic, and the whole design relies on that. Serializing those commands per
 // collection restores the guarantee for the local and CI database; production MongoDB needs no proxy.
 // Inserts are one SQL INSERT (unique indexes are SQLite constraints), atomic already: they pass unserialized.
+// Since every command passes through here, the proxy also counts them per database (commandCounts), so a
+// benchmark can report database round trips per operation for each process that has its own database.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import mongoose from 'mongoose';
 
 const OP_MSG = 2013;
 const SERIALIZED_COMMANDS = new Set(['update', 'delete', 'findandmodify', 'createindexes', 'dropindexes', 'drop', 'dropdatabase']);
@@ -29,36 +30,116 @@ class MessageReader {
   }
 }
 
+/** Bytes a top-level BSON value of `type` takes at `off`, or undefined for a type this reader does not know. */
+function bsonValueSize(doc: Buffer, type: number, off: number): number | undefined {
+  switch (type) {
+    case 0x01: // double
+    case 0x09: // UTC datetime
+    case 0x11: // timestamp
+    case 0x12: // int64
+      return 8;
+    case 0x02: // string
+    case 0x0d: // JavaScript code
+    case 0x0e: // symbol
+      return 4 + doc.readInt32LE(off);
+    case 0x03: // document
+    case 0x04: // array
+    case 0x0f: // code with scope
+      return doc.readInt32LE(off);
+    case 0x05: // binary: length, subtype, bytes
+      return 5 + doc.readInt32LE(off);
+    case 0x06: // undefined
+    case 0x0a: // null
+    case 0x7f: // max key
+    case 0xff: // min key
+      return 0;
+    case 0x07: // ObjectId
+      return 12;
+    case 0x08: // boolean
+      return 1;
+    case 0x0b: {
+      // regex: two C strings
+      const end = doc.indexOf(0, doc.indexOf(0, off) + 1);
+      return end < 0 ? undefined : end + 1 - off;
+    }
+    case 0x0c: // DBPointer
+      return 4 + doc.readInt32LE(off) + 12;
+    case 0x10: // int32
+      return 4;
+    case 0x13: // decimal128
+      return 16;
+    default:
+      return undefined;
+  }
+}
+
+export interface Command {
+  /** The command's name as sent (`find`, `update`, `findAndModify`, ...). */
+  name: string;
+  /** The database it runs in (`$db`), '' when absent. */
+  db: string;
+  /** The command's own value when it is a string: the collection for collection commands. */
+  target: string | undefined;
+}
+
+/**
+ * The command an OP_MSG carries, read from the top level of its body without decoding nested documents
+ * (inserts carry their documents in the body, and every message passes through here). Undefined for other
+ * opcodes and malformed messages.
+ */
+export function commandOf(msg: Buffer): Command | undefined {
+  if (msg.length < 21 || msg.readInt32LE(12) !== OP_MSG) return undefined;
+  let off = 20; // header (16) + flagBits (4)
+  while (off < msg.length) {
+    const kind = msg[off];
+    if (kind === 1) {
+      // A document sequence (e.g. insert's documents): skip to the next section.
+      off += 1 + msg.readInt32LE(off + 1);
+      continue;
+    }
+    if (kind !== 0) return undefined;
+    try {
+      const start = off + 1;
+      const end = start + msg.readInt32LE(start) - 1; // the document's trailing 0
+      let p = start + 4;
+      let name: string | undefined;
+      let target: string | undefined;
+      let db = '';
+      while (p < end) {
+        const type = msg[p]!;
+        const keyEnd = msg.indexOf(0, p + 1);
+        if (keyEnd < 0 || keyEnd >= end) return undefined;
+        const key = msg.toString('latin1', p + 1, keyEnd);
+        const valueAt = keyEnd + 1;
+        if (name === undefined) {
+          name = key;
+          if (type === 0x02) target = msg.toString('utf8', valueAt + 4, valueAt + 4 + msg.readInt32LE(valueAt) - 1);
+        } else if (key === '$db' && type === 0x02) {
+          db = msg.toString('utf8', valueAt + 4, valueAt + 4 + msg.readInt32LE(valueAt) - 1);
+        }
+        const size = bsonValueSize(msg, type, valueAt);
+        if (size === undefined) break; // an unknown type: keep what was read so far
+        p = valueAt + size;
+      }
+      return name === undefined ? undefined : { name, db, target };
+    } catch {
+      return undefined; // a length pointing past the message
+    }
+  }
+  return undefined;
+}
+
 /**
  * The lock a command must hold: `db.collection` for a conditional write (or index/drop command), undefined
  * for anything else (reads, inserts, other opcodes).
  */
 export function writeTarget(msg: Buffer): string | undefined {
-  if (msg.readInt32LE(12) !== OP_MSG) return undefined;
-  let off = 20; // header (16) + flagBits (4)
-  while (off < msg.length) {
-    const kind = msg[off];
-    if (kind === 0) {
-      const size = msg.readInt32LE(off + 1);
-      // The command is the body's first element; read its name before paying for a full decode (most
-      // messages are reads).
-      const nameStart = off + 1 + 4 + 1; // section kind, document size, element type
-      const nameEnd = msg.indexOf(0, nameStart);
-      if (nameEnd < 0) return undefined;
-      const command = msg.toString('latin1', nameStart, nameEnd).toLowerCase();
-      if (!SERIALIZED_COMMANDS.has(command)) return undefined;
-      const body = mongoose.mongo.BSON.deserialize(msg.subarray(off + 1, off + 1 + size)) as Record<string, unknown>;
-      const db = typeof body.$db === 'string' ? body.$db : '';
-      const target = Object.values(body)[0];
-      return `${db}.${typeof target === 'string' ? target : '*'}`;
-    }
-    if (kind === 1) {
-      off += 1 + msg.readInt32LE(off + 1);
-      continue;
-    }
-    return undefined;
-  }
-  return undefined;
+  return lockKey(commandOf(msg));
+}
+
+function lockKey(command: Command | undefined): string | undefined {
+  if (!command || !SERIALIZED_COMMANDS.has(command.name.toLowerCase())) return undefined;
+  return `${command.db}.${command.target ?? '*'}`;
 }
 
 class Mutex {
@@ -74,11 +155,19 @@ class Mutex {
 
 export interface WriteSerializer {
   port: number;
+  /**
+   * OP_MSG commands received since start (or the last reset), by the database they name (`$db`): a benchmark
+   * can tell the backend's database round trips from the sandbox's, as each uses its own database. Driver
+   * housekeeping (hello heartbeats, endSessions) counts under `admin`.
+   */
+  commandCounts(): Record<string, number>;
+  resetCommandCounts(): void;
   close(): Promise<void>;
 }
 
 export async function startWriteSerializer(upstreamPort: number): Promise<WriteSerializer> {
   const locks = new Map<string, Mutex>();
+  let counts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const lockFor = (key: string) => {
     let m = locks.get(key);
@@ -107,8 +196,10 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
 
     client.on('data', (chunk) => {
       for (const msg of fromClient.push(chunk)) {
+        const command = commandOf(msg);
+        if (command) counts.set(command.db, (counts.get(command.db) ?? 0) + 1);
         queue = queue.then(async () => {
-          const key = writeTarget(msg);
+          const key = lockKey(command);
           if (key !== undefined) {
             const release = await lockFor(key).lock();
             // The client went away while this write waited (e.g. a killed process): do not hold the lock
@@ -149,6 +240,10 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     port,
+    commandCounts: () => Object.fromEntries(counts),
+    resetCommandCounts: () => {
+      counts = new Map();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

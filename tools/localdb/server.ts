@@ -1,30 +1,29 @@
-// Gives tests and the dev stack a MongoDB-protocol server: MONGODB_URI when set, else a `mongod` on PATH,
-// else FerretDB (SQLite backend) built once into .tools/ with the Go toolchain. The child is tied to this
+// Gives tests, the dev stack, the campaign and the benchmarks a MongoDB-protocol server: MONGODB_URI when set,
+// else a `mongod` on PATH, else FerretDB (SQLite backend) built once into .tools/ with the Go toolchain.
+// Local tooling only: nothing under server/src imports it (a test checks). The child is tied to this
 // process (pdeathsig where available) so no database outlives the run, even after a SIGKILL of the parent.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startWriteSerializer } from './write-serializer';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const TOOLS_BIN = join(PROJECT_ROOT, '.tools', 'bin');
 const FERRETDB_BIN = join(TOOLS_BIN, 'ferretdb');
-const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-ferretdb.sh');
-const PATCH_DIR = join(PROJECT_ROOT, 'scripts', 'ferretdb');
+const BUILD_SCRIPT = join(__dirname, 'build-ferretdb.sh');
 
-/** What the build script writes beside the binary: the hash of the script and its patches, in that order. */
+/** What the build needs to be: the build script says it (`--stamp`: FerretDB's version and the patches). */
 function expectedStamp(): string {
-  const h = createHash('sha256').update(readFileSync(BUILD_SCRIPT));
-  for (const f of readdirSync(PATCH_DIR).filter((n) => n.endsWith('.patch')).sort()) h.update(readFileSync(join(PATCH_DIR, f)));
-  return h.digest('hex');
+  const r = spawnSync('bash', [BUILD_SCRIPT, '--stamp'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new LocalDatabaseError(`${BUILD_SCRIPT} --stamp failed: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 function builtStamp(): string | undefined {
   try {
-    return readFileSync(`${FERRETDB_BIN}.stamp`, 'utf8').trim();
+    return readFileSync(`${FERRETDB_BIN}.inputs`, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -33,6 +32,12 @@ function builtStamp(): string | undefined {
 export interface LocalMongo {
   uri: string;
   kind: 'external' | 'mongod' | 'ferretdb';
+  /**
+   * Commands received per database (`$db`) since start or the last reset; only where the write serializer
+   * stands in front of the server (FerretDB), undefined otherwise.
+   */
+  commandCounts?: () => Record<string, number>;
+  resetCommandCounts?: () => void;
   stop(): Promise<void>;
 }
 
@@ -73,7 +78,7 @@ export function ensureFerretDB(log: (msg: string) => void = () => {}): string {
   log('building FerretDB 1.24.2 into .tools/bin (once; takes a minute or two)...');
   const r = spawnSync('bash', [BUILD_SCRIPT], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !existsSync(FERRETDB_BIN)) {
-    throw new LocalDatabaseError(`building FerretDB failed (scripts/build-ferretdb.sh exited ${r.status})`);
+    throw new LocalDatabaseError(`building FerretDB failed (tools/localdb/build-ferretdb.sh exited ${r.status})`);
   }
   return FERRETDB_BIN;
 }
@@ -174,7 +179,13 @@ export async function startLocalMongo(
     await proxy.close();
     await stopServer();
   };
-  return { uri: `mongodb://127.0.0.1:${proxy.port}/`, kind, stop };
+  return {
+    uri: `mongodb://127.0.0.1:${proxy.port}/`,
+    kind,
+    commandCounts: () => proxy.commandCounts(),
+    resetCommandCounts: () => proxy.resetCommandCounts(),
+    stop,
+  };
 }
 
 /** The URI of database `name` on the server at `baseUri` (which may already name a database). */
