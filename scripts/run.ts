@@ -1,5 +1,5 @@
 // `npm test` and `npm run dev`. One entry so both share the database and process handling.
-//   test: type-check server and Mini Program, then every jest test (one runner, one summary).
+//   test: type-check server and Mini Program, lint (ESLint + Prettier check), then every jest test (one runner, one summary).
 //   dev:  database + sandbox + backend (see scripts/dev-stack.ts), stopped together with Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,19 @@ async function test(extra: string[]): Promise<number> {
     const code = await run(bin('tsc'), args);
     if (code !== 0) {
       process.stdout.write(`type-check (${name}) failed\n`);
+      return code;
+    }
+  }
+  // Lint: the two commands of `npm run lint` (ESLint, then Prettier's check), through the local binaries.
+  const lints: [string, string, string[]][] = [
+    ['eslint', 'eslint', ['.']],
+    ['prettier', 'prettier', ['--check', '.']],
+  ];
+  for (const [name, cmd, args] of lints) {
+    process.stdout.write(`\n> lint (${name})\n`);
+    const code = await run(bin(cmd), args);
+    if (code !== 0) {
+      process.stdout.write(`lint (${name}) failed: \`npm run format\` fixes formatting and what ESLint can fix\n`);
       return code;
     }
   }
