@@ -44,7 +44,7 @@ beforeAll(async () => {
   bin = build.bin;
   sb = await startSandboxProcess({ timeScale: 0.1, settings: { settlementDelayDays: 0, refundSettleDelaySeconds: 1 } });
   dir = mkdtempSync(join(tmpdir(), 'wxpay-conformance-'));
-}, 600000);
+}, 1200000);
 afterAll(async () => {
   await sb?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
