@@ -13,6 +13,51 @@ export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, '.dev', 'sandbox.json');
 
 const rates = z.object(Object.fromEntries(FAULT_RATE_KEYS.map((k) => [k, z.number().min(0).max(1).optional()]))).partial();
 
+const createTimeFormat = z.enum(['rfc3339', 'compact']);
+
+/** A coupon or discount WeChat Pay applies to every payment of a merchant (the seed's `promotion_detail`). */
+export const promotionSchema = z
+  .object({
+    promotion_id: z.string().min(1).max(32).default('109519'),
+    name: z.string().min(1).max(64).default('Sandbox discount'),
+    scope: z.enum(['GLOBAL', 'SINGLE']).default('GLOBAL'),
+    type: z.enum(['COUPON', 'DISCOUNT']).default('DISCOUNT'),
+    /** Minor units of the order currency taken off what the payer pays. */
+    amount: z.number().int().min(1),
+    activity_id: z.string().min(1).max(32).default('931386'),
+    /** Who funds it; the three add up to `amount` (all WeChat Pay's when none is given). */
+    wechatpay_contribute_amount: z.number().int().min(0).optional(),
+    merchant_contribute_amount: z.number().int().min(0).optional(),
+    other_contribute_amount: z.number().int().min(0).optional(),
+  })
+  .transform((p, c) => {
+    const given = [p.wechatpay_contribute_amount, p.merchant_contribute_amount, p.other_contribute_amount];
+    const parts = given.every((v) => v === undefined) ? [p.amount, 0, 0] : given.map((v) => v ?? 0);
+    if (parts[0]! + parts[1]! + parts[2]! !== p.amount) {
+      c.addIssue({ code: 'custom', path: ['amount'], message: 'the three contribute amounts must add up to amount' });
+    }
+    return { ...p, wechatpay_contribute_amount: parts[0]!, merchant_contribute_amount: parts[1]!, other_contribute_amount: parts[2]! };
+  });
+
+/** Per-merchant behaviour: read from the file, changed at run time by POST /sandbox/merchants/:mchid/settings. */
+export const merchantSettingsSchema = z
+  .object({
+    /** Overrides settings.paymentNotifyCreateTime for this merchant's payment notifications. */
+    paymentNotifyCreateTime: createTimeFormat.nullable().optional(),
+    /** Applied to each payment made while set; null removes it. */
+    promotion: promotionSchema.nullable().optional(),
+    /** Refundable unsettled funds in minor units (any currency); a refund above it is 403 NOT_ENOUGH. Absent/null: unlimited. */
+    unsettledBalance: z.number().int().min(0).nullable().optional(),
+    /** Recharged refund funds, drawn by refunds with source REFUND_SOURCE_RECHARGE_FUNDS. Absent/null: unlimited. */
+    rechargeBalance: z.number().int().min(0).nullable().optional(),
+    /** Settlements carry wallet_region (Japan / Macao merchants with the Hong Kong wallet). */
+    walletRegion: z.enum(['CHINA_MAINLAND', 'CHINA_HONGKONG']).nullable().optional(),
+    /** Share (basis points) of each trade day marked as profit-sharing: reported as split_amount. */
+    splitBasisPoints: z.number().int().min(0).max(10000).nullable().optional(),
+  })
+  .strict();
+export type MerchantSettings = z.infer<typeof merchantSettingsSchema>;
+
 const fileSchema = z.object({
   platform: z.object({ keyPath: z.string().min(1), certificatePath: z.string().min(1) }),
   merchants: z
@@ -27,6 +72,7 @@ const fileSchema = z.object({
         // Absent means "the merchant has not set an APIv3 key": every call answers 401 SIGN_ERROR, as the real one does.
         apiV3Key: z.string().length(32).optional(),
         name: z.string().optional(),
+        settings: merchantSettingsSchema.default({}),
       }),
     )
     .min(1),
@@ -47,6 +93,7 @@ const fileSchema = z.object({
       allowFaultHeader: z.boolean().optional(),
       settlementDelayDays: z.number().int().min(0).max(30).optional(),
       notificationAssociatedData: z.enum(['typed', 'empty']).optional(),
+      paymentNotifyCreateTime: createTimeFormat.optional(),
     })
     .default({}),
   faults: z.object({ rates: rates.default({}) }).default({ rates: {} }),
@@ -65,6 +112,8 @@ export interface Merchant {
   publicKey: KeyObject;
   apiV3Key?: string;
   name: string;
+  /** Mutable at run time (admin endpoint); balances go down as refunds are accepted. */
+  settings: MerchantSettings;
 }
 
 export interface Settings {
@@ -85,6 +134,8 @@ export interface Settings {
   settlementDelayDays: number;
   /** AAD of notification resources: `transaction` / `refund` (typed), or '' as the seed's examples show. */
   notificationAssociatedData: 'typed' | 'empty';
+  /** Payment notification envelope `create_time`: RFC 3339 (what the official SDKs parse) or `yyyyMMddHHmmss` (one seed example). */
+  paymentNotifyCreateTime: 'rfc3339' | 'compact';
 }
 
 export interface SandboxConfig {
@@ -139,6 +190,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
       publicKey: loadPublicKey(certificatePem),
       apiV3Key: m.apiV3Key,
       name: m.name ?? `Sandbox merchant ${m.mchid}`,
+      settings: { ...m.settings },
     };
   });
   const s = f.settings;
@@ -157,7 +209,15 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     allowFaultHeader: env.SANDBOX_FAULT_HEADER === 'false' ? false : (s.allowFaultHeader ?? true),
     settlementDelayDays: s.settlementDelayDays ?? 1,
     notificationAssociatedData: s.notificationAssociatedData ?? 'typed',
+    paymentNotifyCreateTime: s.paymentNotifyCreateTime ?? 'rfc3339',
   };
+  const envCreateTime = env.SANDBOX_PAYMENT_NOTIFY_CREATE_TIME;
+  if (envCreateTime) {
+    if (envCreateTime !== 'rfc3339' && envCreateTime !== 'compact') {
+      throw new SandboxConfigError('SANDBOX_PAYMENT_NOTIFY_CREATE_TIME must be rfc3339 or compact');
+    }
+    settings.paymentNotifyCreateTime = envCreateTime;
+  }
   if (!['200', '202', '403'].includes(settings.userpayingForm)) {
     throw new SandboxConfigError('SANDBOX_USERPAYING_FORM must be 200, 202 or 403');
   }

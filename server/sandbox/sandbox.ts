@@ -68,7 +68,8 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
         url: o.notify_url,
         merchantKey: o.merchantKey,
         out_trade_no: o.out_trade_no,
-        createTimeFormat: 'compact', // as the seed's payment notification example
+        // RFC 3339 unless asked: the seed's payment example is compact, but the official SDKs reject that form.
+        createTimeFormat: merchantOf(o.mchid).settings.paymentNotifyCreateTime ?? config.settings.paymentNotifyCreateTime,
         markers: o.attach,
       });
     },
@@ -94,7 +95,7 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
     refundCreated() {
       settler.kick();
     },
-  });
+  }, (mchid) => merchants.get(mchid)?.settings ?? {});
   settler = new DueLoop(() => ledger.settleDue(), (err) => log.warn({ err }, 'refund settlement failed'));
 
   return {

@@ -105,7 +105,7 @@ describe('JSAPI orders and the cashier', () => {
     expect(note.headers['wechatpay-signature-type']).toBe('WECHATPAY2-SHA256-RSA2048');
     const env = JSON.parse(note.body);
     expect(env).toMatchObject({ event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', resource: { algorithm: 'AEAD_AES_256_GCM', original_type: 'transaction' } });
-    expect(env.create_time).toMatch(/^\d{14}$/);
+    expect(env.create_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/); // RFC 3339 by default
     const plain = decrypted(note.body, m.apiV3Key)!;
     expect(plain).toMatchObject({ mchid: m.mchid, appid: m.appid, out_trade_no: 'PAY1', trade_state: 'SUCCESS', attach: 'cart=7', payer: { openid } });
     expect(plain.amount).toMatchObject({ total: 2500, currency: 'HKD', payer_currency: 'CNY', payer_total: 2300, exchange_rate: { type: 'SETTLEMENT_RATE', rate: 92000000 } });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import { gmt8Date } from '../clock';
-import type { Settings } from '../config';
+import type { MerchantSettings, Settings } from '../config';
 import { errors, WxError } from '../routes/errors';
 import { exchangeRate, toPayerAmount } from './money';
 import type { MicropayScenario, Models, OrderDoc, RefundDoc, TradeState } from './models';
@@ -86,6 +86,8 @@ export class Ledger {
     private readonly clock: Clock,
     private readonly settings: Settings,
     private readonly events: LedgerEvents,
+    /** The merchant's run-time settings (promotion, refund balances), by mchid / sp_mchid. */
+    private readonly merchantSettings: (mchid: string) => MerchantSettings = () => ({}),
   ) {}
 
   private async alias(keys: string[], ref: string): Promise<void> {
@@ -105,14 +107,37 @@ export class Ledger {
     return fallback();
   }
 
-  private paidFields(order: Pick<OrderDoc, 'amount'>, now: number) {
+  private paidFields(order: Pick<OrderDoc, 'amount' | 'mchid'>, now: number) {
+    // A configured coupon/discount takes its amount off what the payer pays (never the whole order), and is
+    // reported as the seed's promotion_detail: amount = wechatpay + merchant + other contributions.
+    const promo = this.merchantSettings(order.mchid).promotion;
+    const discount = promo && promo.amount < order.amount.total ? promo : undefined;
+    const payerPays = order.amount.total - (discount?.amount ?? 0);
     return {
       trade_state: 'SUCCESS' as TradeState,
       success_time: new Date(now),
       bank_type: 'OTHERS',
-      payer_total: toPayerAmount(order.amount.total, order.amount.currency),
+      payer_total: toPayerAmount(payerPays, order.amount.currency),
       payer_currency: 'CNY',
       exchange_rate: exchangeRate(order.amount.currency),
+      ...(discount
+        ? {
+            promotion_detail: [
+              {
+                promotion_id: discount.promotion_id,
+                name: discount.name,
+                scope: discount.scope,
+                type: discount.type,
+                amount: discount.amount,
+                currency: order.amount.currency,
+                activity_id: discount.activity_id,
+                wechatpay_contribute_amount: discount.wechatpay_contribute_amount,
+                merchant_contribute_amount: discount.merchant_contribute_amount,
+                other_contribute_amount: discount.other_contribute_amount,
+              },
+            ],
+          }
+        : {}),
     };
   }
 
@@ -347,8 +372,33 @@ export class Ledger {
     if (inp.amount.total !== order.amount.total) {
       throw errors.param('#/properties/amount/properties/total', inp.amount.total, 'must equal the order amount');
     }
-    if (notEnough) throw errors.notEnough();
     const amt = inp.amount.refund;
+    // The merchant's refundable funds: unsettled funds by default, recharged funds when the request says so.
+    // Taken now (no await since the check) and given back if the refund is not created.
+    const ms = this.merchantSettings(id.mchid);
+    const pool = inp.source === 'REFUND_SOURCE_RECHARGE_FUNDS' ? 'rechargeBalance' : 'unsettledBalance';
+    const balance = ms[pool];
+    if (notEnough || (balance != null && balance < amt)) throw errors.notEnough();
+    if (balance != null) ms[pool] = balance - amt;
+    let created = false;
+    try {
+      const { doc, created: isNew } = await this.reserveAndCreate(id, inp, order, refundKey, digest, forced, amt);
+      created = isNew;
+      return doc;
+    } finally {
+      if (balance != null && !created) ms[pool] = (ms[pool] ?? 0) + amt;
+    }
+  }
+
+  private async reserveAndCreate(
+    id: Identity,
+    inp: RefundInput,
+    order: OrderDoc,
+    refundKey: string,
+    digest: string,
+    forced: RefundDoc['forced'],
+    amt: number,
+  ): Promise<{ doc: RefundDoc; created: boolean }> {
     const now = this.clock.now();
     // Reported (not in the official pages) as ">= 1 minute between refunds of one order"; off unless configured.
     const interval = this.clock.scale(this.settings.refundMinIntervalSeconds * 1000);
@@ -368,7 +418,7 @@ export class Ledger {
       const again = await this.models.Refund.findById(refundKey).lean<RefundDoc>();
       if (again) {
         if (again.digest !== digest) throw errors.outRefundNoUsed();
-        return again;
+        return { doc: again, created: false };
       }
       const cur = (await this.models.Order.findById(order._id).lean<OrderDoc>())!;
       if (cur.trade_state !== 'SUCCESS' && cur.trade_state !== 'REFUND') {
@@ -395,7 +445,10 @@ export class Ledger {
         refund: amt,
         total: order.amount.total,
         currency: order.amount.currency,
-        payer_refund: toPayerAmount(amt, order.amount.currency),
+        // With a promotion the payer paid less: the payer's share of the refund is in proportion.
+        payer_refund: order.promotion_detail?.length && order.payer_total !== undefined
+          ? Math.round((amt * order.payer_total) / order.amount.total)
+          : toPayerAmount(amt, order.amount.currency),
         payer_currency: 'CNY',
         exchange_rate: exchangeRate(order.amount.currency),
       },
@@ -415,12 +468,12 @@ export class Ledger {
       await this.models.Order.updateOne({ _id: order._id }, { $inc: { refundable: amt, refund_count: -1, version: 1 } });
       const winner = (await this.models.Refund.findById(refundKey).lean<RefundDoc>())!;
       if (winner.digest !== digest) throw errors.outRefundNoUsed();
-      return winner;
+      return { doc: winner, created: false };
     }
     await this.alias([`refund:${doc.refund_id}`], doc._id);
     this.settling.set(doc._id, doc.settle_at.getTime());
     this.events.refundCreated(doc);
-    return doc;
+    return { doc, created: true };
   }
 
   async findRefund(id: Identity, by: { refund_id?: string; out_refund_no?: string }): Promise<RefundDoc> {

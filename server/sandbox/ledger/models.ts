@@ -35,6 +35,7 @@ export interface OrderDoc {
   payer_total?: number;
   payer_currency?: string;
   exchange_rate?: number;
+  promotion_detail?: Record<string, unknown>[];
   created_at: Date;
   backdated_ms: number;
   refundable: number; // what may still be refunded: total minus every refund not closed
@@ -161,6 +162,7 @@ const orderSchema = new Schema<OrderDoc>(
     payer_total: Number,
     payer_currency: String,
     exchange_rate: Number,
+    promotion_detail: { type: [Schema.Types.Mixed], default: undefined },
     created_at: Date,
     backdated_ms: { type: Number, default: 0 },
     refundable: Number,

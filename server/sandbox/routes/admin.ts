@@ -10,7 +10,8 @@ import { FAULT_RATE_KEYS, isFaultName } from '../faults/faults';
 import { loginCode } from '../ledger/ids';
 import type { OrderDoc } from '../ledger/models';
 import type { Sandbox } from '../sandbox';
-import { transaction } from './presenters';
+import { merchantSettingsSchema } from '../config';
+import { refundQueried, transaction } from './presenters';
 
 class AdminError extends Error {
   constructor(
@@ -168,6 +169,44 @@ export function adminRouter(sb: Sandbox): Router {
     const o = await sb.ledger.backdate(p.merchant_key, p.out_trade_no, p.seconds);
     if (!o) throw new AdminError(404, 'ORDER_NOT_FOUND', 'no such order');
     ctx.body = { out_trade_no: o.out_trade_no, backdated_seconds: o.backdated_ms / 1000 };
+  });
+  // Per-merchant behaviour (README: Merchant settings). POST merges; a null value clears a setting.
+  const merchantOr404 = (mchid: string) => {
+    const m = sb.merchants.get(mchid);
+    if (!m) throw new AdminError(404, 'MERCHANT_NOT_FOUND', `no configured merchant ${mchid}`);
+    return m;
+  };
+  r.get('/merchants/:mchid/settings', (ctx) => {
+    ctx.body = merchantOr404(ctx.params.mchid!).settings;
+  });
+  r.post('/merchants/:mchid/settings', (ctx) => {
+    const m = merchantOr404(ctx.params.mchid!);
+    const patch = parse(merchantSettingsSchema, body(ctx));
+    const next: Record<string, unknown> = { ...m.settings, ...patch };
+    for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
+    // The same object is kept (the ledger holds it), so replace its contents.
+    for (const k of Object.keys(m.settings)) delete (m.settings as Record<string, unknown>)[k];
+    Object.assign(m.settings, next);
+    ctx.body = m.settings;
+  });
+  // A refund made by the merchant in the merchant platform (not through the API): WeChat Pay numbers it, and
+  // the API then shows it like any other (refund queries, all refunds of the order, notification).
+  r.post('/refunds/merchant-platform', async (ctx) => {
+    const p = parse(
+      z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), refund: z.number().int().min(1), reason: z.string().max(80).optional() }),
+      body(ctx),
+    );
+    const orders = await sb.models.Order.find(p.merchant_key ? { out_trade_no: p.out_trade_no, merchantKey: p.merchant_key } : { out_trade_no: p.out_trade_no }).lean<OrderDoc[]>();
+    if (orders.length !== 1) throw new AdminError(orders.length ? 409 : 404, orders.length ? 'AMBIGUOUS_ORDER' : 'ORDER_NOT_FOUND', orders.length ? 'give merchant_key' : 'no such order');
+    const o = orders[0]!;
+    const id = { mode: o.mode, mchid: o.mchid, sub_mchid: o.sub_mchid, merchantKey: o.merchantKey };
+    const refund = await sb.ledger.createRefund(id, {
+      out_trade_no: o.out_trade_no,
+      out_refund_no: `MP${Date.now()}${Math.floor(Math.random() * 1e6).toString().padStart(6, '0')}`,
+      reason: p.reason,
+      amount: { refund: p.refund, total: o.amount.total, currency: o.amount.currency },
+    });
+    ctx.body = refundQueried(refund);
   });
   r.post('/refunds/settle', async (ctx) => {
     const p = parse(z.object({ out_refund_no: z.string().min(1), status: z.enum(['SUCCESS', 'REFUNDCLOSE', 'CLOSED', 'ABNORMAL']) }), body(ctx));

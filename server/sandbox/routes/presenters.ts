@@ -48,6 +48,7 @@ export function transaction(o: OrderDoc, idField: 'id' | 'transaction_id' | 'bot
           exchange_rate: { type: 'SETTLEMENT_RATE', rate: o.exchange_rate },
         }
       : { total: o.amount.total, currency: o.amount.currency },
+    ...(paid(o) && o.promotion_detail?.length ? { promotion_detail: o.promotion_detail } : {}),
   };
 }
 

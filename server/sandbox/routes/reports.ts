@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { statementDigestBody } from '../../src/wechatpay/crypto';
+import { SETTLEMENT_DEFAULT_LIMIT, SETTLEMENT_DEFAULT_OFFSET, SETTLEMENT_MAX_LIMIT } from '../../src/wechatpay/limits';
 import { addDays, gmt8Date, gmt8DayRange, isCalendarDate, statementTime } from '../clock';
 import type { OrderDoc, RefundDoc } from '../ledger/models';
 import { fee, formatMajor } from '../ledger/money';
@@ -180,8 +181,10 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
         settle_state: z.enum(['SETTLED', 'UNSETTLE']),
         settle_start_date: yyyymmdd.optional(),
         settle_end_date: yyyymmdd.optional(),
-        limit: z.coerce.number().int().min(1).max(30),
-        offset: z.coerce.number().int().min(0),
+        // Optional in the official field table (the other pages' examples always send them): absent means
+        // the first page of SETTLEMENT_DEFAULT_LIMIT, the size the table recommends ("preferably no more than 10").
+        limit: z.coerce.number().int().min(1).max(SETTLEMENT_MAX_LIMIT).default(SETTLEMENT_DEFAULT_LIMIT),
+        offset: z.coerce.number().int().min(0).default(SETTLEMENT_DEFAULT_OFFSET),
       })
       .superRefine((v, c) => {
         if (v.settle_state !== 'SETTLED') return;
@@ -199,13 +202,22 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
   const days = await tradeDays(sb, filter);
   const today = gmt8Date(sb.clock.now());
   const delay = sb.config.settings.settlementDelayDays;
+  const bp = sb.config.settings.feeRateBasisPoints;
+  // Merchants configured so: wallet_region on every batch; a share of each day marked as profit-sharing,
+  // reported as split_amount and left out of amount (the two add up to the day's totals).
+  const walletRegion = m.settings.walletRegion ?? undefined;
+  const splitBp = m.settings.splitBasisPoints ?? 0;
   const batches = [...days.values()]
     .sort((a, b) => (a.date === b.date ? a.currency.localeCompare(b.currency) : a.date.localeCompare(b.date)))
     .map((b, i, all) => {
       const settlement_date = addDays(b.date, delay);
       const seq = all.slice(0, i).filter((x) => x.date === b.date).length + 1;
-      const net = b.pay - b.refund;
       const settled = settlement_date <= today;
+      const split = splitBp > 0 ? { pay: Math.round((b.pay * splitBp) / 10000), refund: Math.round((b.refund * splitBp) / 10000) } : undefined;
+      const splitFee = split ? fee(split.pay, bp) - fee(split.refund, bp) : 0;
+      const net = b.pay - b.refund - (split ? split.pay - split.refund : 0);
+      const dayFee = b.fee - splitFee;
+      const splitNet = split ? split.pay - split.refund - splitFee : 0;
       return {
         settled,
         item: {
@@ -213,7 +225,11 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
           settlement_date,
           trade_start_date: b.date,
           trade_end_date: b.date,
-          amount: { settled: settled ? net - b.fee : 0, unsettle: settled ? 0 : net - b.fee, currency: b.currency, net, fee: b.fee },
+          amount: { settled: settled ? net - dayFee : 0, unsettle: settled ? 0 : net - dayFee, currency: b.currency, net, fee: dayFee },
+          ...(split
+            ? { split_amount: { settled: settled ? splitNet : 0, unsettle: settled ? 0 : splitNet, currency: b.currency, pay: split.pay, refund: split.refund } }
+            : {}),
+          ...(walletRegion ? { wallet_region: walletRegion } : {}),
         },
       };
     });

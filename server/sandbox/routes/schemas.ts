@@ -2,9 +2,14 @@
 import { z } from 'zod';
 import { isCurrency } from '../ledger/money';
 import { parseRfc3339 } from '../clock';
+import { MERCHANT_NO_PATTERN, OUT_REFUND_NO_MAX_LENGTH, OUT_TRADE_NO_MAX_LENGTH } from '../../src/wechatpay/limits';
 
 const s = (min: number, max: number) => z.string().min(min).max(max);
-const outNo = z.string().regex(/^[0-9A-Za-z_\-|*@]{1,32}$/, 'must be 1-32 characters of [0-9A-Za-z_-|*@]');
+const merchantNo = (max: number) =>
+  z.string().min(1).max(max).regex(MERCHANT_NO_PATTERN, `must be 1-${max} characters of [0-9A-Za-z_-|*@]`);
+const outNo = merchantNo(OUT_TRADE_NO_MAX_LENGTH);
+// string[1,64] on the official refund pages, the same limit the client library checks.
+export const outRefundNo = merchantNo(OUT_REFUND_NO_MAX_LENGTH);
 const currency = z.string().refine(isCurrency, 'must be an ISO 4217 currency the service supports');
 const rfc3339 = z.string().refine((v) => parseRfc3339(v) !== undefined, 'must be an RFC 3339 time such as 2018-06-08T10:34:56+08:00');
 
@@ -76,7 +81,7 @@ export const refund = z
   .object({
     transaction_id: s(1, 32).optional(),
     out_trade_no: outNo.optional(),
-    out_refund_no: outNo,
+    out_refund_no: outRefundNo,
     reason: s(1, 80).optional(),
     notify_url: notifyUrl.optional(),
     source: z.enum(['REFUND_SOURCE_UNSETTLED_FUNDS', 'REFUND_SOURCE_RECHARGE_FUNDS']).optional(),

@@ -17,6 +17,7 @@ import { createNodeTransport, type Transport } from './http/transport';
 import { normalizeRefund, normalizeTransaction } from './normalize';
 import { NotificationParser, type NotificationResult } from './notify';
 import { validateSettlementQuery } from './settlements';
+import { OUT_REFUND_NO_MAX_LENGTH, OUT_TRADE_NO_MAX_LENGTH } from './limits';
 import { parseStatementCsv, type Statement } from './statements';
 import type {
   JsapiOrderRequest,
@@ -211,7 +212,7 @@ export class WechatPayClient {
 
   /** POST /v3/global/transactions/jsapi (Mini Program and JSAPI). Idempotent per out_trade_no, so retried. */
   async jsapiOrder(req: JsapiOrderRequest): Promise<JsapiOrderResponse> {
-    requireText(req.out_trade_no, 'out_trade_no', 32);
+    requireText(req.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH);
     requireText(req.description, 'description', 127);
     requireText(req.notify_url, 'notify_url', 256);
     requireText(req.merchant_category_code, 'merchant_category_code', 32);
@@ -270,7 +271,7 @@ export class WechatPayClient {
    * the three forms WeChat Pay uses (trade_state, HTTP 202, or error code USERPAYING / USER_PAYING).
    */
   async micropayPay(req: MicropayRequest): Promise<MicropayResult> {
-    requireText(req.out_trade_no, 'out_trade_no', 32);
+    requireText(req.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH);
     requireText(req.description, 'description', 127);
     requireText(req.merchant_category_code, 'merchant_category_code', 32);
     requireAmount(req.amount?.total, 'amount.total');
@@ -305,7 +306,7 @@ export class WechatPayClient {
   /** Reverse (撤销) a Quick Pay order; same day only. Repeating it is harmless, so it is retried. */
   async micropayReverse(ref: OrderRef & { sub_mchid?: string }): Promise<void> {
     const path = ref.out_trade_no !== undefined
-      ? `/v3/global/micropay/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', 32))}/reverse`
+      ? `/v3/global/micropay/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/reverse`
       : `/v3/global/micropay/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/reverse`;
     await this.core.call({ method: 'POST', path, body: this.bodyIdentity(false, { sub_mchid: ref.sub_mchid }), idempotent: true });
   }
@@ -317,7 +318,7 @@ export class WechatPayClient {
   }
 
   async queryOrderByOutTradeNo(outTradeNo: string, opts: { sub_mchid?: string } = {}): Promise<Transaction> {
-    const path = `/v3/global/transactions/out-trade-no/${enc(requireText(outTradeNo, 'out_trade_no', 32))}`;
+    const path = `/v3/global/transactions/out-trade-no/${enc(requireText(outTradeNo, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}`;
     const res = await this.core.call({ method: 'GET', path, query: this.queryIdentity(opts.sub_mchid), idempotent: true });
     return normalizeTransaction(this.json(res));
   }
@@ -325,7 +326,7 @@ export class WechatPayClient {
   /** Close an unpaid order (204). Error code ORDERPAID means it was paid: query it. */
   async closeOrder(ref: OrderRef & { sub_mchid?: string }): Promise<void> {
     const path = ref.out_trade_no !== undefined
-      ? `/v3/global/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', 32))}/close`
+      ? `/v3/global/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/close`
       : `/v3/global/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/close`;
     await this.core.call({ method: 'POST', path, body: this.bodyIdentity(false, { sub_mchid: ref.sub_mchid }), idempotent: true });
   }
@@ -334,7 +335,7 @@ export class WechatPayClient {
 
   /** POST /v3/global/refunds. Idempotent per out_refund_no: retried with the same body. */
   async refund(req: RefundRequest): Promise<Refund> {
-    requireText(req.out_refund_no, 'out_refund_no', 64);
+    requireText(req.out_refund_no, 'out_refund_no', OUT_REFUND_NO_MAX_LENGTH);
     if (!req.transaction_id && !req.out_trade_no) throw invalidInput('give transaction_id or out_trade_no', { field: 'out_trade_no' });
     requireAmount(req.amount?.refund, 'amount.refund');
     requireAmount(req.amount?.total, 'amount.total');
@@ -347,7 +348,7 @@ export class WechatPayClient {
   }
 
   async queryRefundByOutRefundNo(outRefundNo: string, opts: { sub_mchid?: string } = {}): Promise<Refund> {
-    const path = `/v3/global/refunds/out-refund-no/${enc(requireText(outRefundNo, 'out_refund_no', 64))}`;
+    const path = `/v3/global/refunds/out-refund-no/${enc(requireText(outRefundNo, 'out_refund_no', OUT_REFUND_NO_MAX_LENGTH))}`;
     const res = await this.core.call({ method: 'GET', path, query: this.queryIdentity(opts.sub_mchid), idempotent: true });
     return normalizeRefund(this.json(res));
   }

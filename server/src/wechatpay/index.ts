@@ -23,6 +23,7 @@ export type { RetryPolicy } from './http/retry';
 export { parseStatementCsv, STATEMENT_COLUMNS } from './statements';
 export type { Statement, StatementRow } from './statements';
 export { validateSettlementQuery, isYyyyMmDd } from './settlements';
+export * from './limits';
 export { normalizeTransaction, normalizeRefund } from './normalize';
 export * from './types';
 export * as wechatpayCrypto from './crypto';

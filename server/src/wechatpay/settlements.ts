@@ -1,5 +1,6 @@
 // Input rules of GET /v3/global/settle/settlements, checked before anything is sent.
 import { invalidInput } from './errors';
+import { SETTLEMENT_MAX_LIMIT } from './limits';
 import type { SettlementQuery } from './types';
 
 /** A real calendar date written yyyyMMdd. */
@@ -16,10 +17,13 @@ export function validateSettlementQuery(q: SettlementQuery): void {
   if (q.settle_state !== 'SETTLED' && q.settle_state !== 'UNSETTLE') {
     throw invalidInput('settle_state must be SETTLED or UNSETTLE', { field: 'settle_state' });
   }
-  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 30) {
-    throw invalidInput('limit must be an integer from 1 to 30', { field: 'limit' });
+  // Both optional, as in the official field table; WeChat Pay then pages from 0 (see SETTLEMENT_DEFAULTS).
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > SETTLEMENT_MAX_LIMIT)) {
+    throw invalidInput(`limit must be an integer from 1 to ${SETTLEMENT_MAX_LIMIT}`, { field: 'limit' });
   }
-  if (!Number.isInteger(q.offset) || q.offset < 0) throw invalidInput('offset must be a non-negative integer', { field: 'offset' });
+  if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0)) {
+    throw invalidInput('offset must be a non-negative integer', { field: 'offset' });
+  }
   for (const field of ['settle_start_date', 'settle_end_date'] as const) {
     const v = q[field];
     if (v !== undefined && !isYyyyMmDd(v)) throw invalidInput(`${field} must be a date written yyyyMMdd`, { field });

@@ -211,8 +211,10 @@ export interface SettlementQuery {
   settle_state: SettleState;
   settle_start_date?: string;
   settle_end_date?: string;
-  limit: number;
-  offset: number;
+  /** 1..30; optional (the service answers at most 10 when absent). */
+  limit?: number;
+  /** Optional; 0 when absent. */
+  offset?: number;
   sub_mchid?: string;
 }
 

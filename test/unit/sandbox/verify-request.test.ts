@@ -17,6 +17,7 @@ const merchant: Merchant = {
   publicKey: loadPublicKey(issued.certificatePem),
   apiV3Key: 'k'.repeat(32),
   name: 'unit',
+  settings: {},
 };
 const merchants = new Map([[merchant.mchid, merchant]]);
 const key = createPrivateKey(issued.privateKeyPem);

@@ -1,0 +1,11 @@
+// Field limits of the official Global field tables, shared by the client and the sandbox so both refuse the
+// same input. out_trade_no is string[1,32]; out_refund_no is string[1,64] on the official refund query page
+// (the domestic APIv3 and the Global refund table agree), both of [0-9A-Za-z_-|*@].
+export const OUT_TRADE_NO_MAX_LENGTH = 32;
+export const OUT_REFUND_NO_MAX_LENGTH = 64;
+export const MERCHANT_NO_PATTERN = /^[0-9A-Za-z_\-|*@]+$/;
+
+/** Settlement query paging: `limit` at most 30 ("preferably no more than 10"); both optional in the table. */
+export const SETTLEMENT_MAX_LIMIT = 30;
+export const SETTLEMENT_DEFAULT_LIMIT = 10;
+export const SETTLEMENT_DEFAULT_OFFSET = 0;
