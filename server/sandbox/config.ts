@@ -3,7 +3,7 @@
 // Paths inside the file are relative to the file's own folder, so a key set can live anywhere.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { certificateSerial, loadPrivateKey, loadPublicKey } from '../src/wechatpay/crypto';
 import { FAULT_RATE_KEYS, type FaultRates } from './faults/faults';
@@ -27,6 +27,10 @@ const fileSchema = z.object({
         // Absent means "the merchant has not set an APIv3 key": every call answers 401 SIGN_ERROR, as the real one does.
         apiV3Key: z.string().length(32).optional(),
         name: z.string().optional(),
+        // WeChat Pay public key mode: the key pair's id (`PUB_KEY_ID_...`) and its private half, which the sandbox
+        // signs with. `signWith` says what signs this merchant's answers and notifications (see README).
+        publicKey: z.object({ id: z.string().regex(/^PUB_KEY_ID_\w{1,64}$/), keyPath: z.string().min(1) }).optional(),
+        signWith: z.enum(['certificate', 'public_key', 'both']).optional(),
       }),
     )
     .min(1),
@@ -47,6 +51,7 @@ const fileSchema = z.object({
       allowFaultHeader: z.boolean().optional(),
       settlementDelayDays: z.number().int().min(0).max(30).optional(),
       notificationAssociatedData: z.enum(['typed', 'empty']).optional(),
+      clockSkewSeconds: z.number().int().min(-86400).max(86400).optional(),
     })
     .default({}),
   faults: z.object({ rates: rates.default({}) }).default({ rates: {} }),
@@ -65,7 +70,14 @@ export interface Merchant {
   publicKey: KeyObject;
   apiV3Key?: string;
   name: string;
+  /** The merchant's WeChat Pay public key pair (the sandbox holds the private half). */
+  wechatpayPublicKey?: { id: string; privateKey: KeyObject; publicKeyPem: string };
+  /** What signs answers and notifications: platform certificates (default), the public key, or either
+   * (switch-over). Mutable at runtime (POST /sandbox/merchants/:mchid/signing). */
+  signWith?: SignWith;
 }
+
+export type SignWith = 'certificate' | 'public_key' | 'both';
 
 export interface Settings {
   /** Multiplies every sandbox duration (schedule, delays, validity). Never the 300 s signature window. */
@@ -85,6 +97,9 @@ export interface Settings {
   settlementDelayDays: number;
   /** AAD of notification resources: `transaction` / `refund` (typed), or '' as the seed's examples show. */
   notificationAssociatedData: 'typed' | 'empty';
+  /** The service's clock runs this many seconds off real time: Date headers, answer and notification timestamps,
+   * and the request timestamp check (the 300 s window is measured against the skewed clock). Mutable at runtime. */
+  clockSkewSeconds: number;
 }
 
 export interface SandboxConfig {
@@ -108,6 +123,14 @@ function num(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+function skew(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.SANDBOX_CLOCK_SKEW_SECONDS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || Math.abs(n) > 86400) throw new SandboxConfigError(`SANDBOX_CLOCK_SKEW_SECONDS must be whole seconds within a day, got "${v}"`);
+  return n;
+}
+
 /** Builds the runtime config from the parsed file (paths resolved against `baseDir`) and the environment. */
 export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env, path?: string): SandboxConfig {
   const parsed = fileSchema.safeParse(file);
@@ -128,6 +151,15 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
   loadPrivateKey(platform.privateKeyPem);
   const merchants = f.merchants.map((m): Merchant => {
     const certificatePem = read(m.certificatePath);
+    const signWith = m.signWith ?? 'certificate';
+    if (signWith !== 'certificate' && !m.publicKey) {
+      throw new SandboxConfigError(`merchant ${m.mchid}: signWith "${signWith}" needs publicKey {id, keyPath}`);
+    }
+    let wechatpayPublicKey: Merchant['wechatpayPublicKey'];
+    if (m.publicKey) {
+      const privateKey = loadPrivateKey(read(m.publicKey.keyPath));
+      wechatpayPublicKey = { id: m.publicKey.id, privateKey, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+    }
     return {
       mchid: m.mchid,
       mode: m.mode,
@@ -139,6 +171,8 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
       publicKey: loadPublicKey(certificatePem),
       apiV3Key: m.apiV3Key,
       name: m.name ?? `Sandbox merchant ${m.mchid}`,
+      wechatpayPublicKey,
+      signWith,
     };
   });
   const s = f.settings;
@@ -157,6 +191,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     allowFaultHeader: env.SANDBOX_FAULT_HEADER === 'false' ? false : (s.allowFaultHeader ?? true),
     settlementDelayDays: s.settlementDelayDays ?? 1,
     notificationAssociatedData: s.notificationAssociatedData ?? 'typed',
+    clockSkewSeconds: skew(env) ?? s.clockSkewSeconds ?? 0,
   };
   if (!['200', '202', '403'].includes(settings.userpayingForm)) {
     throw new SandboxConfigError('SANDBOX_USERPAYING_FORM must be 200, 202 or 403');
