@@ -69,6 +69,30 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
     expect(await ready()).toBe(200);
   });
 
+  test('a backend trusting only certificates cannot follow WeChat Pay to the public key (it refuses the answers)', async () => {
+    await stack.sandbox.admin.signWith(m().mchid, 'public_key');
+    const token = await stack.loginCustomer(`user-${mode}-strict`);
+    const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: `vm-strict-${mode}` } });
+    // The prepay answer is signed with a key this backend does not trust: the order cannot be placed.
+    expect(created.status).toBeGreaterThanOrEqual(500);
+    await stack.sandbox.admin.signWith(m().mchid, 'certificate');
+  });
+  test('switch-over: a backend trusting both keeps working while WeChat Pay moves from certificates to the public key', async () => {
+    await stack.sandbox.admin.signWith(m().mchid, 'certificate');
+    await configureBackend('both');
+    expect(await ready()).toBe(200);
+    // Certificates only, then either (switched between payment and refund), then the public key alone.
+    const before = await payAndRefund('both');
+    const during = [...(await payAndRefund()), ...(await payAndRefund('public_key'))];
+    const after = await payAndRefund();
+    expect(before[0]).toBe(stack.sandbox.config.platformSerial);
+    // During the switch-over notifications came signed with both keys, and all were accepted.
+    expect(during.some(isPublicKeyId)).toBe(true);
+    expect(during.some((s) => s === stack.sandbox.config.platformSerial)).toBe(true);
+    expect(after.every(isPublicKeyId)).toBe(true);
+    expect(await ready()).toBe(200);
+  });
+
   test('public key only: no platform certificate exists; answers and notifications carry the PUB_KEY_ID', async () => {
     await stack.sandbox.admin.signWith(m().mchid, 'public_key');
     // What WeChat Pay answers a merchant without platform certificates.
@@ -87,31 +111,5 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
     const serials = await payAndRefund();
     expect(serials.every(isPublicKeyId)).toBe(true);
     expect(stack.backendLogs()).not.toMatch(/platform certificates not available/);
-  });
-
-  test('switch-over: a backend trusting both keeps working while WeChat Pay moves from certificates to the public key', async () => {
-    await stack.sandbox.admin.signWith(m().mchid, 'certificate');
-    await configureBackend('both');
-    expect(await ready()).toBe(200);
-    // Certificates only, then either (switched between payment and refund), then the public key alone.
-    const before = await payAndRefund('both');
-    const during = [...(await payAndRefund()), ...(await payAndRefund('public_key'))];
-    const after = await payAndRefund();
-    expect(before[0]).toBe(stack.sandbox.config.platformSerial);
-    // During the switch-over notifications came signed with both keys, and all were accepted.
-    expect(during.some(isPublicKeyId)).toBe(true);
-    expect(during.some((s) => s === stack.sandbox.config.platformSerial)).toBe(true);
-    expect(after.every(isPublicKeyId)).toBe(true);
-    expect(await ready()).toBe(200);
-  });
-
-  test('a backend trusting only certificates cannot follow WeChat Pay to the public key (its notifications are refused, then retried)', async () => {
-    await stack.sandbox.admin.signWith(m().mchid, 'public_key');
-    await configureBackend('certificates');
-    const token = await stack.loginCustomer(`user-${mode}-strict`);
-    const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: `vm-strict-${mode}` } });
-    // The prepay answer is signed with a key this backend does not trust: the order cannot be placed.
-    expect(created.status).toBeGreaterThanOrEqual(500);
-    await stack.sandbox.admin.signWith(m().mchid, 'certificate');
   });
 });
