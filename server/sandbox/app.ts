@@ -37,7 +37,7 @@ function apiGate(sb: Sandbox) {
     state.merchant = verifyRequest(
       { method: ctx.method, target: ctx.req.url ?? ctx.url, rawBody: state.rawBody, authorization: ctx.get('authorization') || undefined },
       sb.merchants,
-      Date.now(),
+      sb.wallNow(),
     );
     // The header, or the query flag `sandbox_fault=` (part of the signed target like any query parameter).
     const flag = [ctx.get('x-sandbox-fault'), typeof ctx.query.sandbox_fault === 'string' ? ctx.query.sandbox_fault : ''].filter(Boolean).join(',');
@@ -73,7 +73,8 @@ function apiGate(sb: Sandbox) {
         ctx.type = 'application/json; charset=utf-8';
       }
     }
-    const headers = await signatureHeaders(sb.keyring.current(), signed, sb.clock.now(), {
+    const signer = sb.signing.forAnswer(state.merchant, ctx.get('wechatpay-serial') || undefined);
+    const headers = await signatureHeaders(signer, signed, sb.clock.now() + sb.config.settings.clockSkewSeconds * 1000, {
       signtest: faults.has('signtest'),
       badSignature: faults.has('bad-signature'),
       staleTimestamp: faults.has('stale-timestamp'),
@@ -99,6 +100,7 @@ export function buildApp(sb: Sandbox): Koa {
       ctx.body = answer.body(language(ctx.get('accept-language')));
     }
     ctx.set('Request-ID', suffix ? `${rid}-${suffix}` : rid);
+    if (sb.config.settings.clockSkewSeconds) ctx.set('Date', new Date(sb.wallNow()).toUTCString());
   });
   app.use(readBody);
   app.use(apiGate(sb));

@@ -3,7 +3,7 @@
 // Paths inside the file are relative to the file's own folder, so a key set can live anywhere.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { certificateSerial, loadPrivateKey, loadPublicKey } from '../src/wechatpay/crypto';
 import { FAULT_RATE_KEYS, type FaultRates } from './faults/faults';
@@ -73,6 +73,10 @@ const fileSchema = z.object({
         apiV3Key: z.string().length(32).optional(),
         name: z.string().optional(),
         settings: merchantSettingsSchema.default({}),
+        // WeChat Pay public key mode: the key pair's id (`PUB_KEY_ID_...`) and its private half, which the sandbox
+        // signs with. `signWith` says what signs this merchant's answers and notifications (see README).
+        publicKey: z.object({ id: z.string().regex(/^PUB_KEY_ID_\w{1,64}$/), keyPath: z.string().min(1) }).optional(),
+        signWith: z.enum(['certificate', 'public_key', 'both']).optional(),
       }),
     )
     .min(1),
@@ -94,6 +98,7 @@ const fileSchema = z.object({
       settlementDelayDays: z.number().int().min(0).max(30).optional(),
       notificationAssociatedData: z.enum(['typed', 'empty']).optional(),
       paymentNotifyCreateTime: createTimeFormat.optional(),
+      clockSkewSeconds: z.number().int().min(-86400).max(86400).optional(),
     })
     .default({}),
   faults: z.object({ rates: rates.default({}) }).default({ rates: {} }),
@@ -114,7 +119,14 @@ export interface Merchant {
   name: string;
   /** Mutable at run time (admin endpoint); balances go down as refunds are accepted. */
   settings: MerchantSettings;
+  /** The merchant's WeChat Pay public key pair (the sandbox holds the private half). */
+  wechatpayPublicKey?: { id: string; privateKey: KeyObject; publicKeyPem: string };
+  /** What signs answers and notifications: platform certificates (default), the public key, or either
+   * (switch-over). Mutable at runtime (POST /sandbox/merchants/:mchid/signing). */
+  signWith?: SignWith;
 }
+
+export type SignWith = 'certificate' | 'public_key' | 'both';
 
 export interface Settings {
   /** Multiplies every sandbox duration (schedule, delays, validity). Never the 300 s signature window. */
@@ -136,6 +148,9 @@ export interface Settings {
   notificationAssociatedData: 'typed' | 'empty';
   /** Payment notification envelope `create_time`: RFC 3339 (what the official SDKs parse) or `yyyyMMddHHmmss` (one seed example). */
   paymentNotifyCreateTime: 'rfc3339' | 'compact';
+  /** The service's clock runs this many seconds off real time: Date headers, answer and notification timestamps,
+   * and the request timestamp check (the 300 s window is measured against the skewed clock). Mutable at runtime. */
+  clockSkewSeconds: number;
 }
 
 export interface SandboxConfig {
@@ -159,6 +174,14 @@ function num(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return n;
 }
 
+function skew(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.SANDBOX_CLOCK_SKEW_SECONDS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || Math.abs(n) > 86400) throw new SandboxConfigError(`SANDBOX_CLOCK_SKEW_SECONDS must be whole seconds within a day, got "${v}"`);
+  return n;
+}
+
 /** Builds the runtime config from the parsed file (paths resolved against `baseDir`) and the environment. */
 export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env, path?: string): SandboxConfig {
   const parsed = fileSchema.safeParse(file);
@@ -179,6 +202,15 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
   loadPrivateKey(platform.privateKeyPem);
   const merchants = f.merchants.map((m): Merchant => {
     const certificatePem = read(m.certificatePath);
+    const signWith = m.signWith ?? 'certificate';
+    if (signWith !== 'certificate' && !m.publicKey) {
+      throw new SandboxConfigError(`merchant ${m.mchid}: signWith "${signWith}" needs publicKey {id, keyPath}`);
+    }
+    let wechatpayPublicKey: Merchant['wechatpayPublicKey'];
+    if (m.publicKey) {
+      const privateKey = loadPrivateKey(read(m.publicKey.keyPath));
+      wechatpayPublicKey = { id: m.publicKey.id, privateKey, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+    }
     return {
       mchid: m.mchid,
       mode: m.mode,
@@ -191,6 +223,8 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
       apiV3Key: m.apiV3Key,
       name: m.name ?? `Sandbox merchant ${m.mchid}`,
       settings: { ...m.settings },
+      wechatpayPublicKey,
+      signWith,
     };
   });
   const s = f.settings;
@@ -210,6 +244,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     settlementDelayDays: s.settlementDelayDays ?? 1,
     notificationAssociatedData: s.notificationAssociatedData ?? 'typed',
     paymentNotifyCreateTime: s.paymentNotifyCreateTime ?? 'rfc3339',
+    clockSkewSeconds: skew(env) ?? s.clockSkewSeconds ?? 0,
   };
   const envCreateTime = env.SANDBOX_PAYMENT_NOTIFY_CREATE_TIME;
   if (envCreateTime) {

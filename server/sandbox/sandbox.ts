@@ -6,6 +6,7 @@ import { createClock, type Clock } from './clock';
 import type { Merchant, SandboxConfig } from './config';
 import { FaultBook } from './faults/faults';
 import { PlatformKeyring } from './keys/platform';
+import { MerchantSigning } from './keys/signing';
 import { Ledger } from './ledger/ledger';
 import { createModels, type Models, type OrderDoc } from './ledger/models';
 import { DueLoop } from './notifier/due-loop';
@@ -19,6 +20,10 @@ export interface Sandbox {
   clock: Clock;
   ledger: Ledger;
   keyring: PlatformKeyring;
+  /** Platform certificate or public key, per merchant (see keys/signing.ts). */
+  signing: MerchantSigning;
+  /** Real time plus the clock skew setting: the service's wall clock for signatures and Date headers. */
+  wallNow(): number;
   notifier: Notifier;
   settler: DueLoop;
   faults: FaultBook;
@@ -50,7 +55,17 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
   const merchants = new Map(config.merchants.map((m) => [m.mchid, m]));
   const keyring = await PlatformKeyring.open(models, clock, config.platform);
   const faults = new FaultBook(config.faultRates);
-  const notifier = new Notifier({ models, clock, keyring, faults, timeoutMs: config.settings.notifyTimeoutMs, log });
+  const signing = new MerchantSigning(keyring, merchants);
+  const notifier = new Notifier({
+    models,
+    clock,
+    keyring,
+    signer: (merchantKey) => signing.forNotification(merchantKey),
+    offsetMs: () => config.settings.clockSkewSeconds * 1000,
+    faults,
+    timeoutMs: config.settings.notifyTimeoutMs,
+    log,
+  });
   let settler!: DueLoop;
 
   const merchantOf = (mchid: string) => merchants.get(mchid)!;
@@ -105,6 +120,8 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
     clock,
     ledger,
     keyring,
+    signing,
+    wallNow: () => Date.now() + config.settings.clockSkewSeconds * 1000,
     notifier,
     settler,
     faults,

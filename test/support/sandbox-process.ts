@@ -34,6 +34,10 @@ export interface SandboxMerchant {
   privateKeyPath: string;
   certificatePem: string;
   apiV3Key: string;
+  /** The merchant's WeChat Pay public key: id (`PUB_KEY_ID_...`), file and PEM. */
+  publicKeyId: string;
+  publicKeyPath: string;
+  publicKeyPem: string;
 }
 
 export interface SandboxConfigView {
@@ -60,6 +64,9 @@ export function sandboxConfigView(keys: DevKeys): SandboxConfigView {
       privateKeyPath: keys.direct.privateKeyPath,
       certificatePem: read(keys.direct.certificatePath),
       apiV3Key: keys.direct.apiV3Key,
+      publicKeyId: keys.direct.publicKeyId,
+      publicKeyPath: keys.direct.publicKeyPath,
+      publicKeyPem: read(keys.direct.publicKeyPath),
     },
     institution: {
       mode: 'institution',
@@ -74,6 +81,9 @@ export function sandboxConfigView(keys: DevKeys): SandboxConfigView {
       privateKeyPath: keys.institution.privateKeyPath,
       certificatePem: read(keys.institution.certificatePath),
       apiV3Key: keys.institution.apiV3Key,
+      publicKeyId: keys.institution.publicKeyId,
+      publicKeyPath: keys.institution.publicKeyPath,
+      publicKeyPem: read(keys.institution.publicKeyPath),
     },
   };
 }
@@ -154,8 +164,12 @@ export interface SandboxAdmin {
   openid(user: string, appid?: string): Promise<string>;
   notifications(q: { out_trade_no?: string; out_refund_no?: string }): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
   cashierPay(params: Record<string, unknown>): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number; valid_seconds?: number }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   faults(body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** What signs `mchid`'s answers and notifications: platform certificates, its public key, or either. */
+  signWith(mchid: string, signWith: 'certificate' | 'public_key' | 'both'): Promise<void>;
+  /** Skews the sandbox's clock (Date header, timestamps, the request window) by `seconds`. */
+  clockSkew(seconds: number): Promise<void>;
 }
 
 export function sandboxAdmin(baseUrl: string): SandboxAdmin {
@@ -180,6 +194,14 @@ export function sandboxAdmin(baseUrl: string): SandboxAdmin {
     cashierPay: (params) => post('/sandbox/cashier/pay', params),
     rotate: async (opts) => (await post('/sandbox/platform/rotate', opts ?? {})).json,
     faults: async (body) => (await post('/sandbox/faults', body)).json,
+    async signWith(mchid, signWith) {
+      const r = await post(`/sandbox/merchants/${mchid}/signing`, { sign_with: signWith });
+      if (r.status !== 200) throw new Error(`signing switch failed: ${r.status} ${JSON.stringify(r.json)}`);
+    },
+    async clockSkew(seconds) {
+      const r = await post('/sandbox/clock', { skew_seconds: seconds });
+      if (r.status !== 200) throw new Error(`clock skew failed: ${r.status} ${JSON.stringify(r.json)}`);
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface RotateOptions {
   switchAfterSeconds?: number;
   /** Simulated seconds before the old certificates leave the published list. */
   retireAfterSeconds?: number;
+  /** Real seconds the new certificate is valid for (default 5 years); a short one tests expiry warnings. */
+  validSeconds?: number;
 }
 
 function fromDoc(d: PlatformCertDoc): PlatformCert {
@@ -95,7 +97,13 @@ export class PlatformKeyring {
 
   async rotate(opts: RotateOptions = {}): Promise<PlatformCert> {
     // Key generation takes a while: the overlap is counted from when the certificate exists.
-    const issued = issueCertificate({ commonName: 'WeChat Pay Global Sandbox Platform', key: generateRsaKey() });
+    const notBefore = new Date(Date.now() - 60_000);
+    const issued = issueCertificate({
+      commonName: 'WeChat Pay Global Sandbox Platform',
+      key: generateRsaKey(),
+      notBefore,
+      notAfter: opts.validSeconds ? new Date(notBefore.getTime() + 60_000 + opts.validSeconds * 1000) : undefined,
+    });
     const now = this.clock.now();
     const switchAt = new Date(now + this.clock.scale((opts.switchAfterSeconds ?? 0) * 1000));
     const retireAt = new Date(switchAt.getTime() + this.clock.scale((opts.retireAfterSeconds ?? 3600) * 1000));

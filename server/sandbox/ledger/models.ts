@@ -102,6 +102,8 @@ export interface DeliveryDoc {
   error?: string;
   duration_ms: number;
   response?: string;
+  /** `Wechatpay-Serial` of the attempt: the platform certificate's serial or the `PUB_KEY_ID_...`. */
+  serial?: string;
 }
 
 export interface LoginCodeDoc {
@@ -242,6 +244,7 @@ const deliverySchema = new Schema<DeliveryDoc>(
     error: String,
     duration_ms: Number,
     response: String,
+    serial: String,
   },
   opts,
 );

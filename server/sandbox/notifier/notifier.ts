@@ -10,6 +10,7 @@ import { FaultBook, isNotifyFault, markedFaults, NOTIFY_RATE_KEYS, type FaultNam
 import type { PlatformKeyring } from '../keys/platform';
 import type { DeliveryDoc, Models, NotificationDoc } from '../ledger/models';
 import { signatureHeaders } from '../protocol/sign-response';
+import type { Signer } from '../keys/signing';
 import { DueLoop } from './due-loop';
 
 /** Seconds between attempts: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (24 h 4 min in all). */
@@ -37,6 +38,10 @@ export interface NotifierDeps {
   models: Models;
   clock: Clock;
   keyring: PlatformKeyring;
+  /** Who signs a notification to this merchant (default: the platform certificate signing now). */
+  signer?: (merchantKey: string) => Signer;
+  /** Milliseconds the service's clock runs ahead of the simulation clock (clock skew setting). */
+  offsetMs?: () => number;
   faults: FaultBook;
   timeoutMs: number;
   log: { warn(obj: object, msg: string): void };
@@ -146,10 +151,11 @@ export class Notifier {
     n: NotificationDoc,
     signtest: boolean,
     staleTimestamp = false,
-  ): Promise<{ ok: boolean; status?: number; error?: string; response?: string; duration: number }> {
+  ): Promise<{ ok: boolean; status?: number; error?: string; response?: string; duration: number; serial?: string }> {
     const started = Date.now();
+    const signer = this.d.signer ? this.d.signer(n.merchantKey) : this.d.keyring.current();
     try {
-      const headers = await signatureHeaders(this.d.keyring.current(), n.body, this.d.clock.now(), { signtest, staleTimestamp });
+      const headers = await signatureHeaders(signer, n.body, this.d.clock.now() + (this.d.offsetMs?.() ?? 0), { signtest, staleTimestamp });
       const res = await fetch(n.url, {
         method: 'POST',
         headers: {
@@ -163,9 +169,9 @@ export class Notifier {
         signal: AbortSignal.timeout(this.d.timeoutMs),
       });
       const text = (await res.text()).slice(0, 500);
-      return { ok: res.status === 200 || res.status === 204, status: res.status, response: text, duration: Date.now() - started };
+      return { ok: res.status === 200 || res.status === 204, status: res.status, response: text, duration: Date.now() - started, serial: signer.serial };
     } catch (err) {
-      return { ok: false, error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message, duration: Date.now() - started };
+      return { ok: false, error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message, duration: Date.now() - started, serial: signer.serial };
     }
   }
 
@@ -206,7 +212,7 @@ export class Notifier {
 
   private async log(
     n: NotificationDoc,
-    e: { kind: DeliveryDoc['kind']; attempt: number; scheduled: number; sent: number; ok: boolean; duration: number; status?: number; error?: string; response?: string },
+    e: { kind: DeliveryDoc['kind']; attempt: number; scheduled: number; sent: number; ok: boolean; duration: number; status?: number; error?: string; response?: string; serial?: string },
   ): Promise<void> {
     await this.d.models.Delivery.create({
       _id: randomUUID(),
@@ -223,6 +229,7 @@ export class Notifier {
       error: e.error,
       duration_ms: e.duration,
       response: e.response,
+      serial: e.serial,
     });
   }
 

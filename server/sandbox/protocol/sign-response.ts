@@ -1,8 +1,8 @@
-// Signs a 2xx answer or a notification with the platform key signing now. Faults may replace the signature
+// Signs a 2xx answer or a notification with the given key (a platform certificate's or the merchant's public key's). Faults may replace the signature
 // with a WECHATPAY/SIGNTEST/ probe, one that does not verify, or an out-of-window timestamp.
 import { randomBytes } from 'node:crypto';
 import { buildResponseMessage, randomNonce, signSha256Rsa } from '../../src/wechatpay/crypto';
-import type { PlatformCert } from '../keys/platform';
+import type { Signer } from '../keys/signing';
 
 export interface SignatureFaults {
   signtest?: boolean;
@@ -20,7 +20,7 @@ export interface SignedHeaders {
 export const SIGNTEST_PREFIX = 'WECHATPAY/SIGNTEST/';
 
 /** Headers signing `signedBody` (the raw body, or `{"sha1":"..."}` for statements, or '' for 204). */
-export async function signatureHeaders(cert: PlatformCert, signedBody: string, nowMs: number, faults: SignatureFaults = {}): Promise<SignedHeaders> {
+export async function signatureHeaders(cert: Signer, signedBody: string, nowMs: number, faults: SignatureFaults = {}): Promise<SignedHeaders> {
   const ts = Math.floor(nowMs / 1000) - (faults.staleTimestamp ? 600 : 0);
   const nonce = randomNonce(32);
   let signature: string;

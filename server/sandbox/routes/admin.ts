@@ -243,6 +243,7 @@ export function adminRouter(sb: Sandbox): Router {
           error: d.error,
           duration_ms: d.duration_ms,
           response: d.response,
+          serial: d.serial,
         })),
       })),
     };
@@ -257,13 +258,58 @@ export function adminRouter(sb: Sandbox): Router {
     ctx.body = certView();
   });
   r.post('/platform/rotate', async (ctx) => {
-    const p = parse(z.object({ switch_after_seconds: z.number().min(0).optional(), retire_after_seconds: z.number().min(0).optional() }), body(ctx));
-    const c = await sb.keyring.rotate({ switchAfterSeconds: p.switch_after_seconds, retireAfterSeconds: p.retire_after_seconds });
+    const p = parse(
+      z.object({
+        switch_after_seconds: z.number().min(0).optional(),
+        retire_after_seconds: z.number().min(0).optional(),
+        // Real seconds the new certificate is valid for (X.509 validity is never time-scaled); default 5 years.
+        valid_seconds: z.number().int().min(60).max(10 * 365 * 86400).optional(),
+      }),
+      body(ctx),
+    );
+    const c = await sb.keyring.rotate({ switchAfterSeconds: p.switch_after_seconds, retireAfterSeconds: p.retire_after_seconds, validSeconds: p.valid_seconds });
     ctx.body = { new_serial: c.serial, ...certView() };
   });
   r.post('/platform/retire', async (ctx) => {
     await sb.keyring.retireOld();
     ctx.body = certView();
+  });
+
+  // ---- per merchant: platform certificates, public key, or the switch-over between them ----
+  const merchantOf = (mchid: string) => {
+    const m = sb.merchants.get(mchid);
+    if (!m) throw new AdminError(404, 'MERCHANT_NOT_FOUND', `no sandbox merchant ${mchid}`);
+    return m;
+  };
+  const signingView = (m: ReturnType<typeof merchantOf>) => ({
+    mchid: m.mchid,
+    sign_with: m.signWith ?? 'certificate',
+    public_key_id: m.wechatpayPublicKey?.id ?? null,
+    public_key: m.wechatpayPublicKey?.publicKeyPem ?? null,
+    platform_serial: sb.keyring.current().serial,
+  });
+  r.get('/merchants/:mchid/signing', (ctx) => {
+    ctx.body = signingView(merchantOf(ctx.params.mchid!));
+  });
+  r.post('/merchants/:mchid/signing', (ctx) => {
+    const m = merchantOf(ctx.params.mchid!);
+    const p = parse(z.object({ sign_with: z.enum(['certificate', 'public_key', 'both']) }), body(ctx));
+    if (p.sign_with !== 'certificate' && !m.wechatpayPublicKey) {
+      throw new AdminError(409, 'NO_PUBLIC_KEY', `merchant ${m.mchid} has no publicKey in the sandbox configuration`);
+    }
+    m.signWith = p.sign_with;
+    ctx.body = signingView(m);
+  });
+
+  // ---- the service's clock (skew against real time) ----
+  const clockView = () => ({ skew_seconds: sb.config.settings.clockSkewSeconds, now: new Date(sb.wallNow()).toISOString() });
+  r.get('/clock', (ctx) => {
+    ctx.body = clockView();
+  });
+  r.post('/clock', (ctx) => {
+    const p = parse(z.object({ skew_seconds: z.number().int().min(-86400).max(86400) }), body(ctx));
+    sb.config.settings.clockSkewSeconds = p.skew_seconds;
+    ctx.body = clockView();
   });
 
   // ---- faults ----

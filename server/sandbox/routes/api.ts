@@ -173,6 +173,7 @@ export function apiRouter(sb: Sandbox): Router {
 
   // ---- certificates, statements, settlements ----
   r.get('/v3/global/certificates', async (ctx) => {
+    if (st(ctx).merchant.signWith === 'public_key') throw errors.noPlatformCertificate();
     const key = st(ctx).merchant.apiV3Key!;
     ctx.body = {
       data: sb.keyring.published().map((c) => {

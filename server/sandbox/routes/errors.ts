@@ -85,6 +85,16 @@ export const errors = {
   tradeError: (zh: string, en: string) => new WxError(403, 'TRADE_ERROR', t(zh, en)),
   orderNotExist: () => new WxError(404, 'ORDER_NOT_EXIST', t('订单不存在', 'The order does not exist'), undefined, RID.orderNotExist),
   refundNotExist: () => new WxError(404, 'RESOURCE_NOT_EXISTS', t('退款单不存在', 'The refund does not exist')),
+  /** A merchant in public key mode has no platform certificate (what the mainland service answers; SDK reports). */
+  noPlatformCertificate: () =>
+    new WxError(
+      404,
+      'RESOURCE_NOT_EXISTS',
+      t(
+        '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。可查看指引https://pay.weixin.qq.com/doc/v3/merchant/4012153196',
+        'No platform certificate is available: this merchant uses a WeChat Pay public key (merchant platform, API security)',
+      ),
+    ),
   notFound: () => new WxError(404, 'NOT_FOUND', t('请求的资源不存在', 'The requested resource does not exist')),
   noStatement: () => new WxError(400, 'NO_STATEMENT_EXIST', t('账单不存在', 'The statement does not exist')),
   frequency: () => new WxError(429, 'FREQUENCY_LIMITED', t('请求频率过高，请稍后重试', 'Too many requests, try again later')),

@@ -38,6 +38,10 @@ const schema = z
     WECHATPAY_APIV3_KEY: z.string().length(32, 'must be exactly 32 characters'),
     WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_/).optional(),
     WECHATPAY_PUBLIC_KEY_PATH: z.string().optional(),
+    /** What verifies WeChat Pay: `certificates`, `public_key`, or `both` (the switch-over); see verificationMode. */
+    WECHATPAY_VERIFY_WITH: z.enum(['certificates', 'public_key', 'both']).optional(),
+    /** Optional merchant API certificate (apiclient_cert.pem): only `wxpay doctor` reads it. */
+    WECHATPAY_MERCHANT_CERT_PATH: z.string().min(1).optional(),
     WECHATPAY_NOTIFY_BASE_URL: z.string().url(),
     WECHATPAY_TIMEOUT_MS: int(100, 60000).default(5000),
     MERCHANT_CATEGORY_CODE: z.string().regex(/^\d{4}$/).default('5999'),
@@ -95,9 +99,17 @@ const schema = z
     if (c.WECHATPAY_PUBLIC_KEY_ID && !c.WECHATPAY_PUBLIC_KEY_PATH) {
       ctx.addIssue({ code: 'custom', path: ['WECHATPAY_PUBLIC_KEY_PATH'], message: 'required with WECHATPAY_PUBLIC_KEY_ID' });
     }
+    if (c.WECHATPAY_VERIFY_WITH && c.WECHATPAY_VERIFY_WITH !== 'certificates' && !c.WECHATPAY_PUBLIC_KEY_ID) {
+      ctx.addIssue({ code: 'custom', path: ['WECHATPAY_PUBLIC_KEY_ID'], message: `required with WECHATPAY_VERIFY_WITH=${c.WECHATPAY_VERIFY_WITH}` });
+    }
   });
 
 export type Config = Readonly<z.infer<typeof schema>>;
+
+/** How WeChat Pay's signatures are verified: WECHATPAY_VERIFY_WITH, else the public key when one is configured. */
+export function verificationMode(c: Config): 'certificates' | 'public_key' | 'both' {
+  return c.WECHATPAY_VERIFY_WITH ?? (c.WECHATPAY_PUBLIC_KEY_ID ? 'public_key' : 'certificates');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,7 +1,7 @@
 // Adapts the APIv3 client (server/src/wechatpay) to the domain's PaymentGateway port. Live or sandbox is only a
 // matter of the base URL and keys in the configuration; keys are read once and kept as KeyObjects by the client.
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config';
+import { verificationMode, type Config } from '../config';
 import { isOrderNotExist, isWechatPayError, type ExpectedMerchant, type PaymentGateway } from '../domain/ports/payment-gateway';
 import { createWechatPayClient, type WechatPayClient } from '../wechatpay';
 
@@ -20,6 +20,7 @@ export function notifyUrl(config: Config, kind: 'transactions' | 'refunds'): str
 /** The adapter over the APIv3 client. Keys are read once; the client keeps them as KeyObjects. */
 export function createPaymentGateway(config: Config, opts: { platformCertificates?: string[] } = {}): PaymentGateway & { client: WechatPayClient } {
   const identity = identityFromConfig(config);
+  const verifyWith = verificationMode(config);
   const common = {
     merchantSerial: config.WECHATPAY_MERCHANT_SERIAL,
     privateKey: readFileSync(config.WECHATPAY_PRIVATE_KEY_PATH),
@@ -27,9 +28,10 @@ export function createPaymentGateway(config: Config, opts: { platformCertificate
     baseUrl: config.WECHATPAY_BASE_URL,
     timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     platformCertificates: opts.platformCertificates,
-    ...(config.WECHATPAY_PUBLIC_KEY_ID && config.WECHATPAY_PUBLIC_KEY_PATH
-      ? { platformPublicKey: { id: config.WECHATPAY_PUBLIC_KEY_ID, key: readFileSync(config.WECHATPAY_PUBLIC_KEY_PATH) }, downloadCertificates: true }
-      : {}),
+    // Platform certificates, the public key, or both while WeChat Pay switches from one to the other.
+    ...(verifyWith !== 'certificates'
+      ? { platformPublicKey: { id: config.WECHATPAY_PUBLIC_KEY_ID!, key: readFileSync(config.WECHATPAY_PUBLIC_KEY_PATH!) }, downloadCertificates: verifyWith === 'both' }
+      : { downloadCertificates: true }),
   };
   const client =
     identity.mode === 'direct'
@@ -87,7 +89,7 @@ export function createPaymentGateway(config: Config, opts: { platformCertificate
     settlements: (q) => client.querySettlements(q),
     parseNotification: (headers, raw) => client.parseNotification(headers, raw),
     async ready() {
-      if (config.WECHATPAY_PUBLIC_KEY_ID) return true;
+      if (verifyWith !== 'certificates') return true; // the public key is configured, so always at hand
       const certs = client.certificates?.list() ?? [];
       const now = Date.now();
       return certs.some((c) => c.notBefore.getTime() <= now && c.notAfter.getTime() > now + 3600_000);

@@ -30,6 +30,9 @@ export interface CertificateManagerOptions {
   expiryMarginMs?: number;
   /** Unknown serials trigger at most one download per this interval (default 60 s) so forged serials cannot flood. */
   unknownSerialIntervalMs?: number;
+  /** Keys trusted besides certificates (a `PUB_KEY_ID_...` public key): the download may be signed by one of them,
+   * as WeChat Pay does during the switch-over when the request names the public key in `Wechatpay-Serial`. */
+  alsoTrusted?: PublicKeyResolver;
   now?: () => number;
 }
 
@@ -160,11 +163,14 @@ export class CertificateManager implements PublicKeyResolver {
     }
     // Later downloads must be signed by a certificate already trusted; the first one (or one after every trusted
     // certificate expired) is checked against the certificates it carries, which the GCM tag authenticated.
+    // A key trusted besides certificates (the public key) may sign it too.
     const trustedBefore = this.valid();
-    const resolver: PublicKeyResolver =
-      trustedBefore.length > 0
-        ? { resolve: async (s) => this.lookup(s) }
-        : { resolve: async (s) => (fresh.has(s.toUpperCase()) ? new X509Certificate(fresh.get(s.toUpperCase())!).publicKey : undefined) };
+    const also = this.opts.alsoTrusted;
+    const resolver: PublicKeyResolver = {
+      resolve: async (s) =>
+        (trustedBefore.length > 0 ? this.lookup(s) : fresh.has(s.toUpperCase()) ? new X509Certificate(fresh.get(s.toUpperCase())!).publicKey : undefined) ??
+        (await also?.resolve(s)),
+    };
     const verdict = await validateSignedMessage(readSignedHeaders(res.headers), res.text, { resolver, nowMs: this.now() });
     if (!verdict.ok) {
       throw new WechatPayError({

@@ -115,13 +115,15 @@ export class WechatPayClient {
     this.signer = new MerchantSigner({ mchid: this.callerMchid, serial: opts.merchantSerial, privateKey: opts.privateKey });
 
     const resolvers: PublicKeyResolver[] = [];
+    let publicKeyResolver: StaticKeyResolver | undefined;
     if (opts.platformPublicKey) {
       this.publicKey = { id: opts.platformPublicKey.id, key: loadPublicKey(opts.platformPublicKey.key) };
-      resolvers.push(new StaticKeyResolver([this.publicKey]));
+      publicKeyResolver = new StaticKeyResolver([this.publicKey]);
+      resolvers.push(publicKeyResolver);
     }
     const download = opts.downloadCertificates ?? !opts.platformPublicKey;
     if (download || opts.platformCertificates?.length) {
-      this.certificates = new CertificateManager({ apiV3Key: opts.apiV3Key, pinned: opts.platformCertificates, now: opts.now });
+      this.certificates = new CertificateManager({ apiV3Key: opts.apiV3Key, pinned: opts.platformCertificates, now: opts.now, alsoTrusted: publicKeyResolver });
       resolvers.push(this.certificates);
     }
     if (resolvers.length === 0) {

@@ -38,6 +38,8 @@ Commands
   certs    Download, verify and decrypt the platform certificates (PEM to stdout).
   call     METHOD PATH [BODY|@file]
            Send a signed request and verify the answer.
+  doctor   [--json] [--no-db]
+           Go-live checks of the backend's configuration (its environment) against WeChat Pay and MongoDB.
 
 Common options (or environment)
   --mchid            WECHATPAY_MCHID             caller's merchant id (sp_mchid in institution mode)
@@ -142,9 +144,11 @@ class Context {
     const pubId = this.opt('public-key-id', 'WECHATPAY_PUBLIC_KEY_ID');
     const pubPath = this.opt('public-key', 'WECHATPAY_PUBLIC_KEY_PATH');
     if (pubId && !pubPath) throw new UsageError('--public-key-id needs --public-key');
+    // Whatever WeChat Pay signs with (certificates, the public key, or either during the switch-over) verifies.
     const resolvers: PublicKeyResolver[] = [];
-    if (pubId && pubPath) resolvers.push(new StaticKeyResolver([{ id: pubId, key: readFileArg(pubPath, 'public key') }]));
-    const certificates = new CertificateManager({ apiV3Key });
+    const pub = pubId && pubPath ? new StaticKeyResolver([{ id: pubId, key: readFileArg(pubPath, 'public key') }]) : undefined;
+    if (pub) resolvers.push(pub);
+    const certificates = new CertificateManager({ apiV3Key, alsoTrusted: pub });
     resolvers.push(certificates);
     const own = this.io.transport ? undefined : createNodeTransport();
     const core = new ApiCore({
