@@ -21,6 +21,10 @@ import { staffUserModel } from '../../../models/staff-user';
 import type { PaymentGateway } from '../../../payment-gateway';
 import { notifyRefundsRoutes } from '../notify-refunds';
 import { adminRoutes } from './index';
+import { reportRoutes } from './reports';
+import { searchRoutes } from './search';
+import { reportSource } from '../../../models/dashboard-queries';
+import { orderSearch } from '../../../models/order-search';
 
 export interface StaffSideOptions {
   db: Connection;
@@ -88,5 +92,7 @@ export function createStaffSide(o: StaffSideOptions): StaffSide {
   const init = async () => {
     await Promise.all([Refund.init(), refundEventModel(o.db).init(), staffUserModel(o.db).init(), loginAttemptModel(o.db).init(), auditModel(o.db).init()]);
   };
-  return { apiRoutes: [api], rawRoutes: [raw], refundLookup, jobs, refunds, accounts, pos, init };
+  // Reports and search first: the staff router's catch-all answers 404 for any path it does not know.
+  const extra = [reportRoutes({ source: reportSource(o.db), currency: o.config.CURRENCY, jwtSecret: o.config.JWT_SECRET, StaffUser: staffUserModel(o.db), audit }), searchRoutes({ search: orderSearch(o.db), refundLookup, jwtSecret: o.config.JWT_SECRET, StaffUser: staffUserModel(o.db) })];
+  return { apiRoutes: [...extra, api], rawRoutes: [raw], refundLookup, jobs, refunds, accounts, pos, init };
 }

@@ -1,0 +1,36 @@
+// GET /api/admin/search?q= : one search box for every number staff may hold (order number, WeChat Pay
+// transaction id, refund number, WeChat Pay refund id). Mounted before the main staff router.
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { AdminSearchResult } from '../../../../../shared/api';
+import { toOrderView, type RefundLookup } from '../../../domain/order-view';
+import type { OrderSearch } from '../../../models/order-search';
+import type { StaffUserModel } from '../../../models/staff-user';
+import { requireCapability, staffAuth } from '../../middleware/staff-auth';
+import { validate } from '../../validate';
+
+export interface SearchRouteDeps {
+  search: OrderSearch;
+  refundLookup: RefundLookup;
+  jwtSecret: string;
+  StaffUser: StaffUserModel;
+}
+
+const searchQuery = z.strictObject({ q: z.string().trim().regex(/^[A-Za-z0-9_*@|-]{1,64}$/, 'must be an order, transaction or refund number') });
+
+export function searchRoutes(deps: SearchRouteDeps): Router {
+  const router = new Router({ prefix: '/api/admin' });
+  router.get('/search', staffAuth(deps.jwtSecret, deps.StaffUser), requireCapability('orders'), async (ctx) => {
+    const { q } = validate(searchQuery, ctx.query, 'query');
+    const { orders, matchedBy } = await deps.search(q);
+    const refunds = await deps.refundLookup(orders.map((o) => String(o._id)));
+    ctx.body = {
+      items: orders.map((o) => toOrderView(o, refunds.get(String(o._id)) ?? [])),
+      page: 1,
+      pageSize: orders.length,
+      total: orders.length,
+      matchedBy,
+    } satisfies AdminSearchResult;
+  });
+  return router;
+}
