@@ -23,7 +23,7 @@ export function statementAvailableFrom(day: string): Date {
 /** The sentence for a day WeChat Pay has no statement for (yet). */
 export function statementMissingText(day: string, now = new Date()): string {
   const from = statementAvailableFrom(day);
-  const fromText = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' }).format(from);
+  const fromText = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(from);
   return now < from ? t('statement.notYet', { date: day, from: fromText }) : t('statement.none', { date: day, from: fromText });
 }
 
@@ -38,7 +38,11 @@ export function statementView(ctx: ViewContext): HTMLElement {
   });
 
   const chosen = ctx.query.get('date');
-  if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // WeChat Pay's (GMT+8) day
+  if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen) && chosen > today) {
+    // A day that has not ended cannot have a statement: say from when, without asking.
+    setMessage(message, statementMissingText(chosen), 'info');
+  } else if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
     replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
     api.statement(chosen.replace(/-/g, ''), ctx.signal).then(
       (report) => replaceChildren(results, renderReport(report)),
