@@ -33,7 +33,7 @@ export function salesChart(days: DashboardDay[], text: ChartText): SVGSVGElement
   const slot = plotW / Math.max(1, days.length);
   const bar = Math.max(2, Math.min(28, slot * 0.38));
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': text.label, class: 'chart', 'data-testid': 'dashboard-chart', preserveAspectRatio: 'none' });
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': text.label, class: 'chart', 'data-testid': 'dashboard-chart' });
   root.append(svg('title', {}, text.label));
   // Grid: the top (highest day) and the baseline.
   root.append(svg('line', { x1: left, x2: W - right, y1: top, y2: top, class: 'grid' }));
