@@ -255,3 +255,55 @@ export interface SettlementList {
   items: Settlement[];
   total: number;
 }
+
+// ---------- staff reports ----------
+
+/** One day of the dashboard (the day in the caller's time zone, `utcOffset`). Amounts in minor units. */
+export interface DashboardDay {
+  date: string; // yyyy-mm-dd
+  sales: number; // paid that day
+  refunds: number; // refunds that succeeded that day
+  net: number; // sales - refunds
+  payments: number; // orders paid that day
+}
+/**
+ * GET /api/admin/dashboard?days=1|7|30&utcOffset=minutes (any role). `days=1` is today so far; 7 and 30 end today.
+ * `utcOffset` is the caller's offset from UTC in minutes (480 for Hong Kong; default 480, WeChat Pay's day).
+ */
+export interface DashboardReport {
+  days: number;
+  utcOffset: number;
+  from: string; // ISO instant, start of the first day
+  to: string; // ISO instant, the end of the period (exclusive)
+  currency: CurrencyCode;
+  totals: {
+    sales: number;
+    refunds: number;
+    net: number;
+    payments: number;
+    /** Orders created in the period by their outcome so far. */
+    created: { paid: number; failed: number; closed: number; pending: number };
+    /** paid / (paid + failed + closed) of the orders created in the period; null when none has an outcome yet. */
+    paymentSuccessRate: number | null;
+  };
+  perDay: DashboardDay[]; // one entry per day, oldest first, days without activity included
+}
+
+/**
+ * GET /api/admin/export/orders.csv?from=yyyy-mm-dd&to=yyyy-mm-dd&utcOffset= and /api/admin/export/refunds.csv
+ * (any role): every order (by creation) or refund (by creation) of the inclusive day range, oldest first, as CSV
+ * (UTF-8 with a byte order mark, amounts in major units), streamed from a database cursor. At most 366 days.
+ */
+export interface ExportQuery {
+  from: string;
+  to: string;
+  utcOffset?: number;
+}
+
+/**
+ * GET /api/admin/search?q= (any role): the orders whose out_trade_no, WeChat transaction id or refund number
+ * (ours, out_refund_no, or WeChat's refund id) is exactly `q`.
+ */
+export interface AdminSearchResult extends AdminOrderList {
+  matchedBy: 'outTradeNo' | 'transactionId' | 'outRefundNo' | 'refundId' | null;
+}

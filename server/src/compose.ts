@@ -87,7 +87,15 @@ export function composeBackend(parts: BackendParts): Backend {
   const accounts = new StaffAccounts({ staffUsers: storage.staffUsers, limiter, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS });
   const pos = new PosService({ orders: storage.orders, gateway, currency: config.CURRENCY, logger, pollMs: config.POS_POLL_SCHEDULE_MS });
   const audit = new AuditLog(storage.audit);
-  const staffOrders = new StaffOrders({ orders: storage.orders, paymentEvents: storage.paymentEvents, refundEvents: storage.refundEvents, refunds, audit, gateway });
+  const staffOrders = new StaffOrders({
+    orders: storage.orders,
+    paymentEvents: storage.paymentEvents,
+    refundEvents: storage.refundEvents,
+    refunds,
+    refundRecords: storage.refunds,
+    audit,
+    gateway,
+  });
   const reconciliation = new Reconciliation({ orders: storage.orders, refunds: storage.refunds, gateway, currency: config.CURRENCY });
   const refundLookup: RefundLookup = async (ids) => new Map([...(await refunds.forOrders(ids))].map(([k, v]) => [k, v.map(toRefundView)]));
 
@@ -144,6 +152,7 @@ export function composeBackend(parts: BackendParts): Backend {
         audit,
         reconcile: (date) => reconciliation.day(date),
         settlements: (q) => querySettlements(gateway, q),
+        reports: { source: storage.reports, currency: config.CURRENCY },
         requireStaff: staffAuth(config.JWT_SECRET, (username) => accounts.active(username)),
       },
     },

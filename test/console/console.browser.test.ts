@@ -86,7 +86,7 @@ async function openOrderBySearch(page: Page, outTradeNo: string): Promise<void> 
   await page.getByTestId('nav-orders').click();
   await page.getByTestId('filter-out-trade-no').fill(outTradeNo);
   await page.getByTestId('orders-search').click();
-  await page.waitForURL((url) => url.hash.includes(`outTradeNo=${outTradeNo}`));
+  await page.waitForURL((url) => url.hash.includes(`q=${outTradeNo}`));
   const link = page.getByTestId('order-link');
   await expectText(link, outTradeNo);
   expect(await link.count()).toBe(1);

@@ -1,5 +1,5 @@
 // Builds the official-SDK conformance program (test/conformance, Go) once into .tools/bin, like FerretDB in
-// server/src/db/local-server.ts: a stamp beside the binary holds the hash of the program's sources (go.mod,
+// tools/localdb/server.ts: a stamp beside the binary holds the hash of the program's sources (go.mod,
 // go.sum, *.go), so it is rebuilt only when they change. Go comes from PATH or /usr/local/go/bin; the SDK
 // from the Go module proxy (pinned in go.mod / go.sum).
 import { spawnSync } from 'node:child_process';

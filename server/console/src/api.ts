@@ -4,6 +4,8 @@ import type {
   AdminOrderList,
   AdminOrderView,
   AdminRefundView,
+  AdminSearchResult,
+  DashboardReport,
   ClientConfig,
   CreateRefundRequest,
   OrderStatus,
@@ -94,9 +96,45 @@ export const api = {
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
   statement: (date: string, signal?: AbortSignal) => request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
+  search: (q: string, signal?: AbortSignal) => request<AdminSearchResult>('GET', `/api/admin/search${query({ q })}`, undefined, signal),
+  dashboard: (days: number, utcOffset: number, signal?: AbortSignal) => request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),
   settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from?: string; to?: string; page?: number }, signal?: AbortSignal) =>
     request<SettlementList>('GET', `/api/admin/settlements${query(q)}`, undefined, signal),
 };
+
+/**
+ * Downloads a CSV export with the session's token (a plain link could not carry it) and hands it to the browser
+ * as a file. Returns the file name.
+ */
+export async function downloadExport(kind: 'orders' | 'refunds', from: string, to: string, utcOffset: number): Promise<string> {
+  const session = currentSession();
+  const path = `/api/admin/export/${kind}.csv${query({ from, to, utcOffset })}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: session ? { Authorization: `Bearer ${session.token}` } : {}, credentials: 'omit', cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error');
+  }
+  if (!res.ok) {
+    const e = ((await res.json().catch(() => ({}))) ?? {}) as Partial<ErrorBody>;
+    if (res.status === 401) {
+      clearSession();
+      onUnauthenticated();
+    }
+    throw new ApiError(res.status, typeof e.code === 'string' ? e.code : 'INTERNAL', typeof e.message === 'string' ? e.message : res.statusText, e.requestId, e.details);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `${kind}.csv`;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
+}
 
 /** A fresh idempotency key (8..64 chars [A-Za-z0-9_-]). */
 export function newRequestId(prefix: string): string {

@@ -67,11 +67,21 @@ export function field(label: string, input: HTMLElement, hint?: string, hintTest
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint', testid: hintTestid }, hint) : null);
 }
 
+/**
+ * A table that becomes stacked rows on a phone: each cell carries its column's name (`data-label`), which the
+ * stylesheet shows beside the value when the header row is out of sight.
+ */
 export function table(headers: string[], rows: Child[][], testid?: string): HTMLTableElement {
   return h(
     'table',
-    { testid },
+    { testid, class: 'stack' },
     h('thead', {}, h('tr', {}, ...headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { 'data-label': headers[i] ?? '' }, c))))),
   );
+}
+
+/** The raw data behind a sentence, one click away. */
+export function rawDetails(summary: string, data: unknown, testid?: string): HTMLDetailsElement {
+  const text = typeof data === 'string' ? data : JSON.stringify(data, null, 2);
+  return h('details', { class: 'raw', testid }, h('summary', {}, summary), h('pre', { class: 'mono' }, text));
 }

@@ -8,6 +8,7 @@ import { can, type Capability } from './roles';
 import { clearSession, currentSession, saveSession } from './session';
 import { currentLang, initLang, setLang, t } from './ui';
 import type { View } from './views/context';
+import { dashboardView } from './views/dashboard';
 import { loginView } from './views/login';
 import { orderDetailView } from './views/order-detail';
 import { ordersView } from './views/orders';
@@ -19,11 +20,12 @@ interface Route {
   name: string;
   capability: Capability;
   view: View;
-  nav?: 'nav.orders' | 'nav.statements' | 'nav.settlements' | 'nav.pos';
+  nav?: 'nav.orders' | 'nav.dashboard' | 'nav.statements' | 'nav.settlements' | 'nav.pos';
 }
 
 const ROUTES: Route[] = [
   { name: 'orders', capability: 'orders', view: (ctx) => (ctx.params[0] ? orderDetailView(ctx) : ordersView(ctx)), nav: 'nav.orders' },
+  { name: 'dashboard', capability: 'orders', view: dashboardView, nav: 'nav.dashboard' },
   { name: 'pos', capability: 'pos', view: posView, nav: 'nav.pos' },
   { name: 'statements', capability: 'statements', view: statementView, nav: 'nav.statements' },
   { name: 'settlements', capability: 'settlements', view: settlementsView, nav: 'nav.settlements' },
@@ -89,7 +91,17 @@ function render(): void {
     render();
   } }, t('nav.logout'));
   const main = h('main', {});
-  replaceChildren(app, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), nav, h('span', { class: 'spacer' }), who, languagePicker(), logout), main);
+  // On a phone the navigation, account and language fold into a menu under one button; on a wider screen the
+  // button is hidden and everything sits in one row.
+  const menu = h('div', { class: 'menu', id: 'main-menu', testid: 'menu' }, nav, h('span', { class: 'spacer' }), who, languagePicker(), logout);
+  const toggle = h('button', { type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'main-menu', testid: 'menu-toggle' }, t('nav.menu'));
+  toggle.addEventListener('click', () => {
+    const open = !menu.classList.contains('open');
+    menu.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+  });
+  const current_ = h('span', { class: 'current-page' }, t(current.nav ?? 'nav.orders'));
+  replaceChildren(app, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), current_, toggle, menu), main);
   if (!can(session.role, current.capability)) {
     replaceChildren(main, h('p', { class: 'message message-error', testid: 'not-allowed' }, t('common.notAllowed')));
     return;

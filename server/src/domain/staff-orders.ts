@@ -7,6 +7,7 @@ import { toOrderView } from './order-view';
 import type { PaymentEventLog, RefundEventLog } from './ports/events';
 import type { AdminOrderFilter, Order, OrderRepository } from './ports/orders';
 import type { PaymentGateway } from './ports/payment-gateway';
+import type { RefundRepository } from './ports/refunds';
 import { toAdminRefundView, type RefundService } from './refund-service';
 import type { AuditLog } from './staff-audit';
 import { closeOrderAtWechat } from './staff-close-order';
@@ -16,6 +17,7 @@ export interface StaffOrdersOptions {
   paymentEvents: PaymentEventLog;
   refundEvents: RefundEventLog;
   refunds: RefundService;
+  refundRecords: RefundRepository;
   audit: AuditLog;
   gateway: PaymentGateway;
 }
@@ -33,6 +35,22 @@ export class StaffOrders {
     const order = await this.o.orders.findById(id);
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     return order;
+  }
+
+  /**
+   * Orders by any number a person may hold: our order number, WeChat Pay's transaction id, our refund number or
+   * WeChat Pay's refund id. Exact matches only, each through a unique key or an index.
+   */
+  async search(q: string): Promise<{ orders: Order[]; matchedBy: 'outTradeNo' | 'transactionId' | 'outRefundNo' | 'refundId' | null }> {
+    const byNo = await this.o.orders.findByOutTradeNo(q);
+    if (byNo) return { orders: [byNo], matchedBy: 'outTradeNo' };
+    const byTx = await this.o.orders.findByTransactionId(q);
+    if (byTx) return { orders: [byTx], matchedBy: 'transactionId' };
+    const byRefundNo = await this.o.refundRecords.findByOutRefundNo(q);
+    const refund = byRefundNo ?? (await this.o.refundRecords.findByRefundId(q));
+    const order = refund && (await this.o.orders.findById(refund.orderId));
+    if (order) return { orders: [order], matchedBy: byRefundNo ? 'outRefundNo' : 'refundId' };
+    return { orders: [], matchedBy: null };
   }
 
   findByOutTradeNo(outTradeNo: string): Promise<Order | undefined> {

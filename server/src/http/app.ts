@@ -13,6 +13,8 @@ import { Admission, admit, type AdmissionLimits } from './middleware/admission';
 import { requestContext } from './request-id';
 import type { AdminRouteDeps } from './routes/admin';
 import { adminRoutes } from './routes/admin';
+import { reportRoutes, type ReportRouteDeps } from './routes/admin/reports';
+import { searchRoutes } from './routes/admin/search';
 import { authRoutes } from './routes/auth';
 import { configRoutes } from './routes/config';
 import { consoleRoutes } from './routes/console';
@@ -41,7 +43,7 @@ export interface AppServices {
   handlePaymentNotification: PaymentNotificationHandler;
   handleRefundNotification: RefundNotificationHandler;
   requireCustomer: Middleware;
-  staff: AdminRouteDeps;
+  staff: AdminRouteDeps & { reports: Omit<ReportRouteDeps, 'requireStaff' | 'audit'> };
 }
 
 export interface AppDeps extends HealthDeps {
@@ -92,6 +94,9 @@ export function createApp(deps: AppDeps): Koa {
   mount(app, configRoutes(s.clientConfig));
   mount(app, productRoutes(s.catalog));
   mount(app, authRoutes(s.customerLogin));
+  // Reports and search before the staff router, whose catch-all answers 404 for any path it does not know.
+  mount(app, reportRoutes({ ...s.staff.reports, requireStaff: s.staff.requireStaff, audit: s.staff.audit }));
+  mount(app, searchRoutes({ orders: s.staff.orders, refundLookup: s.refundLookup, requireStaff: s.staff.requireStaff }));
   mount(app, adminRoutes(s.staff));
   mount(
     app,

@@ -4,7 +4,7 @@ import { field, guardSubmit, h, messageBox, setMessage } from '../dom';
 import { errorText, t } from '../ui';
 
 export function loginView(onLoggedIn: (res: StaffLoginResponse) => void, notice?: string): HTMLElement {
-  const username = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64, testid: 'login-username' });
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64, autofocus: true, testid: 'login-username' });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 200, testid: 'login-password' });
   const message = messageBox('login-error');
   const form = h(
@@ -33,6 +33,10 @@ export function loginView(onLoggedIn: (res: StaffLoginResponse) => void, notice?
       password.focus();
     }
   });
+  // Focus once the form is on the page (the caller attaches it right after this returns).
   queueMicrotask(() => username.focus());
+  requestAnimationFrame(() => {
+    if (document.activeElement !== password) username.focus();
+  });
   return form;
 }

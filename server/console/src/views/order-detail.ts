@@ -1,9 +1,10 @@
 // One order: summary, items, refunds, notifications received and the audit trail, with the actions the
 // person's role allows (refund a paid order, close an unpaid one).
-import type { AdminOrderView, AdminRefundView } from '../../../../shared/api';
+import type { AdminOrderView, AdminRefundView, AuditRecord, NotificationRecord } from '../../../../shared/api';
 import { api } from '../api';
-import { guardSubmit, h, messageBox, replaceChildren, setMessage, table } from '../dom';
-import { describeWechatReason } from '../errors';
+import { guardSubmit, h, messageBox, rawDetails, replaceChildren, setMessage, table } from '../dom';
+import { describeError, describeWechatReason } from '../errors';
+import { hasKey } from '../i18n';
 import { can } from '../roles';
 import { currentLang, errorText, isAbort, money, t, when } from '../ui';
 import type { ViewContext } from './context';
@@ -122,7 +123,7 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const notifications = order.notifications.length
       ? table(
           [t('order.event'), t('order.receivedAt'), t('order.outcome'), t('order.detail')],
-          order.notifications.map((n) => [h('span', {}, n.eventType, h('br'), h('small', { class: 'mono muted' }, n.eventId)), when(n.receivedAt), h('span', { class: `outcome outcome-${n.outcome}` }, n.outcome), n.detail ?? '']),
+          order.notifications.map((n) => [eventText(n), when(n.receivedAt), h('span', { class: `outcome outcome-${n.outcome}` }, t(`outcome.${n.outcome}`)), h('div', {}, n.detail ?? null, rawDetails(t('common.rawData'), n, 'notification-raw'))]),
           'order-notifications',
         )
       : h('p', { class: 'muted' }, t('common.none'));
@@ -130,7 +131,7 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const audit = order.audit.length
       ? table(
           [t('order.when'), t('order.who'), t('order.action'), t('order.detail')],
-          order.audit.map((a) => [when(a.at), `${a.actor} (${t(`role.${a.role}`)})`, a.action, a.detail ? h('code', {}, JSON.stringify(a.detail)) : '']),
+          order.audit.map((a) => [when(a.at), `${a.actor} (${t(`role.${a.role}`)})`, h('span', { testid: 'audit-text' }, auditText(a, c)), rawDetails(t('common.rawData'), a, 'audit-raw')]),
           'order-audit',
         )
       : h('p', { class: 'muted' }, t('common.none'));
@@ -150,6 +151,36 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
 
   load();
   return root;
+}
+
+function eventText(n: NotificationRecord): string {
+  const key = `event.${n.eventType}`;
+  return hasKey(key) ? t(key) : t('event.other', { type: n.eventType });
+}
+
+/** What a staff action did, in words; the record itself stays one click away. */
+export function auditText(a: AuditRecord, currency: string): string {
+  const d = a.detail ?? {};
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  const amount = typeof d.amount === 'number' ? money(d.amount, currency) : '—';
+  const state = (s: string) => (hasKey(`pos.${s}`) ? t(`pos.${s}` as 'pos.SUCCESS') : s);
+  let text: string;
+  switch (a.action) {
+    case 'refund.create':
+      text = t('audit.refund.create', { amount, no: str('outRefundNo') || '—' });
+      if (str('reason')) text += ` · ${t('audit.reason', { reason: str('reason') })}`;
+      return text;
+    case 'refund.refused':
+      return t('audit.refund.refused', { amount, why: describeError(currentLang(), { status: 409, code: str('code') || 'unknown', message: str('code') }) });
+    case 'order.close':
+      return t('audit.order.close', { result: hasKey(`status.${str('status')}`) ? t(`status.${str('status')}` as 'status.CLOSED') : str('result') || '—' });
+    case 'pos.charge':
+      return t('audit.pos.charge', { amount, state: state(str('state')) });
+    case 'pos.charge_repeat':
+      return t('audit.pos.charge_repeat', { amount });
+    default:
+      return t('audit.other', { action: a.action });
+  }
 }
 
 function pair(label: string, value: Node | string): Node[] {

@@ -25,7 +25,8 @@ export function ordersView(ctx: ViewContext): HTMLElement {
   const status = h('select', { name: 'status', testid: 'filter-status' }, h('option', { value: '' }, t('common.any')), ...STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, t(`status.${s}`))));
   const from = h('input', { type: 'date', name: 'from', value: q.get('from') ?? '', testid: 'filter-from' });
   const to = h('input', { type: 'date', name: 'to', value: q.get('to') ?? '', testid: 'filter-to' });
-  const outTradeNo = h('input', { name: 'outTradeNo', value: q.get('outTradeNo') ?? '', maxlength: 32, spellcheck: false, testid: 'filter-out-trade-no' });
+  // One box for any number staff may hold: ours, WeChat Pay's transaction id, a refund number.
+  const outTradeNo = h('input', { name: 'q', value: q.get('q') ?? q.get('outTradeNo') ?? '', maxlength: 64, spellcheck: false, autocomplete: 'off', testid: 'filter-out-trade-no' });
   const message = messageBox('orders-error');
   const results = h('div', { class: 'results', testid: 'orders-results' });
 
@@ -35,7 +36,7 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     field(t('orders.status'), status),
     field(t('common.from'), from),
     field(t('common.to'), to),
-    field(t('orders.outTradeNo'), outTradeNo),
+    field(t('orders.search'), outTradeNo, t('orders.searchHint')),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'orders-search' }, t('common.search')), h('a', { href: '#/orders', class: 'button' }, t('common.reset'))),
   );
   form.addEventListener('submit', (ev) => {
@@ -44,15 +45,15 @@ export function ordersView(ctx: ViewContext): HTMLElement {
       setMessage(message, t('orders.badRange'));
       return;
     }
-    if (outTradeNo.value.trim() && !/^[A-Za-z0-9_-]{1,32}$/.test(outTradeNo.value.trim())) {
-      setMessage(message, t('orders.badOutTradeNo'));
+    if (outTradeNo.value.trim() && !/^[A-Za-z0-9_*@|-]{1,64}$/.test(outTradeNo.value.trim())) {
+      setMessage(message, t('orders.badSearch'));
       return;
     }
     const next = new URLSearchParams();
     if (status.value) next.set('status', status.value);
     if (from.value) next.set('from', from.value);
     if (to.value) next.set('to', to.value);
-    if (outTradeNo.value.trim()) next.set('outTradeNo', outTradeNo.value.trim());
+    if (outTradeNo.value.trim()) next.set('q', outTradeNo.value.trim());
     ctx.navigate(`#/orders?${next.toString()}`);
   });
 
@@ -65,11 +66,23 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     page,
     pageSize: PAGE_SIZE,
   };
+  const term = (q.get('q') ?? '').trim();
+  let note: string | undefined;
+  // A number searched for: the API finds the order by any of its numbers; the other filters then narrow it here.
+  const load = term
+    ? api.search(term, ctx.signal).then((found) => {
+        const items = found.items.filter(
+          (o) => (!query.status || o.status === query.status) && (!query.from || o.createdAt >= query.from) && (!query.to || o.createdAt < query.to),
+        );
+        if (found.matchedBy) note = items.length ? t(`orders.matched.${found.matchedBy}`) : t('orders.filteredOut');
+        return { items, page: 1, pageSize: PAGE_SIZE, total: items.length };
+      })
+    : api.listOrders(query, ctx.signal);
   replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
-  api.listOrders(query, ctx.signal).then(
+  load.then(
     (list) => {
       if (list.items.length === 0) {
-        replaceChildren(results, h('p', { class: 'muted', testid: 'orders-empty' }, t('orders.empty')));
+        replaceChildren(results, h('p', { class: 'muted empty', testid: 'orders-empty' }, note ?? t('orders.empty')));
         return;
       }
       const rows = list.items.map((o) => [
@@ -88,6 +101,7 @@ export function ordersView(ctx: ViewContext): HTMLElement {
       };
       replaceChildren(
         results,
+        note ? h('p', { class: 'muted', testid: 'orders-matched' }, note) : null,
         table([t('orders.outTradeNo'), t('orders.status'), t('orders.total'), t('orders.refunded'), t('orders.created'), t('orders.paid')], rows, 'orders-table'),
         h(
           'nav',

@@ -3,7 +3,8 @@
 import type { OrderStatus, PosChargeResponse } from '../../../../shared/api';
 import { parseMajorAmount } from '../amount';
 import { api, ApiError, newRequestId } from '../api';
-import { field, guardSubmit, h, messageBox, replaceChildren, setMessage } from '../dom';
+import { field, guardSubmit, h, messageBox, rawDetails, replaceChildren, setMessage } from '../dom';
+import { hasKey } from '../i18n';
 import { errorText, isAbort, money, sleep, t } from '../ui';
 import { amountProblemText } from './amount-text';
 import type { ViewContext } from './context';
@@ -12,6 +13,17 @@ type PosState = PosChargeResponse['state'];
 const FINAL: readonly PosState[] = ['SUCCESS', 'REVOKED', 'PAYERROR', 'CLOSED'];
 const AUTH_CODE = /^1[0-5]\d{16}$/;
 const WATCH_MS = 150_000;
+
+/**
+ * A failed charge in the staff's language: the backend's message is WeChat Pay's `CODE: text` (or only WeChat's
+ * text, often Simplified Chinese); the code picks our sentence, WeChat's text stays as detail.
+ */
+export function posFailureText(message: string | undefined): { text: string; wechat?: string } {
+  const m = message ? /^([A-Z][A-Z0-9_]+): ?([\s\S]*)$/.exec(message) : null;
+  const key = m ? `posErr.${m[1]}` : '';
+  if (m && hasKey(key)) return { text: t('pos.failedBecause', { why: t(key) }), wechat: message };
+  return { text: t('pos.failedUnknown'), ...(message ? { wechat: message } : {}) };
+}
 
 /** Our order status, as a Quick Pay state (used while watching a USERPAYING charge). */
 function fromOrderStatus(status: OrderStatus): PosState {
@@ -73,16 +85,22 @@ export function posView(ctx: ViewContext): HTMLElement {
     const state = h('p', { class: 'pos-state', testid: 'pos-state', 'aria-live': 'polite' });
     const note = messageBox('pos-result-error');
     const again = h('button', { type: 'button', class: 'primary', testid: 'pos-new', onclick: showForm }, t('pos.new'));
+    // Why it failed, in our words; WeChat Pay's own text one click away.
+    const reason = h('div', { testid: 'pos-reason' });
     const show = (s: PosState) => {
       state.dataset.state = s;
       state.className = `pos-state pos-${s.toLowerCase()}`;
       state.textContent = t(`pos.${s}`);
+      if (s === 'PAYERROR') {
+        const f = posFailureText(res.message);
+        replaceChildren(reason, h('p', { testid: 'pos-failure' }, f.text), f.wechat ? rawDetails(t('common.wechatText'), f.wechat, 'pos-wechat-text') : null);
+      } else replaceChildren(reason);
       again.hidden = !FINAL.includes(s);
       if (!again.hidden) again.focus(); // Enter starts the next charge
     };
     replaceChildren(
       root,
-      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'muted' }, t('pos.order'), ' ', h('span', { class: 'mono', testid: 'pos-out-trade-no' }, res.outTradeNo)), state, res.message ? h('p', {}, res.message) : null, note, again),
+      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'muted' }, t('pos.order'), ' ', h('span', { class: 'mono', testid: 'pos-out-trade-no' }, res.outTradeNo)), state, reason, note, again),
     );
     show(res.state);
     if (FINAL.includes(res.state)) return;

@@ -44,15 +44,19 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
     ctx.navigate(`#/settlements?${new URLSearchParams({ state: state.value, from: from.value, to: to.value }).toString()}`);
   });
 
-  const f = q.get('from');
-  const tt = q.get('to');
+  // A first visit shows the last 30 days' settled batches at once: rows, or a plain "none".
+  const f = q.get('from') ?? from.value;
+  const tt = q.get('to') ?? to.value;
   const unsettled = q.get('state') === 'UNSETTLE';
   if (unsettled || (f && tt)) {
     replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
     const query = unsettled ? { state: 'UNSETTLE' as const } : { state: 'SETTLED' as const, from: compact(f ?? ''), to: compact(tt ?? '') };
     api.settlements(query, ctx.signal).then(
       (list) => {
-        if (!list.items.length) return replaceChildren(results, h('p', { class: 'muted', testid: 'settlements-empty' }, t('settlements.empty')));
+        if (!list.items.length) {
+          const text = unsettled ? t('settlements.emptyUnsettled') : t('settlements.emptyRange', { from: f, to: tt });
+          return replaceChildren(results, h('p', { class: 'card empty', testid: 'settlements-empty' }, text));
+        }
         replaceChildren(
           results,
           table(

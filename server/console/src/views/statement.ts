@@ -1,14 +1,30 @@
 // A day's statement from WeChat Pay, reconciled against our records; every difference is a highlighted row.
 import type { ReconciliationDiff, StatementReport } from '../../../../shared/api';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
-import { errorText, isAbort, money, t } from '../ui';
+import { currentLang, errorText, isAbort, money, t } from '../ui';
 import type { ViewContext } from './context';
 
 /** Yesterday in the browser's calendar, as yyyy-mm-dd (today's statement is not ready until tomorrow). */
 export function yesterday(now = new Date()): string {
   const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * When WeChat Pay's statement of the GMT+8 day `yyyy-mm-dd` can be downloaded: statements are of past days only
+ * (the seeds: merchants download "historical" statements, daily), so from the start of the next GMT+8 day.
+ */
+export function statementAvailableFrom(day: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1) - 8 * 3600_000);
+}
+
+/** The sentence for a day WeChat Pay has no statement for (yet). */
+export function statementMissingText(day: string, now = new Date()): string {
+  const from = statementAvailableFrom(day);
+  const fromText = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(from);
+  return now < from ? t('statement.notYet', { date: day, from: fromText }) : t('statement.none', { date: day, from: fromText });
 }
 
 export function statementView(ctx: ViewContext): HTMLElement {
@@ -22,14 +38,19 @@ export function statementView(ctx: ViewContext): HTMLElement {
   });
 
   const chosen = ctx.query.get('date');
-  if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // WeChat Pay's (GMT+8) day
+  if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen) && chosen > today) {
+    // A day that has not ended cannot have a statement: say from when, without asking.
+    setMessage(message, statementMissingText(chosen), 'info');
+  } else if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
     replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
     api.statement(chosen.replace(/-/g, ''), ctx.signal).then(
       (report) => replaceChildren(results, renderReport(report)),
       (err) => {
         if (isAbort(err)) return;
         replaceChildren(results);
-        setMessage(message, errorText(err));
+        if (err instanceof ApiError && err.status === 404) setMessage(message, statementMissingText(chosen), 'info');
+        else setMessage(message, errorText(err));
       },
     );
   }

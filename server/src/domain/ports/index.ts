@@ -1,4 +1,5 @@
 // Everything the domain needs from storage, as one bundle: `storage/mongo` and `storage/memory` each build one.
+import type { ReportSource } from '../dashboard';
 import type { CustomerRepository, ProductCatalog } from './catalog';
 import type { PaymentEventLog, RefundEventLog } from './events';
 import type { LeaseStore } from './leases';
@@ -17,4 +18,5 @@ export interface Storage {
   loginAttempts: LoginAttemptStore;
   audit: AuditRepository;
   leases: LeaseStore;
+  reports: ReportSource;
 }

@@ -108,6 +108,8 @@ export interface OrderRepository {
   /** The order only when it belongs to `openid` (another customer's is simply not found). */
   findForCustomer(id: string, openid: string): Promise<Order | undefined>;
   findByOutTradeNo(outTradeNo: string): Promise<Order | undefined>;
+  /** The order a WeChat transaction paid (through its binding). */
+  findByTransactionId(transactionId: string): Promise<Order | undefined>;
   findByOutTradeNos(outTradeNos: string[]): Promise<Order[]>;
   findByRequest(customerOpenid: string, clientRequestId: string): Promise<Order | undefined>;
   listForCustomer(openid: string, page: number, pageSize: number): Promise<Page<Order>>;

@@ -63,6 +63,8 @@ export interface RefundRepository {
   findById(id: string): Promise<RefundRecord | undefined>;
   findByRequestId(requestId: string): Promise<RefundRecord | undefined>;
   findByOutRefundNo(outRefundNo: string): Promise<RefundRecord | undefined>;
+  /** By WeChat Pay's refund id. */
+  findByRefundId(refundId: string): Promise<RefundRecord | undefined>;
   findByOutRefundNos(outRefundNos: string[]): Promise<RefundRecord[]>;
   /** The refunds of each order (keyed by order id), oldest first. */
   forOrders(orderIds: string[]): Promise<Map<string, RefundRecord[]>>;

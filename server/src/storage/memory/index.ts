@@ -6,6 +6,7 @@ import { memoryCatalog, memoryCustomers } from './catalog';
 import { memoryPaymentEvents, memoryRefundEvents } from './events';
 import { memoryOrders } from './orders';
 import { memoryRefunds } from './refunds';
+import { memoryReports } from './reports';
 import { memoryAudit, memoryLoginAttempts, memoryStaffUsers } from './staff';
 
 function memoryLeases(): LeaseStore {
@@ -25,9 +26,11 @@ function memoryLeases(): LeaseStore {
 }
 
 export function createMemoryStorage() {
+  const orders = memoryOrders();
+  const refunds = memoryRefunds();
   return {
-    orders: memoryOrders(),
-    refunds: memoryRefunds(),
+    orders,
+    refunds,
     paymentEvents: memoryPaymentEvents(),
     refundEvents: memoryRefundEvents(),
     catalog: memoryCatalog(),
@@ -36,6 +39,7 @@ export function createMemoryStorage() {
     loginAttempts: memoryLoginAttempts(),
     audit: memoryAudit(),
     leases: memoryLeases(),
+    reports: memoryReports(orders, refunds),
   } satisfies Storage;
 }
 

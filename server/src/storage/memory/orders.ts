@@ -42,6 +42,10 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
       return o?.customerOpenid === openid ? copy(o) : undefined;
     },
     findByOutTradeNo: async (no) => copy(find((o) => o.outTradeNo === no)),
+    findByTransactionId: async (txId) => {
+      const no = bindings.get(txId);
+      return no === undefined ? undefined : copy(find((o) => o.outTradeNo === no));
+    },
     findByOutTradeNos: async (nos) => [...byId.values()].filter((o) => nos.includes(o.outTradeNo)).map(copy),
     findByRequest: async (openid, key) => copy(find((o) => o.customerOpenid === openid && o.clientRequestId === key)),
     listForCustomer: async (openid, p, size) => page([...byId.values()].filter((o) => o.customerOpenid === openid), p, size),

@@ -37,6 +37,7 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
     findById: async (id) => copy(byId.get(id.toLowerCase())),
     findByRequestId: async (requestId) => list((r) => r.requestId === requestId)[0],
     findByOutRefundNo: async (no) => list((r) => r.outRefundNo === no)[0],
+    findByRefundId: async (refundId) => list((r) => r.refundId === refundId)[0],
     findByOutRefundNos: async (nos) => list((r) => nos.includes(r.outRefundNo)),
     async forOrders(orderIds) {
       const out = new Map<string, RefundRecord[]>();

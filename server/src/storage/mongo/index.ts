@@ -6,6 +6,7 @@ import { mongoPaymentEvents, mongoRefundEvents } from './events';
 import { mongoLeases } from './leases';
 import { mongoOrders } from './orders';
 import { mongoRefunds } from './refunds';
+import { mongoReports } from './reports';
 import { mongoAudit, mongoLoginAttempts, mongoStaffUsers } from './staff';
 
 export { connectDatabase, databaseState, pingDatabase } from './connection';
@@ -25,6 +26,7 @@ export function createMongoStorage(conn: Connection): Storage & { init(): Promis
   return {
     ...parts,
     leases: mongoLeases(conn),
+    reports: mongoReports(conn),
     async init() {
       await Promise.all(Object.values(parts).map((p) => p.init()));
     },

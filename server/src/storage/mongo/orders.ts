@@ -48,6 +48,10 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
       return _id ? one({ _id, customerOpenid: openid }) : Promise.resolve(undefined);
     },
     findByOutTradeNo: (outTradeNo) => one({ outTradeNo }),
+    async findByTransactionId(transactionId) {
+      const binding = await Binding.findById(transactionId).lean<{ outTradeNo: string }>();
+      return binding ? one({ outTradeNo: binding.outTradeNo }) : undefined;
+    },
     findByRequest: (customerOpenid, clientRequestId) => one({ customerOpenid, clientRequestId }),
     async findByOutTradeNos(outTradeNos) {
       if (!outTradeNos.length) return [];

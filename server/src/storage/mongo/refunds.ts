@@ -51,6 +51,7 @@ export function mongoRefunds(conn: Connection): RefundRepository & { init(): Pro
     },
     findByRequestId: (requestId) => one({ requestId }),
     findByOutRefundNo: (outRefundNo) => one({ outRefundNo }),
+    findByRefundId: (refundId) => one({ refundId }),
     findByOutRefundNos: (nos) => (nos.length ? many({ outRefundNo: { $in: nos } }) : Promise.resolve([])),
     async forOrders(orderIds) {
       const ids = orderIds.map(objectId).filter((x) => x !== undefined);

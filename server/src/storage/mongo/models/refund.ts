@@ -47,6 +47,10 @@ schema.index({ orderId: 1, createdAt: 1 });
 schema.index({ settled: 1, nextSyncAt: 1 });
 // The daily reconciliation reads the refunds accepted that day.
 schema.index({ acceptedAt: 1 });
+// Staff search by WeChat's refund id; the dashboard and the exports read refunds by day.
+schema.index({ refundId: 1 });
+schema.index({ succeededAt: 1 });
+schema.index({ createdAt: 1 });
 
 export type RefundModel = Model<RefundDoc>;
 export function refundModel(conn: Connection): RefundModel {
