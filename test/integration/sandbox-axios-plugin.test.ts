@@ -4,7 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import { issueCertificate } from '../../server/sandbox/keys/certificates';
 import { downloadCertificates, jsapiBody, startInProcessSandbox, type InProcessSandbox } from '../support/sandbox-inprocess';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { Wechatpay } = require('wechatpay-axios-plugin') as { Wechatpay: new (cfg: Record<string, unknown>) => any };
 
 let sb: InProcessSandbox;

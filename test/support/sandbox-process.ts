@@ -102,7 +102,7 @@ export interface SignedResponse {
   status: number;
   headers: Headers;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;  
 }
 
 /** Accept, User-Agent and Authorization headers for one request signed with `m`'s key. */
@@ -158,14 +158,14 @@ export function requestPaymentParams(m: SandboxMerchant, appId: string, prepayId
 }
 
 export interface SandboxAdmin {
-  get(path: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  post(path: string, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  get(path: string): Promise<any>;  
+  post(path: string, body?: unknown): Promise<{ status: number; json: any }>;  
   loginCode(user: string, appid?: string): Promise<string>;
   openid(user: string, appid?: string): Promise<string>;
-  notifications(q: { out_trade_no?: string; out_refund_no?: string }): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  cashierPay(params: Record<string, unknown>): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number; valid_seconds?: number }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  faults(body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  notifications(q: { out_trade_no?: string; out_refund_no?: string }): Promise<any[]>;  
+  cashierPay(params: Record<string, unknown>): Promise<{ status: number; json: any }>;  
+  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number; valid_seconds?: number }): Promise<any>;  
+  faults(body: unknown): Promise<any>;  
   /** What signs `mchid`'s answers and notifications: platform certificates, its public key, or either. */
   signWith(mchid: string, signWith: 'certificate' | 'public_key' | 'both'): Promise<void>;
   /** Skews the sandbox's clock (Date header, timestamps, the request window) by `seconds`. */
@@ -175,13 +175,13 @@ export interface SandboxAdmin {
 export function sandboxAdmin(baseUrl: string): SandboxAdmin {
   const get = async (path: string) => {
     const res = await fetch(baseUrl + path);
-    const json = (await res.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const json = (await res.json()) as any;  
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    return { status: res.status, json: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: res.status, json: (await res.json()) as any };  
   };
   const q = (o: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();

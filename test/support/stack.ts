@@ -51,9 +51,9 @@ export interface Stack {
   /** The sandbox user's openid (the JWT subject after login). */
   openidOf(user: string): Promise<string>;
   /** Pays with the sandbox cashier as WeChat's sheet would (paySign verified); `openid` defaults to the order's payer. */
-  payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>;  
   /** fetch against the backend with JSON; returns status and parsed body. */
-  api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any }>;  
   /** Everything the backend has written to stdout/stderr (its JSON logs), the last few MB. */
   backendLogs(): string;
   restartBackend(): Promise<void>;

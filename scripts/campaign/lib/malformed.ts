@@ -173,7 +173,7 @@ const bodyMutators: { kind: string; build: Mutator }[] = [
   }),
   m('not-an-object', (_t, rng) => ({ kind: 'not-an-object', body: rng.pick(['[]', '[1,2]', '"text"', '42', 'null', 'true', '-0', '1e400']) })),
   m('invalid-json', (_t, rng) => ({ kind: 'invalid-json', body: rng.pick(['{', '{"a":', '{"a":1,}', "{'a':1}", '{a:1}', '{"a":1} trailing', '\ufeff{}', '{"a":1/*c*/}', '{"a":NaN}', '{"a":01}', '{"a":"\\x41"}', '{"a":"\\ud800"}']) })),
-  m('empty-body', (t) => ({ kind: 'empty-body', body: '', contentType: 'application/json' })),
+  m('empty-body', () => ({ kind: 'empty-body', body: '', contentType: 'application/json' })),
   m('duplicate-keys', (t) => {
     const body = json(t.body ?? {}).replace(/^\{/, '{"dup":1,"dup":{"$gt":""},');
     return { kind: 'duplicate-keys', body };

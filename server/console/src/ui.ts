@@ -9,7 +9,7 @@ const LANG_KEY = 'console.lang'; // a display preference, not a secret: localSto
 let lang: Lang = 'en';
 
 export function initLang(): Lang {
-  let saved: string | null = null;
+  let saved: string | null;
   try {
     saved = localStorage.getItem(LANG_KEY);
   } catch {

@@ -65,13 +65,9 @@ export async function handleRefundEvent(d: RefundNotificationDeps, event: Event)
     d.logger.error({ outRefundNo: refund.outRefundNo, bad }, 'refund notification mismatch: flagged');
     return finish('flagged', reason);
   }
-  try {
-    const r = await d.refunds.applyWechatStatus(refund, n.refund_status, n);
-    return finish('applied', `${n.refund_status}${r === 'unchanged' ? ' (already applied)' : ''}`);
-  } catch (err) {
-    // Leave the record 'processing' so WeChat's retry is processed again.
-    throw err;
-  }
+  // A throw here leaves the record 'processing', so WeChat's retry is processed again.
+  const r = await d.refunds.applyWechatStatus(refund, n.refund_status, n);
+  return finish('applied', `${n.refund_status}${r === 'unchanged' ? ' (already applied)' : ''}`);
 }
 
 export type RefundNotificationAnswer = { status: 204 } | { status: 400 | 500; message: string };

@@ -6,6 +6,8 @@ import { FakeBackend } from '../support/backend';
 import { FakeWx } from '../support/wx';
 import '../support/generated';
 
+type AppErrorT = InstanceType<typeof import('../../../miniprogram/services/errors').AppError>;
+
 type Services = {
   request: typeof import('../../../miniprogram/services/request');
   session: typeof import('../../../miniprogram/services/session');
@@ -92,7 +94,7 @@ test('a second 401 is reported, not looped', async () => {
   const wx = new FakeWx({ network: backend.network }).install();
   const err = await api.fetchOrder('o1').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(errors.AppError);
-  expect((err as InstanceType<typeof errors.AppError>).code).toBe('TOKEN_EXPIRED');
+  expect((err as AppErrorT).code).toBe('TOKEN_EXPIRED');
   expect(wx.logins).toBe(2); // the first login, then one renewal
   expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1'))).toHaveLength(2);
 });
@@ -126,10 +128,10 @@ test('against the sandbox the login code comes from the backend for a test user 
 });
 
 test('wx.login failing is a login error with its own text', async () => {
-  const { api, errors } = load();
+  const { api } = load();
   const backend = new FakeBackend();
   new FakeWx({ network: backend.network, loginCode: null }).install();
-  const err = (await api.fetchOrder('o1').catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
+  const err = (await api.fetchOrder('o1').catch((e: unknown) => e)) as AppErrorT;
   expect(err.code).toBe('LOGIN_FAILED');
   expect(err.message).toBe('Could not sign you in with WeChat. Please try again.');
 });
@@ -146,11 +148,11 @@ test.each([
   [502, 'PAYMENT_PROVIDER_ERROR', 'WeChat Pay had a problem'],
   [503, 'PAYMENT_PROVIDER_UNAVAILABLE', 'WeChat Pay is not available'],
 ])('HTTP %i %s has its own message', async (status, code, message) => {
-  const { api, errors } = load();
+  const { api } = load();
   const backend = new FakeBackend();
   backend.override('GET /api/orders/o1', { status, body: { code, message: 'server words', requestId: 'req-9' } });
   new FakeWx({ network: backend.network }).install();
-  const err = (await api.fetchOrder('o1').catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
+  const err = (await api.fetchOrder('o1').catch((e: unknown) => e)) as AppErrorT;
   expect(err.code).toBe(code);
   expect(err.status).toBe(status);
   expect(err.requestId).toBe('req-9');
@@ -158,26 +160,26 @@ test.each([
 });
 
 test('an unknown code falls back on the status; a non-JSON 2xx is a bad response', async () => {
-  const { api, errors } = load();
+  const { api } = load();
   const backend = new FakeBackend();
   backend.override('GET /api/orders/o1', { status: 404, body: '<html>nginx</html>' });
   backend.override('GET /api/orders/o2', { status: 200, body: 'oops' });
   new FakeWx({ network: backend.network, language: 'zh_HK' }).install();
-  const notFound = (await api.fetchOrder('o1').catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
+  const notFound = (await api.fetchOrder('o1').catch((e: unknown) => e)) as AppErrorT;
   expect(notFound.code).toBe('NOT_FOUND');
   expect(notFound.message).toBe('找不到資料。');
-  const bad = (await api.fetchOrder('o2').catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
+  const bad = (await api.fetchOrder('o2').catch((e: unknown) => e)) as AppErrorT;
   expect(bad.code).toBe('BAD_RESPONSE');
 });
 
 test('network failure and timeout are told apart', async () => {
-  const { api, errors } = load();
+  const { api } = load();
   const backend = new FakeBackend();
   backend.override('GET /api/products', { fail: 'request:fail timeout' });
   backend.override('GET /api/products', { fail: 'request:fail net::ERR_INTERNET_DISCONNECTED' });
   new FakeWx({ network: backend.network }).install();
-  const t = (await api.fetchProducts().catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
-  const n = (await api.fetchProducts().catch((e: unknown) => e)) as InstanceType<typeof errors.AppError>;
+  const t = (await api.fetchProducts().catch((e: unknown) => e)) as AppErrorT;
+  const n = (await api.fetchProducts().catch((e: unknown) => e)) as AppErrorT;
   expect([t.code, t.retryable, t.status]).toEqual(['TIMEOUT', true, 0]);
   expect([n.code, n.retryable, n.status]).toEqual(['NETWORK', true, 0]);
 });

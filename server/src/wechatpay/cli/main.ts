@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StaticKeyResolver, CombinedKeyResolver, type PublicKeyResolver } from '../auth/key-resolver';
 import { MerchantSigner } from '../auth/signer';
-import { readSignedHeaders, validateSignedMessage } from '../auth/validator';
 import { CertificateManager } from '../certificates';
 import { decryptAesGcm } from '../crypto/aes-gcm';
 import { buildPaySignMessage, buildResponseMessage } from '../crypto/message';

@@ -231,7 +231,7 @@ function transportError(call: CallOptions, timedOut: boolean, cause: unknown, at
 }
 
 export function apiError(res: TransportResponse, attempts: number): WechatPayError {
-  let text = '';
+  let text: string;
   try {
     text = decodeBody(res).toString('utf8');
   } catch {
