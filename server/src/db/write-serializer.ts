@@ -72,13 +72,52 @@ class Mutex {
   }
 }
 
+/**
+ * The database a client message addresses (`$db` of an OP_MSG command), read without decoding the body.
+ * Undefined for other opcodes.
+ */
+export function messageDatabase(msg: Buffer): string | undefined {
+  if (msg.length < 21 || msg.readInt32LE(12) !== OP_MSG) return undefined;
+  // `$db` is a string element (type 0x02) of the command document: `02 '$db' 00 <int32 length> <bytes> 00`.
+  const at = msg.indexOf(DB_ELEMENT, 20);
+  if (at < 0 || at + DB_ELEMENT.length + 4 > msg.length) return undefined;
+  const len = msg.readInt32LE(at + DB_ELEMENT.length);
+  const start = at + DB_ELEMENT.length + 4;
+  if (len < 1 || start + len > msg.length) return undefined;
+  return msg.toString('utf8', start, start + len - 1);
+}
+const DB_ELEMENT = Buffer.from([0x02, 0x24, 0x64, 0x62, 0x00]); // type string, "$db", NUL
+
+/** Commands seen per database name, over every serializer in this process (see `commandCounts`). */
+const processCounts = new Map<string, number>();
+
+/** Commands (OP_MSG requests) that passed any write serializer of this process, by database name. */
+export function commandCounts(): Record<string, number> {
+  return Object.fromEntries(processCounts);
+}
+
+/** Starts the counts of `commandCounts` again from zero. */
+export function resetCommandCounts(): void {
+  processCounts.clear();
+}
+
 export interface WriteSerializer {
   port: number;
+  /** Commands (OP_MSG requests) that passed this serializer, by database name. */
+  commandCounts(): Record<string, number>;
+  resetCommandCounts(): void;
   close(): Promise<void>;
 }
 
 export async function startWriteSerializer(upstreamPort: number): Promise<WriteSerializer> {
   const locks = new Map<string, Mutex>();
+  const counts = new Map<string, number>();
+  const count = (msg: Buffer) => {
+    const db = messageDatabase(msg);
+    if (db === undefined) return;
+    counts.set(db, (counts.get(db) ?? 0) + 1);
+    processCounts.set(db, (processCounts.get(db) ?? 0) + 1);
+  };
   const sockets = new Set<Socket>();
   const lockFor = (key: string) => {
     let m = locks.get(key);
@@ -107,6 +146,7 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
 
     client.on('data', (chunk) => {
       for (const msg of fromClient.push(chunk)) {
+        count(msg);
         queue = queue.then(async () => {
           const key = writeTarget(msg);
           if (key !== undefined) {
@@ -149,6 +189,8 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     port,
+    commandCounts: () => Object.fromEntries(counts),
+    resetCommandCounts: () => counts.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
