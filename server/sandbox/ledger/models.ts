@@ -82,10 +82,29 @@ export interface NotificationDoc {
   attempts: number;
   first_at: Date;
   next_at: Date;
+  /** Until then the instance named by `owner` is sending it (or will send it at `next_at`): nobody else. */
   lease_until: Date;
+  owner?: string;
   created_at: Date;
+  /** The delivery log: every attempt, probe and duplicate, written with the attempt's outcome. */
+  deliveries?: DeliveryRecord[];
 }
 
+/** One entry of a notification's delivery log. */
+export interface DeliveryRecord {
+  kind: 'delivery' | 'duplicate' | 'probe' | 'dropped';
+  attempt: number;
+  scheduled_at: Date;
+  sent_at: Date;
+  offset_ms: number; // since the notification's first attempt
+  status?: number;
+  ok: boolean;
+  error?: string;
+  duration_ms: number;
+  response?: string;
+}
+
+/** The delivery log of earlier versions, one document per entry (read for notifications that have no `deliveries`). */
 export interface DeliveryDoc {
   _id: string;
   event_id: string;
@@ -218,7 +237,9 @@ const notificationSchema = new Schema<NotificationDoc>(
     first_at: Date,
     next_at: Date,
     lease_until: Date,
+    owner: String,
     created_at: Date,
+    deliveries: [Schema.Types.Mixed],
   },
   opts,
 );
