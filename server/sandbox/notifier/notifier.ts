@@ -151,7 +151,11 @@ export class Notifier {
     if (this.inFlight.has(n._id)) return;
     const p = this.attempt(n)
       .catch((err) => this.d.log.warn({ err, id: n._id }, 'notification attempt failed'))
-      .finally(() => this.inFlight.delete(n._id));
+      .finally(() => {
+        this.inFlight.delete(n._id);
+        // A retry is due later: let the loop's timer know (only now, when the attempt no longer counts as running).
+        if (this.due.has(n._id)) this.loop.kick();
+      });
     this.inFlight.set(n._id, p);
   }
 
@@ -269,7 +273,6 @@ export class Notifier {
       return;
     }
     this.due.set(n._id, { at: nextAt, owned: { ...cur, attempts: attempt, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil } });
-    this.loop.kick();
   }
 
   /** Notifications and their delivery logs (admin). */
