@@ -1,20 +1,39 @@
-// Orders per second end to end on this machine: backend + sandbox + database as real processes (test stack),
-// 50 concurrent customers each looping: POST /api/orders (prepay at the sandbox + paySign) -> the sandbox
-// cashier pays (verifies paySign, sends the signed, encrypted notification) -> GET /api/orders/:id until PAID.
-// Printed beside the ceiling RSA alone would set, measured in the same run: RSA-2048 operations per order x
-// their cost, with signing on libuv's thread pool (as the client does).
+// Paid orders end to end on this machine, and what each costs: backend + sandbox + database as real processes
+// (the test stack), 50 concurrent customers each looping: POST /api/orders (prepay at the sandbox + paySign) ->
+// the sandbox cashier pays (verifies paySign, sends the signed, encrypted notification) -> GET /api/orders/:id
+// until PAID (polled as the Mini Program does). After a warm-up, one steady window measures throughput,
+// latencies, CPU time per process (/proc/PID/stat) and database commands per database (counted at the write
+// serializer). Then a burst of payments measures notification delivery alone, and the floor (the unavoidable
+// crypto and database work per order, node:crypto + raw driver) is measured in this process.
+//
+//   npm run bench -- orders [--json FILE]
+//   BENCH_WARMUP_MS=8000 BENCH_DURATION_MS=30000 BENCH_CUSTOMERS=50 BENCH_BURST=600 BENCH_FLOOR_ORDERS=1500
+import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { startLocalMongo } from '../tools/localdb/server';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { startStack } from '../test/support/stack';
+import { measureFloor } from './lib/floor';
+import { cpuMs, descendants, machineBusyMs } from './lib/proc';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 50);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 15000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 8000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 30000);
+const BURST = Number(process.env.BENCH_BURST ?? 600);
+const FLOOR_ORDERS = Number(process.env.BENCH_FLOOR_ORDERS ?? 1500);
+const jsonArg = process.argv.indexOf('--json');
+const JSON_FILE = jsonArg > 0 ? process.argv[jsonArg + 1] : process.env.BENCH_JSON;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const lat = (xs: number[]) => ({ p50: r1(pct(xs, 50)), p99: r1(pct(xs, 99)) });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function rsaCost(): Promise<{ signMs: number; verifyMs: number; signsPerSecParallel: number }> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -29,7 +48,6 @@ async function rsaCost(): Promise<{ signMs: number; verifyMs: number; signsPerSe
   t = performance.now();
   for (let i = 0; i < n; i++) verify('sha256', msg, publicKey, sig);
   const verifyMs = (performance.now() - t) / n;
-  // Thread-pool signing, as the backend does it (callback form): the whole machine's signing rate.
   n = 1600;
   t = performance.now();
   await Promise.all(Array.from({ length: n }, () => new Promise<void>((r, j) => sign('sha256', msg, privateKey, (e) => (e ? j(e) : r())))));
@@ -37,76 +55,293 @@ async function rsaCost(): Promise<{ signMs: number; verifyMs: number; signsPerSe
   return { signMs, verifyMs, signsPerSecParallel };
 }
 
+/** The database in its own process (bench/lib/database-process.ts): FerretDB + the write serializer, or a mongod. */
+async function startDatabase(): Promise<{ uri: string; kind: string; child: ChildProcess; ask<T>(op: string): Promise<T>; stop(): Promise<void> }> {
+  const child = fork(join(__dirname, 'lib', 'database-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<{ uri: string; kind: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { uri: string; kind: string }));
+    child.once('exit', (code) => reject(new Error(`database process exited with ${code}`)));
+  });
+  const ask = <T>(op: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m) => resolve(m as T));
+      child.send({ op });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.send({ op: 'stop' });
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  return { ...ready, child, ask, stop };
+}
+
+type Role = 'backend' | 'sandbox' | 'database' | 'proxy' | 'client';
+
+function stackProcesses(dbChild: ChildProcess): Record<Role, number[]> {
+  const procs = descendants(process.pid);
+  const roles: Record<Role, number[]> = { backend: [], sandbox: [], database: [], proxy: [], client: [process.pid] };
+  const dbTree = new Set([dbChild.pid!, ...descendants(dbChild.pid!).map((p) => p.pid)]);
+  for (const p of procs) {
+    if (p.cmdline.includes('server/src/main.ts')) roles.backend.push(p.pid);
+    else if (p.cmdline.includes('server/sandbox/main.ts')) roles.sandbox.push(p.pid);
+    else if (p.pid === dbChild.pid) roles.proxy.push(p.pid); // the write serializer runs in the database process
+    else if (dbTree.has(p.pid) && /ferretdb|mongod/.test(p.comm + p.cmdline)) roles.database.push(p.pid);
+  }
+  return roles;
+}
+
+function cpuSnapshot(roles: Record<Role, number[]>): Record<Role, number> {
+  const out = {} as Record<Role, number>;
+  for (const [role, pids] of Object.entries(roles) as Array<[Role, number[]]>) out[role] = pids.reduce((s, pid) => s + cpuMs(pid), 0);
+  return out;
+}
+
+function diff(a: Record<Role, number>, b: Record<Role, number>): Record<Role, number> {
+  const out = {} as Record<Role, number>;
+  for (const k of Object.keys(a) as Role[]) out[k] = b[k] - a[k];
+  return out;
+}
+
+const dbName = (uri: string) => new URL(uri).pathname.replace(/^\//, '');
+
 async function main(): Promise<void> {
   const rsa = await rsaCost();
-  const db = await startLocalMongo();
+  const db = await startDatabase();
   process.env.TEST_MONGODB_URI = db.uri;
-  // The stack puts each part in its own database on this server.
-  const stack = await startStack({ env: { LOG_LEVEL: 'error', ORDER_SYNC_STALE_SECONDS: '3600', JOBS_INTERVAL_MS: '1000', PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120' }, sandbox: { env: { SANDBOX_LOG_LEVEL: 'error' } } });
+  const stack = await startStack({
+    env: {
+      LOG_LEVEL: 'error',
+      ORDER_SYNC_STALE_SECONDS: '3600',
+      JOBS_INTERVAL_MS: '1000',
+      PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120',
+      // To compare load-shedding settings: BENCH_ADMISSION_NOTIFICATIONS=16,1024,3500
+      ...(process.env.BENCH_ADMISSION_NOTIFICATIONS ? { ADMISSION_NOTIFICATIONS: process.env.BENCH_ADMISSION_NOTIFICATIONS } : {}),
+    },
+    sandbox: { env: { SANDBOX_LOG_LEVEL: 'error' } },
+  });
+  const sandboxClient = new mongoose.mongo.MongoClient(stack.sandbox.dbUri);
   try {
-    const tokens = await Promise.all(Array.from({ length: CUSTOMERS }, (_, i) => stack.loginCustomer(`bench${i}`)));
-    const openids = await Promise.all(Array.from({ length: CUSTOMERS }, (_, i) => stack.openidOf(`bench${i}`)));
+    await sandboxClient.connect();
+    const notifications = sandboxClient.db().collection('notifications');
+    const roles = stackProcesses(db.child);
+    for (const role of ['backend', 'sandbox', 'database', 'proxy'] as const) {
+      if (!roles[role].length) process.stdout.write(`(no ${role} process found: its CPU is counted as 0)\n`);
+    }
+    const backendDb = dbName(stack.dbUri);
+    const sandboxDb = dbName(stack.sandbox.dbUri);
+    // Logins a few at a time, again after a shed answer (the backend admits 16 writes at once).
+    const tokens: string[] = [];
+    const openids: string[] = [];
+    for (let i = 0; i < CUSTOMERS; i += 8) {
+      const ids = Array.from({ length: Math.min(8, CUSTOMERS - i) }, (_, j) => i + j);
+      await Promise.all(
+        ids.map(async (n) => {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              tokens[n] = await stack.loginCustomer(`bench${n}`);
+              break;
+            } catch (err) {
+              if (attempt >= 5) throw err;
+              await sleep(1000);
+            }
+          }
+          openids[n] = await stack.openidOf(`bench${n}`);
+        }),
+      );
+    }
+
+    // ---- steady load: a warm-up run, then the measured run ----
+    // Each run ends by letting every customer finish the order in hand, so the measured run holds every order it
+    // counts from start to PAID and nothing else: CPU time and commands divide exactly.
     const createMs: number[] = [];
-    const e2eMs: number[] = [];
-    const cashierMs: number[] = [];
-    const notifyWaitMs: number[] = [];
+    const payToPaidMs: number[] = [];
+    const orderToPaidMs: number[] = [];
     let errors = 0;
     let seq = 0;
-    const stopAt = Date.now() + DURATION_MS;
-    const started = performance.now();
+    const run = async (ms: number, record: boolean) => {
+      const stopAt = Date.now() + ms;
+      let paid = 0;
+      await Promise.all(
+        tokens.map(async (token, c) => {
+          while (Date.now() < stopAt) {
+            const t0 = performance.now();
+            const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 + (seq % 5) }], clientRequestId: `bench-${c}-${seq++}-x` } });
+            if (created.status !== 201) {
+              if (record) errors++;
+              await sleep(500); // shed: come back, as the Mini Program would
+              continue;
+            }
+            const t1 = performance.now();
+            const payment = await stack.sandbox.admin.cashierPay({ ...created.json.payment, openid: openids[c], action: 'pay' });
+            if (payment.status !== 200) {
+              if (record) errors++;
+              continue;
+            }
+            for (;;) {
+              const r = await stack.api('GET', `/api/orders/${created.json.order.id}`, { token });
+              if (r.json?.status === 'PAID') break;
+              await sleep(250); // the Mini Program polls a few times a second
+            }
+            const t2 = performance.now();
+            paid++;
+            if (record) {
+              createMs.push(t1 - t0);
+              payToPaidMs.push(t2 - t1);
+              orderToPaidMs.push(t2 - t0);
+            }
+          }
+        }),
+      );
+      return paid;
+    };
+    await run(WARMUP_MS, false);
+    await db.ask('reset');
+    const cpu0 = cpuSnapshot(roles);
+    const busy0 = machineBusyMs();
+    const windowStart = performance.now();
+    const paidInWindow = await run(DURATION_MS, true);
+    const windowEnd = performance.now();
+    const cpu1 = cpuSnapshot(roles);
+    const busy1 = machineBusyMs();
+    const { counts } = await db.ask<{ counts: Record<string, number> }>('counts');
+    const seconds = (windowEnd - windowStart) / 1000;
+    const cpu = diff(cpu0, cpu1);
+    const perOrder = (ms: number) => (paidInWindow ? ms / paidInWindow : NaN);
+
+    // ---- a burst of payments: notification delivery alone ----
+    const burstOrders: Array<{ payment: Record<string, string>; openid: string }> = [];
+    const createBy = Date.now() + 30000;
     await Promise.all(
       tokens.map(async (token, c) => {
-        while (Date.now() < stopAt) {
-          const t0 = performance.now();
-          const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 + (seq % 5) }], clientRequestId: `bench-${c}-${seq++}-x` } });
-          if (created.status !== 201) {
-            errors++;
-            continue;
-          }
-          createMs.push(performance.now() - t0);
-          const t1 = performance.now();
-          const paid = await stack.sandbox.admin.cashierPay({ ...created.json.payment, openid: openids[c], action: 'pay' });
-          const t2 = performance.now();
-          cashierMs.push(t2 - t1);
-          if (paid.status !== 200) {
-            errors++;
-            continue;
-          }
-          for (;;) {
-            const r = await stack.api('GET', `/api/orders/${created.json.order.id}`, { token });
-            if (r.json?.status === 'PAID') break;
-            await new Promise((res) => setTimeout(res, 250)); // the Mini Program polls a few times a second
-          }
-          notifyWaitMs.push(performance.now() - t2);
-          e2eMs.push(performance.now() - t0);
+        for (let j = 0; j < Math.ceil(BURST / CUSTOMERS) && Date.now() < createBy; ) {
+          const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `burst-${c}-${j}` } });
+          if (created.status === 201) {
+            burstOrders.push({ payment: created.json.payment, openid: openids[c]! });
+            j++;
+          } else await sleep(500); // shed: come back, as the Mini Program would
         }
       }),
     );
-    const seconds = (performance.now() - started) / 1000;
-    if (process.env.BENCH_DEBUG) {
-      const r = await stack.api('GET', '/api/orders?pageSize=3', { token: tokens[0] });
-      for (const o of r.json.items) console.log(JSON.stringify(await stack.sandbox.admin.notifications({ out_trade_no: o.outTradeNo })));
+    await sleep(1500);
+    const before = await notifications.countDocuments({});
+    const bcpu0 = cpuSnapshot(roles);
+    const tb0 = performance.now();
+    const pays = await Promise.all(burstOrders.map((o) => stack.sandbox.admin.cashierPay({ ...o.payment, openid: o.openid, action: 'pay' })));
+    const payErrors = pays.filter((p) => p.status !== 200).length;
+    const expected = before + pays.length - payErrors;
+    let tb1 = performance.now();
+    for (const deadline = Date.now() + 30000; Date.now() < deadline; ) {
+      // Every notification of the burst has had its first attempt (answered, failed or timed out).
+      if ((await notifications.countDocuments({ attempts: { $gte: 1 } })) >= expected) break;
+      await sleep(100);
     }
-    const perSec = e2eMs.length / seconds;
-    // RSA-2048 operations per paid order on this machine:
-    //   backend: signs the JSAPI request and the paySign (2), verifies the prepay answer and the notification (2);
-    //   sandbox: verifies the request and the paySign (2), signs its answer and the notification (2).
-    const backendCeiling = 1000 / (2 * rsa.signMs + 2 * rsa.verifyMs);
-    const machineSigns = 4;
-    const machineCeiling = rsa.signsPerSecParallel / machineSigns;
-    console.log(`cores: ${availableParallelism()}   customers: ${CUSTOMERS}   duration: ${seconds.toFixed(1)} s   errors: ${errors}`);
-    console.log(`paid orders end to end: ${e2eMs.length}  ->  ${perSec.toFixed(1)} orders/s`);
-    console.log(`  create (POST /api/orders: prepay + paySign) p50 ${pct(createMs, 50).toFixed(1)} ms  p99 ${pct(createMs, 99).toFixed(1)} ms`);
-    console.log(`  sandbox cashier pay p50 ${pct(cashierMs, 50).toFixed(1)} ms  p99 ${pct(cashierMs, 99).toFixed(1)} ms;  then until GET shows PAID p50 ${pct(notifyWaitMs, 50).toFixed(1)} ms  p99 ${pct(notifyWaitMs, 99).toFixed(1)} ms`);
-    console.log(`  order -> paid (create, cashier, notification, GET) p50 ${pct(e2eMs, 50).toFixed(1)} ms  p99 ${pct(e2eMs, 99).toFixed(1)} ms`);
-    console.log(`RSA-2048 here: sign ${rsa.signMs.toFixed(3)} ms, verify ${rsa.verifyMs.toFixed(3)} ms (one thread); thread-pool signing ${rsa.signsPerSecParallel.toFixed(0)}/s`);
-    console.log(`  ceiling, backend's own RSA on one thread (2 signs + 2 verifies per order): ${backendCeiling.toFixed(0)} orders/s`);
-    console.log(`  ceiling, every signature on this machine (${machineSigns} signs per order, all cores): ${machineCeiling.toFixed(0)} orders/s`);
-    console.log(`  measured / machine ceiling: ${((perSec / machineCeiling) * 100).toFixed(0)}%`);
+    tb1 = performance.now();
+    const bcpu = diff(bcpu0, cpuSnapshot(roles));
+    // First attempts of the burst's notifications: answered 2xx, or how they failed.
+    const firstAttempts = await firstDeliveries(sandboxClient.db(), new Set(burstOrders.map((o) => o.payment.package!)));
+    const firstOk = firstAttempts.filter((d) => d.ok).length;
+    const failures: Record<string, number> = {};
+    for (const d of firstAttempts.filter((x) => !x.ok)) {
+      // The backend answers 503 both when admission sheds (at once when its queue is full, after the maximum
+      // wait otherwise) and at its answer deadline: the time taken tells them apart.
+      const took = d.duration === undefined ? '' : d.duration < 1000 ? ' <1s' : ` ${Math.floor(d.duration / 1000)}-${Math.floor(d.duration / 1000) + 1}s`;
+      const key = d.status ? `HTTP ${d.status}${took}` : `${d.error ?? 'unknown'}${took}`;
+      failures[key] = (failures[key] ?? 0) + 1;
+    }
+    const burstSeconds = (tb1 - tb0) / 1000;
+
+    // ---- the floor, in this process, with the stack idle ----
+    const floor = await measureFloor(db.uri, FLOOR_ORDERS, CUSTOMERS);
+
+    const result = {
+      paidOrdersPerSec: r1(paidInWindow / seconds),
+      cpuMsPerPaidOrder: {
+        backend: r2(perOrder(cpu.backend)),
+        sandbox: r2(perOrder(cpu.sandbox)),
+        database: r2(perOrder(cpu.database)),
+        proxy: r2(perOrder(cpu.proxy)),
+        client: r2(perOrder(cpu.client)),
+      },
+      dbCommandsPerPaidOrder: { backend: r2(perOrder(counts[backendDb] ?? NaN)), sandbox: r2(perOrder(counts[sandboxDb] ?? NaN)) },
+      createMs: lat(createMs),
+      payToPaidMs: lat(payToPaidMs),
+      orderToPaidMs: lat(orderToPaidMs),
+      notificationsPerSec: r1(firstOk / burstSeconds),
+      backendCpuMsPerNotification: r2(bcpu.backend / Math.max(1, pays.length - payErrors)),
+      floorCpuMsPerPaidOrder: r2(floor.cpuMsPerOrder),
+      backendToFloor: r1(perOrder(cpu.backend) / floor.cpuMsPerOrder),
+    };
+
+    const stackCpu = Object.values(cpu).reduce((a, b) => a + b, 0);
+    const standIns = cpu.database + cpu.proxy + cpu.sandbox;
+    const capacity = availableParallelism() * (windowEnd - windowStart);
+    const out = (s: string) => process.stdout.write(`${s}\n`);
+    out(`cores: ${availableParallelism()}   customers: ${CUSTOMERS}   warm-up ${(WARMUP_MS / 1000).toFixed(0)} s, measured ${seconds.toFixed(1)} s (${(DURATION_MS / 1000).toFixed(0)} s + the orders in hand)   errors: ${errors}   database: ${db.kind}`);
+    out(`paid orders end to end: ${paidInWindow}  ->  ${result.paidOrdersPerSec} orders/s`);
+    out(`  create (POST /api/orders: prepay + paySign)        p50 ${result.createMs.p50} ms  p99 ${result.createMs.p99} ms`);
+    out(`  cashier pay -> GET shows PAID                       p50 ${result.payToPaidMs.p50} ms  p99 ${result.payToPaidMs.p99} ms`);
+    out(`  order -> paid (create, cashier, notification, GET) p50 ${result.orderToPaidMs.p50} ms  p99 ${result.orderToPaidMs.p99} ms`);
+    out('');
+    out('CPU time per paid order (utime+stime from /proc/PID/stat), and database commands at the write serializer:');
+    out(`  ${'process'.padEnd(26)} ${'ms/order'.padStart(9)} ${'share'.padStart(7)} ${'db cmds/order'.padStart(14)}`);
+    const row = (label: string, role: Role, cmds?: number) =>
+      out(`  ${label.padEnd(26)} ${perOrder(cpu[role]).toFixed(2).padStart(9)} ${`${((cpu[role] / stackCpu) * 100).toFixed(0)}%`.padStart(7)} ${cmds === undefined ? '' : cmds.toFixed(2).padStart(14)}`);
+    row(`backend (${roles.backend.join(',')})`, 'backend', result.dbCommandsPerPaidOrder.backend);
+    row(`sandbox (${roles.sandbox.join(',')})`, 'sandbox', result.dbCommandsPerPaidOrder.sandbox);
+    row(`database (${roles.database.join(',')})`, 'database');
+    row(`write serializer (${roles.proxy.join(',')})`, 'proxy');
+    row(`client (${roles.client.join(',')})`, 'client');
+    out(`  ${'all of the stack'.padEnd(26)} ${perOrder(stackCpu).toFixed(2).padStart(9)}`);
+    out(`  stand-ins (FerretDB, write serializer, sandbox): ${((standIns / stackCpu) * 100).toFixed(0)}% of the stack's CPU, ${((standIns / capacity) * 100).toFixed(0)}% of the machine's ${availableParallelism()} cores over the window`);
+    out(`  the stack used ${((stackCpu / capacity) * 100).toFixed(0)}% of the machine; the whole machine was ${(((busy1 - busy0) / capacity) * 100).toFixed(0)}% busy (other work included)`);
+    out('');
+    out(`burst: ${pays.length} payments at once (${payErrors} refused), first deliveries ${firstOk} ok of ${firstAttempts.length} in ${burstSeconds.toFixed(1)} s -> ${result.notificationsPerSec}/s; failed first: ${JSON.stringify(failures)}`);
+    out(`  backend CPU per notification ${result.backendCpuMsPerNotification} ms; sandbox ${r2(bcpu.sandbox / Math.max(1, pays.length))} ms, database ${r2(bcpu.database / Math.max(1, pays.length))} ms, serializer ${r2(bcpu.proxy / Math.max(1, pays.length))} ms per payment`);
+    out('');
+    out(`floor (2 RSA signs, 2 verifies, 1 AES-GCM decrypt, insert + conditional update + read; node:crypto + raw driver): ${result.floorCpuMsPerPaidOrder} ms CPU per order (${floor.ordersPerSec.toFixed(0)} orders/s at ${CUSTOMERS} in flight)`);
+    out(`  backend / floor: ${result.backendToFloor}x`);
+    out(`RSA-2048 here: sign ${rsa.signMs.toFixed(3)} ms, verify ${rsa.verifyMs.toFixed(3)} ms (one thread); thread-pool signing ${rsa.signsPerSecParallel.toFixed(0)}/s`);
+    out(`  ceiling, every signature on this machine (4 signs per order, all cores): ${(rsa.signsPerSecParallel / 4).toFixed(0)} orders/s`);
+    out('');
+    out(JSON.stringify(result));
+    if (JSON_FILE) writeFileSync(JSON_FILE, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
+    await sandboxClient.close().catch(() => undefined);
     await stack.stop();
     await db.stop();
   }
+}
+
+/** The first delivery attempt of each notification whose order was paid with one of `packages` (prepay ids). */
+async function firstDeliveries(
+  sdb: mongoose.mongo.Db,
+  packages: Set<string>,
+): Promise<Array<{ ok: boolean; status?: number; error?: string; duration?: number }>> {
+  const prepays = [...packages].map((p) => p.replace(/^prepay_id=/, ''));
+  const orders = await sdb.collection('orders').find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1 } }).toArray();
+  const notes = await sdb
+    .collection('notifications')
+    .find({ out_trade_no: { $in: orders.map((o) => o.out_trade_no as string) } })
+    .toArray();
+  type First = { ok: boolean; status?: number; error?: string; duration?: number };
+  const out: First[] = [];
+  const separate = new Map<string, First>();
+  if (!notes.some((n) => Array.isArray(n.deliveries))) {
+    // Delivery log in its own collection.
+    const ds = await sdb.collection('deliveries').find({ event_id: { $in: notes.map((n) => n._id) }, kind: 'delivery', attempt: 1 }).toArray();
+    for (const d of ds) separate.set(String(d.event_id), { ok: Boolean(d.ok), status: d.status as number | undefined, error: d.error as string | undefined, duration: d.duration_ms as number | undefined });
+  }
+  for (const n of notes) {
+    const first = Array.isArray(n.deliveries)
+      ? (n.deliveries as Array<{ kind: string; attempt: number; ok: boolean; status?: number; error?: string; duration_ms?: number }>)
+          .filter((d) => d.kind === 'delivery' && d.attempt === 1)
+          .map((d) => ({ ok: d.ok, status: d.status ?? undefined, error: d.error ?? undefined, duration: d.duration_ms }))[0]
+      : separate.get(String(n._id));
+    if (first) out.push(first);
+  }
+  return out;
 }
 
 main().catch((err) => {

@@ -136,9 +136,8 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
       settler.start();
     },
     async stop() {
-      notifier.stop();
       settler.stop();
-      await Promise.all([notifier.idle(), settler.idle()]);
+      await Promise.all([notifier.stop(), settler.idle()]);
     },
   };
 }

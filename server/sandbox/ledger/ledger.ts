@@ -76,10 +76,18 @@ export function micropayScenario(authCode: string): { scenario: MicropayScenario
 
 export const orderKey = (merchantKey: string, outTradeNo: string) => `${merchantKey}|${outTradeNo}`;
 
+/** How many unpaid JSAPI orders the cashier keeps in memory by prepay_id (oldest forgotten first). */
+const PAYABLE_CACHE_SIZE = 20000;
+
 export class Ledger {
   /** PROCESSING refund id -> when it settles (loaded once, then kept up to date: no scans per cycle). */
   private readonly settling = new Map<string, number>();
   private settlingLoaded = false;
+  /**
+   * prepay_id -> the order as this instance last wrote it, so the cashier needs no read. Only a hint: the pay
+   * update is conditional on the order's `version`, and any refusal is decided again on a fresh read.
+   */
+  private readonly payable = new Map<string, OrderDoc>();
 
   constructor(
     private readonly models: Models,
@@ -188,26 +196,36 @@ export class Ledger {
     };
   }
 
+  private remember(o: OrderDoc): void {
+    if (!o.prepay_id) return;
+    this.payable.set(o.prepay_id, o);
+    if (this.payable.size > PAYABLE_CACHE_SIZE) this.payable.delete(this.payable.keys().next().value!);
+  }
+
   prepayValid(o: OrderDoc): boolean {
     if (!o.prepay_issued_at) return false;
     if (o.time_expire && this.clock.now() >= o.time_expire.getTime()) return false;
     return this.clock.elapsed(o.prepay_issued_at, o.backdated_ms) < this.settings.prepayValiditySeconds * 1000;
   }
 
-  /** JSAPI order: the same out_trade_no with the same parameters gives the same prepay_id while it is valid. */
+  /**
+   * JSAPI order: the same out_trade_no with the same parameters gives the same prepay_id while it is valid.
+   * A new order is one insert (the unique `_id` says whether it exists); an existing one is read after the
+   * insert is refused. Orders are found by `prepay_id` and `transaction_id` through their indexes.
+   */
   async placeJsapi(id: Identity, inp: OrderInput): Promise<string> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.models.Order.findById(orderKey(id.merchantKey, inp.out_trade_no)).lean<OrderDoc>();
-      if (existing) return this.reusePrepay(existing, this.orderDigest(id, inp));
       const now = this.clock.now();
-      const doc = { ...this.newOrder(id, inp, now), prepay_id: prepayId(now), prepay_issued_at: new Date(now) };
+      const doc: OrderDoc = { ...this.newOrder(id, inp, now), prepay_id: prepayId(now), prepay_issued_at: new Date(now) };
       try {
         await this.models.Order.create(doc);
-        await this.alias([`tx:${doc.transaction_id}`, `prepay:${doc.prepay_id}`], doc._id);
-        return doc.prepay_id;
+        this.remember(doc);
+        return doc.prepay_id!;
       } catch (e) {
         if (!isDup(e)) throw e;
       }
+      const existing = await this.models.Order.findById(doc._id).lean<OrderDoc>();
+      if (existing) return this.reusePrepay(existing, this.orderDigest(id, inp));
     }
     throw errors.system();
   }
@@ -227,7 +245,8 @@ export class Ledger {
       { returnDocument: 'after' },
     ).lean<OrderDoc>();
     if (upd) {
-      await this.alias([`prepay:${fresh}`], o._id);
+      this.payable.delete(o.prepay_id!);
+      this.remember(upd);
       return fresh;
     }
     const again = await this.models.Order.findById(o._id).lean<OrderDoc>();
@@ -253,7 +272,6 @@ export class Ledger {
           : { ...base, trade_state: 'USERPAYING', micropay: { scenario, queries_needed: queries, queries: 0 } };
     try {
       await this.models.Order.create(doc);
-      await this.alias([`tx:${doc.transaction_id}`], doc._id);
       return doc;
     } catch (e) {
       if (!isDup(e)) throw e;
@@ -264,7 +282,7 @@ export class Ledger {
   async findOrder(id: Identity, by: { transaction_id?: string; out_trade_no?: string }): Promise<OrderDoc> {
     const load = (key: string) => this.models.Order.findById(key).lean<OrderDoc>();
     const o = by.transaction_id
-      ? await this.byAlias(`tx:${by.transaction_id}`, () => this.models.Order.findOne({ transaction_id: by.transaction_id }).lean<OrderDoc>(), load)
+      ? await this.models.Order.findOne({ transaction_id: by.transaction_id }).lean<OrderDoc>()
       : await load(orderKey(id.merchantKey, by.out_trade_no ?? ''));
     if (!o || o.merchantKey !== id.merchantKey) throw errors.orderNotExist();
     return o;
@@ -328,21 +346,28 @@ export class Ledger {
   }
 
   async findByPrepay(prepay_id: string): Promise<OrderDoc | null> {
-    return this.byAlias(`prepay:${prepay_id}`, () => this.models.Order.findOne({ prepay_id }).lean<OrderDoc>(), (k) =>
-      this.models.Order.findById(k).lean<OrderDoc>(),
-    ).then((o) => (o && o.prepay_id === prepay_id ? o : null));
+    return this.models.Order.findOne({ prepay_id }).lean<OrderDoc>();
   }
 
-  /** The cashier: pays (NOTPAY -> SUCCESS, then TRANSACTION.SUCCESS) or fails (-> PAYERROR). */
+  /** The order this instance last wrote for `prepay_id`, if it still holds it (a hint: see `payable`). */
+  cachedByPrepay(prepay_id: string): OrderDoc | undefined {
+    return this.payable.get(prepay_id);
+  }
+
+  /**
+   * The cashier: pays (NOTPAY -> SUCCESS, then TRANSACTION.SUCCESS) or fails (-> PAYERROR). One update,
+   * conditional on the order being unchanged since `o` was read (its `version`).
+   */
   async cashier(o: OrderDoc, action: 'pay' | 'fail'): Promise<OrderDoc> {
     const now = this.clock.now();
     const set = action === 'pay' ? { ...this.paidFields(o, now), refundable: o.amount.total } : { trade_state: 'PAYERROR' as TradeState };
-    const upd = await this.models.Order.findOneAndUpdate(
-      { _id: o._id, trade_state: 'NOTPAY', prepay_id: o.prepay_id },
+    this.payable.delete(o.prepay_id!);
+    const res = await this.models.Order.updateOne(
+      { _id: o._id, trade_state: 'NOTPAY', prepay_id: o.prepay_id, version: o.version },
       { $set: set, $inc: { version: 1 } },
-      { returnDocument: 'after' },
-    ).lean<OrderDoc>();
-    if (!upd) throw errors.orderPaid();
+    );
+    if (res.matchedCount !== 1) throw errors.orderPaid();
+    const upd: OrderDoc = { ...o, ...set, version: o.version + 1 };
     if (action === 'pay') await this.events.paid(upd);
     return upd;
   }

@@ -83,10 +83,31 @@ export interface NotificationDoc {
   attempts: number;
   first_at: Date;
   next_at: Date;
+  /** Until then the instance named by `owner` is sending it (or will send it at `next_at`): nobody else. */
   lease_until: Date;
+  owner?: string;
   created_at: Date;
+  /** The delivery log: every attempt, probe and duplicate, written with the attempt's outcome. */
+  deliveries?: DeliveryRecord[];
 }
 
+/** One entry of a notification's delivery log. */
+export interface DeliveryRecord {
+  kind: 'delivery' | 'duplicate' | 'probe' | 'dropped';
+  attempt: number;
+  scheduled_at: Date;
+  sent_at: Date;
+  offset_ms: number; // since the notification's first attempt
+  status?: number;
+  ok: boolean;
+  error?: string;
+  duration_ms: number;
+  response?: string;
+  /** `Wechatpay-Serial` of the attempt: the platform certificate's serial or the `PUB_KEY_ID_...`. */
+  serial?: string;
+}
+
+/** The delivery log of earlier versions, one document per entry (read for notifications that have no `deliveries`). */
 export interface DeliveryDoc {
   _id: string;
   event_id: string;
@@ -222,7 +243,9 @@ const notificationSchema = new Schema<NotificationDoc>(
     first_at: Date,
     next_at: Date,
     lease_until: Date,
+    owner: String,
     created_at: Date,
+    deliveries: [Schema.Types.Mixed],
   },
   opts,
 );

@@ -1,14 +1,21 @@
 // Notifications: the resource encrypted once with the merchant's APIv3 key, the envelope serialised once, each
 // attempt signed afresh with the platform key signing now. Retried on the official schedule (time-scaled)
-// until a 200/204; every attempt is written to the delivery log, and the queue lives in MongoDB so a restart
-// resumes it.
+// until a 200/204. The queue lives in MongoDB so a restart resumes it.
+//
+// Database writes: one insert when the payment (or refund) happens, then one update per attempt that records
+// the attempt in the notification's delivery log together with its outcome and the next due time. The insert
+// makes the creating instance the notification's owner (`owner`, `lease_until`) and the first attempt leaves at
+// once, in process; a failed attempt keeps the ownership until its retry has had time to run, so retries need
+// no claim either. The due-loop sends this instance's retries when they are due and picks up what no live
+// instance holds: notifications left by a crash or a stop (a stopping instance hands its leases back), claimed
+// with one conditional update each. Another instance never sends a notification while its owner's lease runs.
 import { randomUUID } from 'node:crypto';
 import { encryptAesGcm, randomNonce } from '../../src/wechatpay/crypto';
 import type { Clock } from '../clock';
 import { compactTime, rfc3339 } from '../clock';
 import { FaultBook, isNotifyFault, markedFaults, NOTIFY_RATE_KEYS, type FaultName } from '../faults/faults';
 import type { PlatformKeyring } from '../keys/platform';
-import type { DeliveryDoc, Models, NotificationDoc } from '../ledger/models';
+import type { DeliveryDoc, DeliveryRecord, Models, NotificationDoc } from '../ledger/models';
 import { signatureHeaders } from '../protocol/sign-response';
 import type { Signer } from '../keys/signing';
 import { DueLoop } from './due-loop';
@@ -47,23 +54,48 @@ export interface NotifierDeps {
   log: { warn(obj: object, msg: string): void };
 }
 
+type SendResult = { ok: boolean; status?: number; error?: string; response?: string; duration: number; serial?: string };
+
 export class Notifier {
   private readonly loop: DueLoop;
-  /** Pending notification id -> when it is next due. The database is the truth; this saves scanning it. */
-  private readonly due = new Map<string, number>();
+  /**
+   * Pending notification id -> when it is next due, and the notification itself when this instance owns it
+   * (sent from memory, no claim). The database is the truth; this saves scanning it.
+   */
+  private readonly due = new Map<string, { at: number; owned?: NotificationDoc }>();
+  /** Attempts in progress (id -> its promise). */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private loaded = false;
+  private stopped = false;
+  /** Names this instance in `owner`; a restarted process is another instance. */
+  readonly instance = randomUUID();
+  /** How long an owner holds a notification past the moment it sends it (real time, never scaled). */
+  private readonly leaseMs: number;
+
   constructor(private readonly d: NotifierDeps) {
+    this.leaseMs = 30_000 + d.timeoutMs * 3;
     this.loop = new DueLoop(() => this.cycle(), (err) => d.log.warn({ err }, 'notifier cycle failed'));
   }
 
   start(): void {
+    this.stopped = false;
     this.loop.start();
   }
-  stop(): void {
+
+  /** Stops sending: lets attempts in progress finish, then hands back the leases this instance holds. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     this.loop.stop();
+    await this.idle();
+    await this.d.models.Notification.collection
+      .updateMany({ owner: this.instance, state: 'pending' }, { $set: { lease_until: new Date(0) } })
+      .catch((err) => this.d.log.warn({ err }, 'notifier could not hand back its leases'));
+    this.due.clear();
   }
-  idle(): Promise<void> {
-    return this.loop.idle();
+
+  async idle(): Promise<void> {
+    await this.loop.idle();
+    while (this.inFlight.size) await Promise.all([...this.inFlight.values()]);
   }
 
   async enqueue(spec: NotificationSpec): Promise<NotificationDoc> {
@@ -93,8 +125,8 @@ export class Notifier {
       _id: envelope.id,
       event_type: spec.event_type,
       merchantKey: spec.merchantKey,
-      out_trade_no: spec.out_trade_no,
-      out_refund_no: spec.out_refund_no,
+      ...(spec.out_trade_no !== undefined ? { out_trade_no: spec.out_trade_no } : {}),
+      ...(spec.out_refund_no !== undefined ? { out_refund_no: spec.out_refund_no } : {}),
       url: spec.url,
       body: JSON.stringify(envelope),
       state: dropped ? 'dropped' : 'pending',
@@ -103,55 +135,72 @@ export class Notifier {
       attempts: 0,
       first_at: new Date(now),
       next_at: new Date(now),
-      lease_until: new Date(0),
+      lease_until: dropped ? new Date(0) : new Date(now + this.leaseMs),
+      owner: this.instance,
       created_at: new Date(now),
+      deliveries: dropped
+        ? [{ kind: 'dropped', attempt: 0, scheduled_at: new Date(now), sent_at: new Date(now), offset_ms: 0, ok: false, duration_ms: 0, error: 'dropped by fault injection' }]
+        : [],
     };
-    await this.d.models.Notification.create(doc);
-    if (!dropped) this.due.set(doc._id, now);
-    if (dropped) {
-      await this.log(doc, { kind: 'dropped', attempt: 0, scheduled: now, sent: now, ok: false, duration: 0, error: 'dropped by fault injection' });
-    } else {
-      this.loop.kick();
+    await this.d.models.Notification.collection.insertOne(doc as never);
+    if (!dropped) {
+      // Delivered at once, from here: the insert above is this instance's claim.
+      this.due.set(doc._id, { at: now, owned: doc });
+      if (!this.stopped) this.run(doc);
     }
     return doc;
   }
 
+  /** Starts an attempt of a notification this instance owns (unless one is in progress). */
+  private run(n: NotificationDoc): void {
+    if (this.inFlight.has(n._id)) return;
+    const p = this.attempt(n)
+      .catch((err) => this.d.log.warn({ err, id: n._id }, 'notification attempt failed'))
+      .finally(() => {
+        this.inFlight.delete(n._id);
+        // A retry is due later: let the loop's timer know (only now, when the attempt no longer counts as running).
+        if (this.due.has(n._id)) this.loop.kick();
+      });
+    this.inFlight.set(n._id, p);
+  }
+
   private async cycle(): Promise<number | undefined> {
     if (!this.loaded) {
-      // After a restart: resume whatever is pending (one scan, then lookups by _id only).
+      // At start: resume whatever is pending (one scan, then lookups by _id only).
       const pending = await this.d.models.Notification.find({ state: 'pending' }).lean<NotificationDoc[]>();
-      for (const n of pending) this.due.set(n._id, Math.max(n.next_at.getTime(), n.lease_until.getTime()));
+      for (const n of pending) {
+        if (!this.due.has(n._id)) this.due.set(n._id, { at: Math.max(n.next_at.getTime(), n.lease_until.getTime()) });
+      }
       this.loaded = true;
     }
     const now = this.d.clock.now();
-    const claimed: NotificationDoc[] = [];
-    for (const [id, at] of [...this.due]) {
-      if (at > now) continue;
+    for (const [id, entry] of [...this.due]) {
+      if (entry.at > now || this.inFlight.has(id)) continue;
+      if (entry.owned && entry.owned.lease_until.getTime() > now + this.d.timeoutMs) {
+        this.run(entry.owned);
+        continue;
+      }
+      // Not ours, or our lease is running out: claim it (one conditional update) or learn who holds it.
       const doc = await this.d.models.Notification.findOneAndUpdate(
         { _id: id, state: 'pending', next_at: { $lte: new Date(now) }, lease_until: { $lte: new Date(now) } },
-        { $set: { lease_until: new Date(now + 30_000 + this.d.timeoutMs * 3) } },
+        { $set: { lease_until: new Date(now + this.leaseMs), owner: this.instance } },
         { returnDocument: 'after' },
       ).lean<NotificationDoc>();
       if (doc) {
-        claimed.push(doc);
-        this.due.set(id, doc.lease_until.getTime());
+        this.due.set(id, { at: doc.lease_until.getTime(), owned: doc });
+        this.run(doc);
         continue;
       }
       const cur = await this.d.models.Notification.findById(id).lean<NotificationDoc>();
-      if (cur?.state === 'pending') this.due.set(id, Math.max(cur.next_at.getTime(), cur.lease_until.getTime()));
+      if (cur?.state === 'pending') this.due.set(id, { at: Math.max(cur.next_at.getTime(), cur.lease_until.getTime(), now + 1) });
       else this.due.delete(id);
     }
-    await Promise.all(claimed.map((n) => this.attempt(n)));
     let next: number | undefined;
-    for (const at of this.due.values()) next = next === undefined ? at : Math.min(next, at);
+    for (const [id, e] of this.due) if (!this.inFlight.has(id)) next = next === undefined ? e.at : Math.min(next, e.at);
     return next;
   }
 
-  private async send(
-    n: NotificationDoc,
-    signtest: boolean,
-    staleTimestamp = false,
-  ): Promise<{ ok: boolean; status?: number; error?: string; response?: string; duration: number; serial?: string }> {
+  private async send(n: NotificationDoc, signtest: boolean, staleTimestamp = false): Promise<SendResult> {
     const started = Date.now();
     const signer = this.d.signer ? this.d.signer(n.merchantKey) : this.d.keyring.current();
     try {
@@ -171,66 +220,66 @@ export class Notifier {
       const text = (await res.text()).slice(0, 500);
       return { ok: res.status === 200 || res.status === 204, status: res.status, response: text, duration: Date.now() - started, serial: signer.serial };
     } catch (err) {
-      return { ok: false, error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message, duration: Date.now() - started, serial: signer.serial };
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const error = e.name === 'TimeoutError' ? 'timeout' : e.cause?.code ? `${e.message}: ${e.cause.code}` : e.message;
+      return { ok: false, error, duration: Date.now() - started, serial: signer.serial };
     }
   }
 
+  private record(n: NotificationDoc, kind: DeliveryRecord['kind'], attempt: number, scheduled: number, sent: number, r: SendResult): DeliveryRecord {
+    return {
+      kind,
+      attempt,
+      scheduled_at: new Date(scheduled),
+      sent_at: new Date(sent),
+      offset_ms: sent - n.first_at.getTime(),
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ok: r.ok,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      duration_ms: r.duration,
+      ...(r.response !== undefined ? { response: r.response } : {}),
+      ...(r.serial !== undefined ? { serial: r.serial } : {}),
+    };
+  }
+
+  /** One attempt (with its probe or duplicate when a fault asks), then one update: log, outcome, next due time. */
   private async attempt(n: NotificationDoc): Promise<void> {
+    const log: DeliveryRecord[] = [];
     if (n.probe_pending) {
       const probeAt = Date.now();
-      const probe = await this.send(n, true);
-      await this.log(n, { kind: 'probe', attempt: n.attempts + 1, scheduled: probeAt, sent: probeAt, ...probe });
-      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { probe_pending: false } });
+      log.push(this.record(n, 'probe', n.attempts + 1, probeAt, probeAt, await this.send(n, true)));
     }
     // The schedule counts from the first attempt's departure, as the official intervals do.
     const sentAt = Date.now();
-    if (n.attempts === 0) n.first_at = new Date(sentAt);
-    const scheduled = n.first_at.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
+    const firstAt = n.attempts === 0 ? new Date(sentAt) : n.first_at;
+    const cur: NotificationDoc = { ...n, first_at: firstAt };
+    const scheduled = firstAt.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
     // notify-stale-timestamp: the first attempt carries a 10-minute-old Wechatpay-Timestamp; retries are normal.
-    const r = await this.send(n, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
+    const r = await this.send(cur, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
     const attempt = n.attempts + 1;
-    await this.log(n, { kind: 'delivery', attempt, scheduled, sent: sentAt, ...r });
-    if (r.ok) {
-      await this.d.models.Notification.updateOne({ _id: n._id }, { $set: { state: 'delivered', attempts: attempt, first_at: n.first_at } });
+    log.push(this.record(cur, 'delivery', attempt, scheduled, sentAt, r));
+    if (r.ok && n.faults.includes('notify-duplicate')) {
+      const dupAt = Date.now();
+      log.push(this.record(cur, 'duplicate', attempt, scheduled, dupAt, await this.send(cur, false)));
+    }
+    const exhausted = !r.ok && attempt >= ATTEMPT_OFFSETS_S.length;
+    const state: NotificationDoc['state'] = r.ok ? 'delivered' : exhausted ? 'exhausted' : 'pending';
+    const nextAt = r.ok || exhausted ? sentAt : firstAt.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[attempt]! * 1000);
+    // A pending retry stays ours until it has had time to run (handed back at stop).
+    const leaseUntil = state === 'pending' && !this.stopped ? new Date(Math.max(nextAt, Date.now()) + this.leaseMs) : new Date(0);
+    const upd = await this.d.models.Notification.collection.updateOne(
+      { _id: n._id, attempts: n.attempts, owner: this.instance } as never,
+      {
+        $set: { attempts: attempt, first_at: firstAt, state, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil },
+        $push: { deliveries: { $each: log } },
+      } as never,
+    );
+    if (upd.matchedCount !== 1 || state !== 'pending') {
+      // Done, or another instance took it over (our lease ran out): it is no longer ours to send.
       this.due.delete(n._id);
-      if (n.faults.includes('notify-duplicate')) {
-        const dupAt = Date.now();
-        const dup = await this.send(n, false);
-        await this.log(n, { kind: 'duplicate', attempt, scheduled, sent: dupAt, ...dup });
-      }
       return;
     }
-    const exhausted = attempt >= ATTEMPT_OFFSETS_S.length;
-    const nextAt = n.first_at.getTime() + this.d.clock.scale((ATTEMPT_OFFSETS_S[attempt] ?? 0) * 1000);
-    await this.d.models.Notification.updateOne(
-      { _id: n._id },
-      { $set: { attempts: attempt, first_at: n.first_at, state: exhausted ? 'exhausted' : 'pending', next_at: new Date(nextAt), lease_until: new Date(0) } },
-    );
-    if (exhausted) this.due.delete(n._id);
-    else this.due.set(n._id, nextAt);
-  }
-
-  private async log(
-    n: NotificationDoc,
-    e: { kind: DeliveryDoc['kind']; attempt: number; scheduled: number; sent: number; ok: boolean; duration: number; status?: number; error?: string; response?: string; serial?: string },
-  ): Promise<void> {
-    await this.d.models.Delivery.create({
-      _id: randomUUID(),
-      event_id: n._id,
-      out_trade_no: n.out_trade_no,
-      out_refund_no: n.out_refund_no,
-      kind: e.kind,
-      attempt: e.attempt,
-      scheduled_at: new Date(e.scheduled),
-      sent_at: new Date(e.sent),
-      offset_ms: e.sent - n.first_at.getTime(),
-      status: e.status,
-      ok: e.ok,
-      error: e.error,
-      duration_ms: e.duration,
-      response: e.response,
-      serial: e.serial,
-    });
+    this.due.set(n._id, { at: nextAt, owned: { ...cur, attempts: attempt, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil } });
   }
 
   /** Notifications and their delivery logs (admin). */
@@ -239,7 +288,14 @@ export class Notifier {
     if (filter.out_trade_no) q.out_trade_no = filter.out_trade_no;
     if (filter.out_refund_no) q.out_refund_no = filter.out_refund_no;
     const list = await this.d.models.Notification.find(q).sort({ created_at: 1 }).limit(200).lean<NotificationDoc[]>();
-    const deliveries = await this.d.models.Delivery.find({ event_id: { $in: list.map((n) => n._id) } }).sort({ sent_at: 1 }).lean<DeliveryDoc[]>();
-    return list.map((n) => ({ ...n, deliveries: deliveries.filter((d) => d.event_id === n._id) }));
+    // Notifications written by earlier versions keep their log in the deliveries collection.
+    const older = list.filter((n) => !Array.isArray(n.deliveries)).map((n) => n._id);
+    const separate = older.length ? await this.d.models.Delivery.find({ event_id: { $in: older } }).sort({ sent_at: 1 }).lean<DeliveryDoc[]>() : [];
+    return list.map((n) => ({
+      ...n,
+      deliveries: Array.isArray(n.deliveries)
+        ? n.deliveries.map((d, i) => ({ _id: `${n._id}:${i}`, event_id: n._id, out_trade_no: n.out_trade_no, out_refund_no: n.out_refund_no, ...d }))
+        : separate.filter((d) => d.event_id === n._id),
+    }));
   }
 }

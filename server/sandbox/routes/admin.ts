@@ -11,6 +11,7 @@ import { loginCode } from '../ledger/ids';
 import type { OrderDoc } from '../ledger/models';
 import type { Sandbox } from '../sandbox';
 import { merchantSettingsSchema } from '../config';
+import { WxError } from './errors';
 import { refundQueried, transaction } from './presenters';
 
 class AdminError extends Error {
@@ -96,33 +97,49 @@ export function adminRouter(sb: Sandbox): Router {
     };
   });
 
-  r.post('/cashier/pay', async (ctx) => {
-    const p = parse(cashierSchema, body(ctx));
-    const o = await orderForPrepay(p.package);
+  /**
+   * Checks a payment as WeChat's sheet would and carries it out. Returns undefined when `o` came from the
+   * ledger's memory and anything refused it: the caller decides again on a fresh read, so a stale memory never
+   * refuses a payment nor hides the exact reason.
+   */
+  const pay = async (o: OrderDoc, p: z.infer<typeof cashierSchema>, fromMemory: boolean) => {
+    const refuse = (status: number, code: string, message: string) => {
+      if (fromMemory) return undefined;
+      throw new AdminError(status, code, message);
+    };
     const appId = paySignAppId(o);
     if (p.appId !== undefined && p.appId !== appId) {
-      throw new AdminError(400, 'APPID_MISMATCH', `requestPayment:fail the order was placed for appId ${appId}`);
+      return refuse(400, 'APPID_MISMATCH', `requestPayment:fail the order was placed for appId ${appId}`);
     }
     const merchant = sb.merchants.get(o.mchid)!;
     const message = buildPaySignMessage(appId, p.timeStamp, p.nonceStr, p.package);
     if (!verifySha256Rsa(merchant.publicKey, message, p.paySign)) {
-      throw new AdminError(400, 'PAYSIGN_INVALID', 'requestPayment:fail paySign does not verify with the merchant certificate and the appId rule');
+      return refuse(400, 'PAYSIGN_INVALID', 'requestPayment:fail paySign does not verify with the merchant certificate and the appId rule');
     }
     const payerOpenid = o.payer.openid ?? o.payer.sub_openid ?? o.payer.sp_openid;
-    if (p.openid !== payerOpenid) throw new AdminError(403, 'PAYER_MISMATCH', 'requestPayment:fail the order belongs to another payer');
-    if (o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND') throw new AdminError(409, 'ORDERPAID', 'requestPayment:fail the order is paid');
-    if (o.trade_state !== 'NOTPAY') throw new AdminError(409, 'ORDER_NOT_PAYABLE', `requestPayment:fail the order is ${o.trade_state}`);
-    if (!sb.ledger.prepayValid(o)) throw new AdminError(409, 'PREPAY_EXPIRED', 'requestPayment:fail the prepay_id has expired');
-    if (p.action === 'cancel') {
-      ctx.body = { errMsg: 'requestPayment:fail cancel' };
-      return;
-    }
+    if (p.openid !== payerOpenid) return refuse(403, 'PAYER_MISMATCH', 'requestPayment:fail the order belongs to another payer');
+    if (o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND') return refuse(409, 'ORDERPAID', 'requestPayment:fail the order is paid');
+    if (o.trade_state !== 'NOTPAY') return refuse(409, 'ORDER_NOT_PAYABLE', `requestPayment:fail the order is ${o.trade_state}`);
+    if (!sb.ledger.prepayValid(o)) return refuse(409, 'PREPAY_EXPIRED', 'requestPayment:fail the prepay_id has expired');
+    if (p.action === 'cancel') return { errMsg: 'requestPayment:fail cancel' };
+    let done: OrderDoc;
     try {
-      const done = await sb.ledger.cashier(o, p.action);
-      ctx.body = { errMsg: p.action === 'pay' ? 'requestPayment:ok' : 'requestPayment:fail payment failed', trade_state: done.trade_state };
-    } catch {
+      done = await sb.ledger.cashier(o, p.action);
+    } catch (err) {
+      // The conditional update found the order changed (or the write failed before it was made).
+      if (err instanceof WxError) return refuse(409, 'ORDER_NOT_PAYABLE', 'requestPayment:fail the order changed meanwhile');
       throw new AdminError(409, 'ORDER_NOT_PAYABLE', 'requestPayment:fail the order changed meanwhile');
     }
+    return { errMsg: p.action === 'pay' ? 'requestPayment:ok' : 'requestPayment:fail payment failed', trade_state: done.trade_state };
+  };
+
+  r.post('/cashier/pay', async (ctx) => {
+    const p = parse(cashierSchema, body(ctx));
+    // A payment (not a cancel, which writes nothing that could confirm what it read) may start from the order as
+    // this instance placed it: no read.
+    const remembered = p.action === 'cancel' ? undefined : sb.ledger.cachedByPrepay(p.package.replace(/^prepay_id=/, ''));
+    const answer = (remembered && (await pay(remembered, p, true))) || (await pay(await orderForPrepay(p.package), p, false));
+    ctx.body = answer;
   });
 
   // ---- test users ----

@@ -69,7 +69,7 @@ const schema = z
     // may wait longer: WeChat Pay waits 5 s for the answer, and the route's deadline counts the time queued.
     ADMISSION_WRITES: admission('16,64,2000'),
     ADMISSION_READS: admission('64,256,2000'),
-    ADMISSION_NOTIFICATIONS: admission('16,256,3500'),
+    ADMISSION_NOTIFICATIONS: admission('16,2048,3500'), // queue: what the maximum wait can answer before WeChat's 5 s
 
     // Jobs. Pending orders are queried at these ages (seconds after the last look), the last step repeating.
     JOBS_INTERVAL_MS: int(50, 600000).default(5000),
