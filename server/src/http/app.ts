@@ -25,6 +25,7 @@ import { healthRoutes, type HealthDeps } from './routes/health';
 import { notifyTransactionRoutes } from './routes/notify-transactions';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
+import { productImageRoutes } from './routes/product-images';
 import { sandboxCashierRoutes } from './routes/sandbox-cashier';
 import { sandboxLoginRoutes } from './routes/sandbox-login';
 
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
+  mount(app, productImageRoutes()); // sample product pictures at /images/products/ (static, cached)
   const s = deps.services;
   if (s) {
     const c = s.config;
