@@ -3,7 +3,7 @@
 import type { OrderView } from '../../../shared/api';
 import { fetchOrders } from '../../services/api';
 import { errorText } from '../../services/errors';
-import { countText, formatDateTime, localized, messages } from '../../services/i18n';
+import { countText, currentLang, formatDateTime, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
 import { displayStatus } from '../../services/order-status';
 import { localizeTabBar } from '../../services/tab-bar';
@@ -26,7 +26,7 @@ function row(o: OrderView): OrderRow {
     id: o.id,
     outTradeNo: o.outTradeNo,
     status: displayStatus(o),
-    summary: names.slice(0, 2).join(', ') + (names.length > 2 ? '…' : ''),
+    summary: names.slice(0, 2).join(currentLang() === 'zh-HK' ? '、' : ', ') + (names.length > 2 ? '…' : ''),
     countText: countText(o.items.reduce((n, i) => n + i.quantity, 0), messages().common.items),
     totalText: formatAmount(o.total, o.currency),
     createdText: formatDateTime(o.createdAt),
