@@ -106,7 +106,10 @@ interface Scene {
 }
 
 const HOUR = 3600_000;
-const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+/** The pictures' "now", in Hong Kong time, so that they come out the same on every run. */
+const NOW = Date.parse('2026-11-23T12:30:00+08:00');
+const TIME_ZONE = 'Asia/Hong_Kong';
+const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();
 
 function products(env: Env): Product[] {
   return env.catalog.map((p) => ({ ...p, currency: 'HKD' }));
@@ -346,6 +349,8 @@ export async function renderMiniprogramScreenshots(outDir: string = DEFAULT_OUT_
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
   const shots: Shot[] = [];
+  const tz = process.env.TZ;
+  process.env.TZ = TIME_ZONE;
   try {
     const tab = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT }, deviceScaleFactor: 1 });
     // The pages ask the backend for pictures: answered from the files the backend serves.
@@ -385,6 +390,8 @@ export async function renderMiniprogramScreenshots(outDir: string = DEFAULT_OUT_
       }
     }
   } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
     await browser.close();
   }
   return shots;
