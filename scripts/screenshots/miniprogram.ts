@@ -182,6 +182,14 @@ function scenes(lang: Lang): Scene[] {
       ready,
     },
     {
+      // The sheet failed; WeChat Pay has not said more yet: the order is still payable.
+      name: 'result-not-completed',
+      page: 'result',
+      query: { orderId: '2', outcome: 'fail' },
+      setup: ({ backend, env }) => void backend.addOrder(order(env, '2', [['wonton-noodles', 1], ['milk-tea', 1]], { createdAt: iso(60_000) })),
+      ready,
+    },
+    {
       name: 'result-failed',
       page: 'result',
       query: { orderId: '2', outcome: 'none' },

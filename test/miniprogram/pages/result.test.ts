@@ -66,6 +66,7 @@ test('a failed sheet: the order is shown as the backend has it (awaiting payment
   expect(text(page)).not.toContain('Checking the payment');
   expect(element(page, '.result__status')!.textContent).toBe('Awaiting payment');
   expect(page.data.polling).toBe(true);
+  expect(element(page, '.refresh')).toBeNull(); // still asking by itself
   tap(page, '.pay-again');
   await until(() => wx.navigations.length > 0);
   expect(wx.navigations[0]).toEqual({ kind: 'redirectTo', url: '/pages/pay/index?orderId=o1' });
