@@ -1,11 +1,14 @@
 // `npm run seed`: puts a small zh-HK/en catalog into MONGODB_URI's database (upsert by sku, so it can run
-// again). Prices are integers in the minor unit of CURRENCY (default HKD).
+// again). Prices are integers in the minor unit of CURRENCY (default HKD). Each product has a sample picture
+// served by the backend (server/static/product-images, drawn by scripts/generate-images.ts); `imageUrl` is its
+// path on the backend, which the Mini Program puts after its API base URL.
 import { connectDatabase } from '../server/src/storage/mongo/connection';
 import { productModel, type ProductDoc } from '../server/src/storage/mongo/models/product';
 
 export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   {
     sku: 'milk-tea',
+    imageUrl: '/images/products/milk-tea.png',
     name: { 'zh-HK': '港式奶茶', en: 'Hong Kong milk tea' },
     description: { 'zh-HK': '絲襪奶茶，熱或凍', en: 'Silk-stocking milk tea, hot or iced' },
     price: 2800,
@@ -14,6 +17,7 @@ export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   },
   {
     sku: 'pineapple-bun',
+    imageUrl: '/images/products/pineapple-bun.png',
     name: { 'zh-HK': '菠蘿油', en: 'Pineapple bun with butter' },
     price: 1600,
     active: true,
@@ -21,6 +25,7 @@ export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   },
   {
     sku: 'egg-tart',
+    imageUrl: '/images/products/egg-tart.png',
     name: { 'zh-HK': '蛋撻', en: 'Egg tart' },
     description: { 'zh-HK': '酥皮蛋撻', en: 'Flaky pastry egg tart' },
     price: 950,
@@ -29,6 +34,7 @@ export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   },
   {
     sku: 'wonton-noodles',
+    imageUrl: '/images/products/wonton-noodles.png',
     name: { 'zh-HK': '鮮蝦雲吞麵', en: 'Shrimp wonton noodles' },
     price: 4200,
     active: true,
@@ -36,6 +42,7 @@ export const CATALOG: Omit<ProductDoc, 'currency'>[] = [
   },
   {
     sku: 'gift-card-500',
+    imageUrl: '/images/products/gift-card-500.png',
     name: { 'zh-HK': '禮品卡 HK$500', en: 'Gift card HK$500' },
     price: 50000,
     active: true,

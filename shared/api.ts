@@ -47,7 +47,7 @@ export interface Product {
   description?: { 'zh-HK': string; en: string };
   price: number; // minor units of `currency`
   currency: CurrencyCode;
-  imageUrl?: string;
+  imageUrl?: string; // an https URL, or a path on the backend ("/images/products/milk-tea.png")
   active: boolean;
 }
 /** GET /api/products */

@@ -26,7 +26,8 @@ export function currencyExponent(currency: CurrencyCode): number {
   return CURRENCY_EXPONENT[currency] ?? 2;
 }
 
-/** Formats an integer minor-unit amount, e.g. (12345, 'HKD') -> 'HK$123.45', (500, 'JPY') -> '¥500'. */
+/** Formats an integer minor-unit amount, e.g. (12345, 'HKD') -> 'HK$123.45', (500, 'JPY') -> 'JP¥500'.
+ * Every symbol names one currency (CN¥ and JP¥, never a bare ¥); a currency without one shows its code. */
 export function formatAmount(minor: number, currency: CurrencyCode): string {
   const exp = currencyExponent(currency);
   const negative = minor < 0;
@@ -41,8 +42,8 @@ export function formatAmount(minor: number, currency: CurrencyCode): string {
 const CURRENCY_SYMBOL: Readonly<Record<string, string>> = {
   HKD: 'HK$',
   USD: 'US$',
-  CNY: '¥',
-  JPY: '¥',
+  CNY: 'CN¥',
+  JPY: 'JP¥',
   GBP: '£',
   EUR: '€',
   MOP: 'MOP$',

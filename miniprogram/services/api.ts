@@ -9,6 +9,7 @@ import type {
   SandboxCashierRequest,
   SandboxCashierResponse,
 } from '../../shared/api';
+import { apiUrl } from './http';
 import { request } from './request';
 
 export function fetchProducts(): Promise<ProductList> {
@@ -34,4 +35,10 @@ export function startPayment(id: string): Promise<PayOrderResponse> {
 
 export function sandboxCashier(body: SandboxCashierRequest): Promise<SandboxCashierResponse> {
   return request<SandboxCashierResponse>('/api/sandbox/cashier', { method: 'POST', data: body });
+}
+
+/** A product picture's address: `imageUrl` is an https URL or a path on the backend. */
+export function imageSrc(imageUrl: string | undefined): string {
+  if (!imageUrl) return '';
+  return imageUrl.startsWith('/') ? apiUrl(imageUrl) : imageUrl;
 }

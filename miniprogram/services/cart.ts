@@ -78,3 +78,32 @@ export function orderRequest(): { items: OrderItemInput[]; clientRequestId: stri
 export function clearCart(): void {
   wx.removeStorageSync(CART_STORAGE_KEY);
 }
+
+export interface CartLine {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  amount: number;
+}
+
+export interface CartSummary {
+  lines: CartLine[];
+  count: number;
+  total: number;
+}
+
+/**
+ * The cart priced with the catalog the backend just answered: line amounts and their total, shown before
+ * the order is placed. The order's own total (computed by the backend when it is created) is the one charged.
+ * Skus missing from `prices` are left out.
+ */
+export function priceCart(quantities: Record<string, number>, prices: Record<string, number>): CartSummary {
+  const lines: CartLine[] = [];
+  for (const sku of Object.keys(quantities)) {
+    const quantity = quantities[sku] ?? 0;
+    const unitPrice = prices[sku];
+    if (quantity <= 0 || unitPrice === undefined) continue;
+    lines.push({ sku, quantity, unitPrice, amount: unitPrice * quantity });
+  }
+  return { lines, count: lines.reduce((n, l) => n + l.quantity, 0), total: lines.reduce((n, l) => n + l.amount, 0) };
+}

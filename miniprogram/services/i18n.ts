@@ -1,5 +1,6 @@
 // UI text in zh-HK and English, chosen from the system language (Chinese -> zh-HK, else English).
-import type { OrderStatus, RefundStatus } from '../../shared/api';
+import type { RefundStatus } from '../../shared/api';
+import type { OrderDisplayStatus } from './order-status';
 import type { ErrorCode } from '../../shared/errors';
 
 export type Lang = 'zh-HK' | 'en';
@@ -7,22 +8,30 @@ export type Lang = 'zh-HK' | 'en';
 /** Codes of failures that happen on the phone rather than at the backend. */
 export type ClientErrorCode = 'NETWORK' | 'TIMEOUT' | 'LOGIN_FAILED' | 'BAD_RESPONSE' | 'UNKNOWN';
 
+/** Forms of a counted phrase; "{n}" is replaced by the number (see `countText`). */
+export interface Plural {
+  one: string;
+  other: string;
+}
+
 export interface Messages {
-  common: { loading: string; retry: string; error: string; refresh: string };
+  common: { loading: string; retry: string; error: string; refresh: string; items: Plural; status: string };
+  tabs: { shop: string; orders: string };
   errors: Record<ErrorCode | ClientErrorCode, string>;
-  orderStatus: Record<OrderStatus, string>;
+  orderStatus: Record<OrderDisplayStatus, string>;
   refundStatus: Record<RefundStatus, string>;
-  catalog: { title: string; empty: string; add: string; checkout: string; myOrders: string; inCart: string };
-  checkout: { title: string; empty: string; browse: string; remove: string; unitPrice: string; totalNote: string; placeOrder: string; placing: string; unavailable: string };
+  catalog: { title: string; empty: string; checkout: string; addOne: string; removeOne: string; cartEmpty: string; total: string };
+  checkout: { title: string; empty: string; browse: string; remove: string; unitPrice: string; total: string; totalNote: string; placeOrder: string; placing: string; unavailable: string };
   pay: { title: string; orderNo: string; total: string; expiresAt: string; payNow: string; paying: string; cancelled: string; sandboxNote: string };
-  result: { title: string; checking: string; paid: string; paidHint: string; pending: string; pendingHint: string; failed: string; failedHint: string; cancelled: string; cancelledHint: string; viewOrder: string; backToShop: string; payAgain: string; amount: string };
-  orders: { title: string; empty: string; loadMore: string; noMore: string; items: string };
-  detail: { title: string; orderNo: string; status: string; items: string; createdAt: string; paidAt: string; amountPaid: string; total: string; refunds: string; noRefunds: string; refundedTotal: string; refundedAt: string; pay: string };
+  result: { title: string; checking: string; paid: string; paidHint: string; pending: string; pendingHint: string; notCompleted: string; notCompletedHint: string; failed: string; failedHint: string; cancelled: string; cancelledHint: string; viewOrder: string; backToShop: string; payAgain: string; orderAgain: string; orderingAgain: string; amount: string };
+  orders: { title: string; empty: string; loadMore: string; noMore: string };
+  detail: { title: string; orderNo: string; status: string; items: string; createdAt: string; paidAt: string; amountPaid: string; total: string; refunds: string; noRefunds: string; refundedTotal: string; refundedAt: string; pay: string; orderAgain: string };
   cashier: { title: string; banner: string; merchant: string; amount: string; pay: string; cancel: string; fail: string; noPayment: string; working: string };
 }
 
 const en: Messages = {
-  common: { loading: 'Loading…', retry: 'Try again', error: 'Something went wrong', refresh: 'Refresh' },
+  common: { loading: 'Loading…', retry: 'Try again', error: 'Something went wrong', refresh: 'Refresh', items: { one: '{n} item', other: '{n} items' }, status: 'Status' },
+  tabs: { shop: 'Shop', orders: 'My orders' },
   errors: {
     VALIDATION_FAILED: 'Some details are not valid. Please check and try again.',
     INVALID_JSON: 'The request could not be read. Please try again.',
@@ -54,16 +63,17 @@ const en: Messages = {
     BAD_RESPONSE: 'The shop sent an answer we could not read. Please try again.',
     UNKNOWN: 'Something went wrong. Please try again.',
   },
-  orderStatus: { PENDING: 'Awaiting payment', PAID: 'Paid', CLOSED: 'Cancelled', FAILED: 'Payment failed' },
+  orderStatus: { PENDING: 'Awaiting payment', PAID: 'Paid', PARTIALLY_REFUNDED: 'Partially refunded', REFUNDED: 'Refunded', CLOSED: 'Cancelled', FAILED: 'Payment failed' },
   refundStatus: { PENDING: 'Requested', PROCESSING: 'Processing', SUCCESS: 'Refunded', CLOSED: 'Closed', ABNORMAL: 'Needs attention', FAILED: 'Failed' },
-  catalog: { title: 'Shop', empty: 'No products yet.', add: 'Add', checkout: 'Checkout', myOrders: 'My orders', inCart: 'in cart' },
+  catalog: { title: 'Shop', empty: 'No products yet.', checkout: 'Checkout', addOne: 'Add one {name}', removeOne: 'Remove one {name}', cartEmpty: 'Your cart is empty', total: 'Total' },
   checkout: {
     title: 'Cart',
     empty: 'Your cart is empty.',
     browse: 'Browse products',
     remove: 'Remove',
     unitPrice: 'each',
-    totalNote: 'The shop calculates the total when you place the order.',
+    total: 'Total',
+    totalNote: 'Prices are confirmed by the shop when you place the order.',
     placeOrder: 'Place order',
     placing: 'Placing order…',
     unavailable: 'Some products are no longer available and were removed.',
@@ -85,16 +95,20 @@ const en: Messages = {
     paidHint: 'Thank you. Your order is confirmed.',
     pending: 'Payment not confirmed yet',
     pendingHint: 'WeChat Pay has not confirmed this payment yet. Refresh in a moment.',
+    notCompleted: 'Payment not completed',
+    notCompletedHint: 'WeChat Pay did not take the payment. You can pay this order again.',
     failed: 'Payment failed',
-    failedHint: 'No money was taken. You can try again.',
+    failedHint: 'No money was taken. This order can no longer be paid; you can order the same items again.',
     cancelled: 'Order cancelled',
     cancelledHint: 'This order was closed without payment.',
     viewOrder: 'View order',
     backToShop: 'Back to shop',
     payAgain: 'Pay again',
+    orderAgain: 'Order again',
+    orderingAgain: 'Placing a new order…',
     amount: 'Amount',
   },
-  orders: { title: 'My orders', empty: 'No orders yet.', loadMore: 'Load more', noMore: 'No more orders', items: 'items' },
+  orders: { title: 'My orders', empty: 'No orders yet.', loadMore: 'Load more', noMore: 'No more orders' },
   detail: {
     title: 'Order',
     orderNo: 'Order no.',
@@ -109,6 +123,7 @@ const en: Messages = {
     refundedTotal: 'Refunded',
     refundedAt: 'Refunded at',
     pay: 'Pay now',
+    orderAgain: 'Order again',
   },
   cashier: {
     title: 'Sandbox cashier',
@@ -124,7 +139,8 @@ const en: Messages = {
 };
 
 const zhHK: Messages = {
-  common: { loading: '載入中…', retry: '重試', error: '發生錯誤', refresh: '重新整理' },
+  common: { loading: '載入中…', retry: '重試', error: '發生錯誤', refresh: '重新整理', items: { one: '{n} 件商品', other: '{n} 件商品' }, status: '狀態' },
+  tabs: { shop: '商店', orders: '我的訂單' },
   errors: {
     VALIDATION_FAILED: '部分資料無效，請檢查後再試。',
     INVALID_JSON: '無法讀取請求，請再試一次。',
@@ -156,16 +172,17 @@ const zhHK: Messages = {
     BAD_RESPONSE: '無法讀取商店的回應，請再試一次。',
     UNKNOWN: '發生錯誤，請再試一次。',
   },
-  orderStatus: { PENDING: '待付款', PAID: '已付款', CLOSED: '已取消', FAILED: '付款失敗' },
+  orderStatus: { PENDING: '待付款', PAID: '已付款', PARTIALLY_REFUNDED: '部分退款', REFUNDED: '已退款', CLOSED: '已取消', FAILED: '付款失敗' },
   refundStatus: { PENDING: '已申請', PROCESSING: '處理中', SUCCESS: '已退款', CLOSED: '已關閉', ABNORMAL: '需人工處理', FAILED: '失敗' },
-  catalog: { title: '商店', empty: '暫時未有商品。', add: '加入', checkout: '結帳', myOrders: '我的訂單', inCart: '件在購物車' },
+  catalog: { title: '商店', empty: '暫時未有商品。', checkout: '結帳', addOne: '加一件{name}', removeOne: '減一件{name}', cartEmpty: '購物車是空的', total: '合計' },
   checkout: {
     title: '購物車',
     empty: '購物車是空的。',
     browse: '瀏覽商品',
     remove: '移除',
     unitPrice: '每件',
-    totalNote: '下單時由商店計算總額。',
+    total: '合計',
+    totalNote: '下單時由商店確認價格。',
     placeOrder: '下單',
     placing: '下單中…',
     unavailable: '部分商品已下架，已從購物車移除。',
@@ -187,16 +204,20 @@ const zhHK: Messages = {
     paidHint: '多謝惠顧，你的訂單已確認。',
     pending: '付款尚未確認',
     pendingHint: '微信支付尚未確認此付款，請稍後重新整理。',
+    notCompleted: '付款未完成',
+    notCompletedHint: '微信支付未有收款，你可以再次為此訂單付款。',
     failed: '付款失敗',
-    failedHint: '未有扣款，你可以再試一次。',
+    failedHint: '未有扣款。此訂單已無法付款，你可以用相同商品重新下單。',
     cancelled: '訂單已取消',
     cancelledHint: '此訂單未付款並已關閉。',
     viewOrder: '查看訂單',
     backToShop: '返回商店',
     payAgain: '再次付款',
+    orderAgain: '重新下單',
+    orderingAgain: '正在重新下單…',
     amount: '金額',
   },
-  orders: { title: '我的訂單', empty: '暫時未有訂單。', loadMore: '載入更多', noMore: '沒有更多訂單', items: '件商品' },
+  orders: { title: '我的訂單', empty: '暫時未有訂單。', loadMore: '載入更多', noMore: '沒有更多訂單' },
   detail: {
     title: '訂單',
     orderNo: '訂單編號',
@@ -211,6 +232,7 @@ const zhHK: Messages = {
     refundedTotal: '已退款',
     refundedAt: '退款時間',
     pay: '立即付款',
+    orderAgain: '重新下單',
   },
   cashier: {
     title: '沙盒收銀台',
@@ -252,6 +274,16 @@ export function messages(lang: Lang = currentLang()): Messages {
 /** Picks the product or order item name in the UI language. */
 export function localized(text: { 'zh-HK': string; en: string }, lang: Lang = currentLang()): string {
   return text[lang] || text.en || text['zh-HK'];
+}
+
+/** "1 item", "3 items": the language's form for `n` ("{n}" in the form is the number). */
+export function countText(n: number, forms: Plural): string {
+  return (n === 1 ? forms.one : forms.other).replace('{n}', String(n));
+}
+
+/** Fills "{name}"-style placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (all, key: string) => (key in values ? String(values[key]) : all));
 }
 
 function pad(n: number): string {

@@ -10,7 +10,7 @@ import type { AdminRefundView } from '../../shared/api';
 import { API_BASE_URL } from './support/generated';
 import { startStack, type Stack } from '../support/stack';
 import { staffToken } from '../support/staff';
-import { openPage, tap, text, type Rendered } from './support/page';
+import { element, openPage, tap, text, type Rendered } from './support/page';
 import { FakeWx, parseUrl, until, type WxAnswer, type WxRequest } from './support/wx';
 
 let stack: Stack;
@@ -66,16 +66,23 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   await until(() => catalog.data.state === 'ready', 15000, 'catalog');
   expect(text(catalog)).toContain('Hong Kong milk tea');
   expect(text(catalog)).toContain('HK$28.00');
+  // The seeded pictures come from the backend, cached.
+  const picture = element(catalog, '.product__image')!.getAttribute('src')!;
+  expect(picture).toBe(`${API_BASE_URL}/images/products/milk-tea.png`);
+  const image = await fetch(stack.backendUrl + picture.slice(API_BASE_URL.length));
+  expect([image.status, image.headers.get('content-type'), image.headers.get('cache-control')]).toEqual([200, 'image/png', 'public, max-age=86400']);
   tap(catalog, '.stepper__plus');
   await until(() => catalog.data.cartCount === 1);
   tap(catalog, '.stepper__plus');
   await until(() => catalog.data.cartCount === 2);
+  expect(text(catalog)).toContain('Total HK$56.00');
   tap(catalog, '.checkout');
   await until(() => wx.navigations.length === 1);
 
   // Checkout: the backend makes the order (and its total).
   const checkout = follow(wx, 0, '/pages/checkout/index');
   await until(() => checkout.data.state === 'ready', 15000, 'checkout');
+  expect(element(checkout, '.total__amount')!.textContent).toBe('HK$56.00');
   tap(checkout, '.place-order');
   await until(() => wx.navigations.length === 2, 15000, 'order placed');
   expect(wx.logins).toBe(0);
@@ -128,12 +135,12 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   }
 
   // Order detail, from the result page's "View order".
-  tap(result, '.view-order');
+  tap(result, '.view-order-button');
   await until(() => wx.navigations.length === 6);
   const detail = follow(wx, 5, '/pages/order-detail/index');
   await until(() => detail.data.state === 'ready', 15000, 'order detail');
   const shown = text(detail);
-  expect(shown).toContain('Status Paid');
+  expect(shown).toContain('Status Partially refunded');
   expect(shown).toContain('Hong Kong milk tea × 2 HK$56.00');
   expect(shown).toMatch(/Paid at \d{4}-\d\d-\d\d \d\d:\d\d/);
   expect(shown).toContain('Amount paid HK$56.00');
@@ -146,7 +153,45 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   const orders = openPage('orders');
   await until(() => orders.data.state === 'ready', 15000, 'orders');
   const listed = text(orders);
-  expect(listed).toContain('已付款');
+  expect(listed).toContain('部分退款');
   expect(listed).toContain('港式奶茶');
   expect(listed).toContain('HK$56.00');
 }, 180000);
+
+test('a failed payment: the result page, the list and the staff side agree, and "order again" makes a new order', async () => {
+  const wx = new FakeWx({ network: http, language: 'en', loginCode: null }).install();
+  wx.storage.set('cart', { items: { 'egg-tart': 2 }, requestId: `mp-e2e-fail-${Date.now()}` });
+  const checkout = openPage('checkout');
+  await until(() => checkout.data.state === 'ready', 15000, 'checkout');
+  tap(checkout, '.place-order');
+  await until(() => wx.navigations.length === 1, 15000, 'order placed');
+  const pay = follow(wx, 0, '/pages/pay/index');
+  const orderId = parseUrl(wx.navigations[0]!.url!).query.orderId!;
+  await until(() => pay.data.state === 'ready', 15000, 'pay page');
+  tap(pay, '.pay-button');
+  await until(() => wx.navigations.length === 2, 15000, 'cashier opened');
+  const cashier = follow(wx, 1, '/pages/sandbox-cashier/index');
+  await until(() => cashier.data.state === 'ready', 15000, 'cashier');
+  tap(cashier, '.cashier-fail');
+  await until(() => wx.navigations.length === 4, 15000, 'back to the result page');
+  const result = follow(wx, 3, '/pages/result/index');
+  // The backend learns PAYERROR by asking WeChat Pay; the result page keeps asking until it knows.
+  await until(() => result.data.outcome === 'failed', 20000, 'result page shows the failure');
+  expect(element(result, '.result__status')!.textContent).toBe('Payment failed');
+  expect(text(result)).not.toContain('Pay again');
+  const viewer = await staffToken(stack.backendUrl, stack.dbUri, 'mp-e2e-viewer2', 'viewer');
+  expect((await stack.api('GET', `/api/admin/orders/${orderId}`, { token: viewer })).json.status).toBe('FAILED');
+  const orders = openPage('orders');
+  await until(() => orders.data.state === 'ready', 15000, 'orders');
+  expect(orders.data.orders.find((o: { id: string }) => o.id === orderId).status).toBe('FAILED');
+  expect(text(orders)).toContain('Payment failed');
+
+  tap(result, '.order-again');
+  await until(() => wx.navigations.length === 5, 15000, 'new order placed');
+  const again = follow(wx, 4, '/pages/pay/index');
+  const newId = parseUrl(wx.navigations[4]!.url!).query.orderId!;
+  expect(newId).not.toBe(orderId);
+  await until(() => again.data.state === 'ready', 15000, 'pay page of the new order');
+  expect(text(again)).toContain('Egg tart × 2');
+  expect(text(again)).toContain('HK$19.00');
+}, 120000);

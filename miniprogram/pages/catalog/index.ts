@@ -1,17 +1,22 @@
-// Products with their prices; + / - put them in the cart.
+// Products with their pictures and prices; + / - put them in the cart. A bar fixed above the tab bar
+// shows what is in the cart and its total at these prices, and leads to the checkout.
 import type { ClientConfig, Product } from '../../../shared/api';
-import { fetchProducts } from '../../services/api';
-import { cartCount, cartQuantities, setQuantity } from '../../services/cart';
+import { fetchProducts, imageSrc } from '../../services/api';
+import { cartQuantities, priceCart, setQuantity } from '../../services/cart';
 import { getClientConfig } from '../../services/config';
 import { errorText } from '../../services/errors';
-import { localized, messages } from '../../services/i18n';
+import { countText, fill, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
+import { localizeTabBar } from '../../services/tab-bar';
 
 interface ProductRow {
   sku: string;
   name: string;
   description: string;
   priceText: string;
+  imageSrc: string;
+  addLabel: string;
+  removeLabel: string;
   quantity: number;
 }
 
@@ -23,7 +28,11 @@ Component({
     state: 'loading',
     errorText: '',
     products: [] as ProductRow[],
+    currency: '',
+    prices: {} as Record<string, number>,
     cartCount: 0,
+    countText: '',
+    totalText: '',
     maxQuantity: DEFAULT_MAX_QUANTITY,
   },
   methods: {
@@ -34,6 +43,7 @@ Component({
       void this.load();
     },
     onShow() {
+      localizeTabBar();
       this.refreshCart();
     },
     onPullDownRefresh() {
@@ -49,27 +59,39 @@ Component({
       }
     },
     showProducts(config: ClientConfig, items: Product[]) {
+      const t = this.data.t.catalog;
       const quantities = cartQuantities();
+      const prices: Record<string, number> = {};
       const products = items
         .filter((p) => p.active)
-        .map((p) => ({
-          sku: p.sku,
-          name: localized(p.name),
-          description: p.description ? localized(p.description) : '',
-          priceText: formatAmount(p.price, p.currency),
-          quantity: quantities[p.sku] ?? 0,
-        }));
-      this.setData({
-        products,
-        maxQuantity: config.maxQuantityPerItem,
-        cartCount: cartCount(),
-        state: products.length ? 'ready' : 'empty',
-      });
+        .map((p) => {
+          prices[p.sku] = p.price;
+          const name = localized(p.name);
+          return {
+            sku: p.sku,
+            name,
+            description: p.description ? localized(p.description) : '',
+            priceText: formatAmount(p.price, p.currency),
+            imageSrc: imageSrc(p.imageUrl),
+            addLabel: fill(t.addOne, { name }),
+            removeLabel: fill(t.removeOne, { name }),
+            quantity: quantities[p.sku] ?? 0,
+          };
+        });
+      this.setData({ products, prices, currency: config.currency, maxQuantity: config.maxQuantityPerItem, state: products.length ? 'ready' : 'empty' });
+      this.refreshCart();
     },
+    /** Quantities from storage (the checkout may have changed them); count and total at the catalog's prices. */
     refreshCart() {
       const quantities = cartQuantities();
       const products = this.data.products.map((p) => ({ ...p, quantity: quantities[p.sku] ?? 0 }));
-      this.setData({ products, cartCount: cartCount() });
+      const summary = priceCart(quantities, this.data.prices);
+      this.setData({
+        products,
+        cartCount: summary.count,
+        countText: countText(summary.count, this.data.t.common.items),
+        totalText: this.data.currency ? formatAmount(summary.total, this.data.currency) : '',
+      });
     },
     change(sku: string, delta: number) {
       const row = this.data.products.find((p) => p.sku === sku);
@@ -86,11 +108,8 @@ Component({
       this.change(String(e.currentTarget.dataset.sku), -1);
     },
     onCheckout() {
-      if (this.data.cartCount === 0) return;
+      if (this.data.cartCount === 0 || this.data.state !== 'ready') return;
       wx.navigateTo({ url: '/pages/checkout/index' });
-    },
-    onOrders() {
-      wx.navigateTo({ url: '/pages/orders/index' });
     },
   },
 });

@@ -1,17 +1,23 @@
-// The cart: quantities can change here; the order (and its total) is made by the server.
+// The cart: quantities can change here, with each line's amount and the total at the catalog's prices.
+// Placing the order makes the backend price it again: the order's total is the one charged.
 import type { Product } from '../../../shared/api';
-import { createOrder, fetchProducts } from '../../services/api';
-import { cartQuantities, clearCart, orderRequest, removeSkus, setQuantity } from '../../services/cart';
+import { createOrder, fetchProducts, imageSrc } from '../../services/api';
+import { cartQuantities, clearCart, orderRequest, priceCart, removeSkus, setQuantity } from '../../services/cart';
 import { getClientConfig } from '../../services/config';
 import { errorText, toAppError } from '../../services/errors';
-import { localized, messages } from '../../services/i18n';
+import { countText, fill, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
 
 interface CartRow {
   sku: string;
   name: string;
+  imageSrc: string;
+  unitPrice: number;
   unitPriceText: string;
   quantity: number;
+  amountText: string;
+  addLabel: string;
+  removeLabel: string;
 }
 
 Component({
@@ -20,6 +26,10 @@ Component({
     state: 'loading',
     errorText: '',
     rows: [] as CartRow[],
+    currency: '',
+    count: 0,
+    countText: '',
+    totalText: '',
     maxQuantity: 99,
     placing: false,
     placeError: '',
@@ -38,35 +48,66 @@ Component({
       this.setData({ state: 'loading', errorText: '' });
       try {
         const [config, list] = await Promise.all([getClientConfig(), fetchProducts()]);
-        this.setData({ maxQuantity: config.maxQuantityPerItem });
+        this.setData({ maxQuantity: config.maxQuantityPerItem, currency: config.currency });
         this.showCart(list.items);
       } catch (err) {
         this.setData({ state: 'error', errorText: errorText(err) });
       }
     },
     showCart(products: Product[]) {
+      const t = this.data.t.checkout;
       const quantities = cartQuantities();
       const bySku: Record<string, Product> = {};
       for (const p of products) if (p.active) bySku[p.sku] = p;
       const gone = Object.keys(quantities).filter((sku) => !bySku[sku]);
       if (gone.length) {
         removeSkus(gone);
-        this.setData({ notice: this.data.t.checkout.unavailable });
+        this.setData({ notice: t.unavailable });
       }
       const rows: CartRow[] = [];
       for (const sku of Object.keys(quantities)) {
         const p = bySku[sku];
         if (!p) continue;
-        rows.push({ sku, name: localized(p.name), unitPriceText: formatAmount(p.price, p.currency), quantity: quantities[sku] ?? 0 });
+        const name = localized(p.name);
+        rows.push({
+          sku,
+          name,
+          imageSrc: imageSrc(p.imageUrl),
+          unitPrice: p.price,
+          unitPriceText: formatAmount(p.price, p.currency),
+          quantity: quantities[sku] ?? 0,
+          amountText: '',
+          addLabel: fill(this.data.t.catalog.addOne, { name }),
+          removeLabel: fill(this.data.t.catalog.removeOne, { name }),
+        });
       }
-      this.setData({ rows, state: rows.length ? 'ready' : 'empty' });
+      this.showRows(rows);
+    },
+    /** Line amounts, item count and total for these rows (rows at 0 are dropped). */
+    showRows(rows: CartRow[]) {
+      const kept = rows.filter((r) => r.quantity > 0);
+      const quantities: Record<string, number> = {};
+      const prices: Record<string, number> = {};
+      for (const r of kept) {
+        quantities[r.sku] = r.quantity;
+        prices[r.sku] = r.unitPrice;
+      }
+      const summary = priceCart(quantities, prices);
+      const currency = this.data.currency;
+      this.setData({
+        rows: kept.map((r) => ({ ...r, amountText: formatAmount(r.unitPrice * r.quantity, currency) })),
+        count: summary.count,
+        countText: countText(summary.count, this.data.t.common.items),
+        totalText: formatAmount(summary.total, currency),
+        state: kept.length ? 'ready' : 'empty',
+      });
     },
     change(sku: string, quantity: number) {
       if (this.data.placing) return;
       const q = Math.min(this.data.maxQuantity, Math.max(0, quantity));
       setQuantity(sku, q);
-      const rows = this.data.rows.map((r) => (r.sku === sku ? { ...r, quantity: q } : r)).filter((r) => r.quantity > 0);
-      this.setData({ rows, state: rows.length ? 'ready' : 'empty', placeError: '' });
+      this.showRows(this.data.rows.map((r) => (r.sku === sku ? { ...r, quantity: q } : r)));
+      this.setData({ placeError: '' });
     },
     onPlus(e: WechatMiniprogram.TouchEvent) {
       const sku = String(e.currentTarget.dataset.sku);

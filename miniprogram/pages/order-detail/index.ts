@@ -1,9 +1,13 @@
-// One order as the backend knows it: items, payment time, amount paid, refunds and their status.
+// One order as the backend knows it: status (refunds included), items, payment time, amount paid, refunds and
+// their status. An unpaid order can be paid; one that never can be (payment failed, closed, expired) can be
+// ordered again: a new order with the same items.
 import type { OrderView } from '../../../shared/api';
 import { fetchOrder } from '../../services/api';
-import { errorText } from '../../services/errors';
+import { errorText, toAppError } from '../../services/errors';
 import { formatDateTime, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
+import { displayStatus, nextStep } from '../../services/order-status';
+import { newRequestId, payPageUrl, reorder } from '../../services/reorder';
 
 interface ItemRow {
   sku: string;
@@ -39,12 +43,16 @@ Component({
     refundedText: '',
     hasRefunded: false,
     refunds: [] as RefundRow[],
-    payable: false,
+    next: 'none',
+    reordering: false,
+    actionError: '',
+    /** One idempotency key per visit: a repeated "order again" makes one new order. */
+    reorderRequestId: '',
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const t = messages();
-      this.setData({ t, orderId: query.id ?? '' });
+      this.setData({ t, orderId: query.id ?? '', reorderRequestId: newRequestId() });
       wx.setNavigationBarTitle({ title: t.detail.title });
     },
     onShow() {
@@ -67,9 +75,10 @@ Component({
     },
     show(o: OrderView) {
       const paid = Boolean(o.paidAt) || o.status === 'PAID';
+      (this as unknown as { order?: OrderView }).order = o;
       this.setData({
         state: 'ready',
-        status: o.status,
+        status: displayStatus(o),
         outTradeNo: o.outTradeNo,
         items: o.items.map((i) => ({
           sku: i.sku,
@@ -93,11 +102,22 @@ Component({
           createdText: formatDateTime(r.createdAt),
           succeededText: formatDateTime(r.succeededAt),
         })),
-        payable: o.status === 'PENDING',
+        next: nextStep(o),
       });
     },
     onPay() {
-      wx.navigateTo({ url: `/pages/pay/index?orderId=${encodeURIComponent(this.data.orderId)}` });
+      wx.navigateTo({ url: payPageUrl(this.data.orderId) });
+    },
+    async onOrderAgain() {
+      const order = (this as unknown as { order?: OrderView }).order;
+      if (this.data.reordering || !order || this.data.next !== 'reorder') return;
+      this.setData({ reordering: true, actionError: '' });
+      try {
+        const created = await reorder(order, this.data.reorderRequestId);
+        wx.redirectTo({ url: payPageUrl(created.order.id) });
+      } catch (err) {
+        this.setData({ reordering: false, actionError: toAppError(err).message });
+      }
     },
   },
 });

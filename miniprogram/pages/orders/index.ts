@@ -1,9 +1,12 @@
-// The customer's orders, newest first, a page at a time.
+// The customer's orders, newest first, a page at a time (a tab page). Each shows the same status as the
+// order page: refunds included (services/order-status.ts).
 import type { OrderView } from '../../../shared/api';
 import { fetchOrders } from '../../services/api';
 import { errorText } from '../../services/errors';
-import { formatDateTime, localized, messages } from '../../services/i18n';
+import { countText, currentLang, formatDateTime, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
+import { displayStatus } from '../../services/order-status';
+import { localizeTabBar } from '../../services/tab-bar';
 
 const PAGE_SIZE = 20;
 
@@ -12,7 +15,7 @@ interface OrderRow {
   outTradeNo: string;
   status: string;
   summary: string;
-  itemCount: number;
+  countText: string;
   totalText: string;
   createdText: string;
 }
@@ -22,9 +25,9 @@ function row(o: OrderView): OrderRow {
   return {
     id: o.id,
     outTradeNo: o.outTradeNo,
-    status: o.status,
-    summary: names.slice(0, 2).join(', ') + (names.length > 2 ? '…' : ''),
-    itemCount: o.items.reduce((n, i) => n + i.quantity, 0),
+    status: displayStatus(o),
+    summary: names.slice(0, 2).join(currentLang() === 'zh-HK' ? '、' : ', ') + (names.length > 2 ? '…' : ''),
+    countText: countText(o.items.reduce((n, i) => n + i.quantity, 0), messages().common.items),
     totalText: formatAmount(o.total, o.currency),
     createdText: formatDateTime(o.createdAt),
   };
@@ -48,6 +51,7 @@ Component({
       wx.setNavigationBarTitle({ title: t.orders.title });
     },
     onShow() {
+      localizeTabBar();
       // Statuses change (payments, refunds): reload the first page whenever the list is shown.
       void this.reload();
     },

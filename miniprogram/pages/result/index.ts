@@ -1,34 +1,51 @@
-// The payment result, as the backend knows it. The payment sheet's callback is never proof:
-// a PENDING order is asked again a few times (the notification may be on its way), then the page
-// says "not confirmed yet" and offers a refresh.
-import type { OrderStatus, OrderView } from '../../../shared/api';
+// The payment result, as the backend knows it. The payment sheet's callback is never proof: after the sheet
+// the order is asked again a few times (the backend learns the outcome from WeChat Pay's notification, or
+// from its own query of an order it has not looked at for a while), then the page shows the order's state:
+// the same status, with the same words, as the orders list and the order page.
+// - PAID: done. PENDING: not paid yet; the order can be paid again (a failed or cancelled sheet leaves it
+//   payable). FAILED (WeChat Pay reported PAYERROR) or CLOSED: this order can never be paid, so "Order again"
+//   makes a new order with the same items.
+import type { OrderView } from '../../../shared/api';
 import { fetchOrder } from '../../services/api';
-import { errorText } from '../../services/errors';
+import { errorText, toAppError } from '../../services/errors';
 import { messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
+import { displayStatus, nextStep } from '../../services/order-status';
+import { newRequestId, payPageUrl, reorder } from '../../services/reorder';
 
-/** Waits between repeated queries of a still-pending order (about 7 s in all). */
-const POLL_DELAYS_MS = [500, 1000, 1500, 2000, 2000];
+/**
+ * Waits between repeated queries of a still-pending order: about 12 s in all, longer than the backend's
+ * ORDER_SYNC_STALE_SECONDS (10 s by default), so the last asks make the backend query WeChat Pay itself.
+ */
+export const POLL_DELAYS_MS = [500, 1000, 1500, 2000, 2000, 2500, 2500];
 
 type Outcome = 'paid' | 'pending' | 'failed' | 'cancelled';
 
-const OUTCOME: Record<OrderStatus, Outcome> = { PAID: 'paid', PENDING: 'pending', FAILED: 'failed', CLOSED: 'cancelled' };
+const OUTCOME: Record<OrderView['status'], Outcome> = { PAID: 'paid', PENDING: 'pending', FAILED: 'failed', CLOSED: 'cancelled' };
 
 Component({
   data: {
     t: messages(),
     orderId: '',
-    /** What the payment sheet said: "ok" | "fail" | "none"; only decides whether waiting is worth it. */
+    /** What the payment sheet said: "ok" | "fail" | "none". */
     sheet: 'none',
     state: 'loading',
     errorText: '',
+    /** Still asking the backend after the sheet said "ok": the page says it is checking. */
     checking: false,
+    /** Still asking, quietly (the sheet said "fail": the order's state is shown meanwhile). */
+    polling: false,
     outcome: '' as Outcome | '',
+    status: '',
     headline: '',
     hint: '',
     amountText: '',
     outTradeNo: '',
-    canPayAgain: false,
+    next: 'none',
+    reordering: false,
+    actionError: '',
+    /** One idempotency key per visit: a repeated "order again" makes one new order. */
+    reorderRequestId: '',
   },
   lifetimes: {
     detached() {
@@ -38,9 +55,10 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const t = messages();
-      this.setData({ t, orderId: query.orderId ?? '', sheet: query.outcome ?? 'none' });
+      this.setData({ t, orderId: query.orderId ?? '', sheet: query.outcome ?? 'none', reorderRequestId: newRequestId() });
       wx.setNavigationBarTitle({ title: t.result.title });
-      void this.check(this.data.sheet === 'ok' ? POLL_DELAYS_MS.length : 0);
+      const sheetUsed = this.data.sheet === 'ok' || this.data.sheet === 'fail';
+      void this.check(sheetUsed ? POLL_DELAYS_MS.length : 0);
     },
     onUnload() {
       this.stopPolling();
@@ -58,42 +76,44 @@ Component({
         return;
       }
       if (this.data.state !== 'ready') this.setData({ state: 'loading', errorText: '' });
-      this.setData({ checking: true });
       let order: OrderView;
       try {
         order = await fetchOrder(this.data.orderId);
       } catch (err) {
-        this.setData({ state: 'error', checking: false, errorText: errorText(err) });
+        this.setData({ state: 'error', checking: false, polling: false, errorText: errorText(err) });
         return;
       }
-      const outcome = OUTCOME[order.status];
-      const waitMore = outcome === 'pending' && polls > 0;
-      this.show(order, outcome, waitMore);
+      const waitMore = order.status === 'PENDING' && polls > 0;
+      this.show(order, waitMore);
       if (waitMore) {
-        const delay = POLL_DELAYS_MS[POLL_DELAYS_MS.length - polls] ?? 2000;
+        const delay = POLL_DELAYS_MS[POLL_DELAYS_MS.length - polls] ?? 2500;
         (this as unknown as { pollTimer?: number }).pollTimer = setTimeout(() => void this.check(polls - 1), delay) as unknown as number;
       }
     },
-    show(order: OrderView, outcome: Outcome, stillChecking: boolean) {
+    show(order: OrderView, stillAsking: boolean) {
       const t = this.data.t.result;
+      const outcome = OUTCOME[order.status];
+      const checking = stillAsking && this.data.sheet === 'ok';
       const text: Record<Outcome, [string, string]> = {
         paid: [t.paid, t.paidHint],
-        pending: stillChecking ? [t.checking, ''] : [t.pending, t.pendingHint],
+        // After a failed sheet with no final word from WeChat Pay yet: not paid, and payable again.
+        pending: checking ? [t.checking, ''] : this.data.sheet === 'fail' ? [t.notCompleted, t.notCompletedHint] : [t.pending, t.pendingHint],
         failed: [t.failed, t.failedHint],
         cancelled: [t.cancelled, t.cancelledHint],
       };
-      // The sheet failed and the order is still unpaid: say so, and let the customer try again.
-      const sheetFailed = outcome === 'pending' && !stillChecking && this.data.sheet === 'fail';
-      const [headline, hint] = sheetFailed ? text.failed : text[outcome];
+      (this as unknown as { order?: OrderView }).order = order;
+      const [headline, hint] = text[outcome];
       this.setData({
         state: 'ready',
-        checking: stillChecking,
+        checking,
+        polling: stillAsking,
         outcome,
+        status: displayStatus(order),
         headline,
         hint,
         amountText: formatAmount(order.total, order.currency),
         outTradeNo: order.outTradeNo,
-        canPayAgain: outcome === 'pending' && !stillChecking,
+        next: checking ? 'none' : nextStep(order),
       });
     },
     onRetry() {
@@ -107,7 +127,20 @@ Component({
       wx.redirectTo({ url: `/pages/order-detail/index?id=${encodeURIComponent(this.data.orderId)}` });
     },
     onPayAgain() {
-      wx.redirectTo({ url: `/pages/pay/index?orderId=${encodeURIComponent(this.data.orderId)}` });
+      if (this.data.next !== 'pay') return;
+      this.stopPolling();
+      wx.redirectTo({ url: payPageUrl(this.data.orderId) });
+    },
+    async onOrderAgain() {
+      const order = (this as unknown as { order?: OrderView }).order;
+      if (this.data.reordering || !order || this.data.next !== 'reorder') return;
+      this.setData({ reordering: true, actionError: '' });
+      try {
+        const created = await reorder(order, this.data.reorderRequestId);
+        wx.redirectTo({ url: payPageUrl(created.order.id) });
+      } catch (err) {
+        this.setData({ reordering: false, actionError: toAppError(err).message });
+      }
     },
     onBackToShop() {
       wx.reLaunch({ url: '/pages/catalog/index' });

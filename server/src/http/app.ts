@@ -25,6 +25,7 @@ import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import type { ClientConfig } from '../../../shared/api';
 import type { Middleware } from 'koa';
+import { productImageRoutes } from './routes/product-images';
 
 export interface HttpLimits {
   bodyLimitKb: number;
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
+  mount(app, productImageRoutes()); // sample product pictures at /images/products/ (static, cached)
 
   const isNotification = (ctx: Koa.Context) => ctx.path.startsWith('/wechatpay/notify/');
   const isApi = (ctx: Koa.Context) => ctx.path.startsWith('/api/');

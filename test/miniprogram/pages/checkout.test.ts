@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { FakeBackend } from '../support/backend';
-import { methods, openPage, tap, text } from '../support/page';
+import { element, elements, methods, openPage, tap, text } from '../support/page';
 import { FakeWx, parseUrl, until } from '../support/wx';
 
 beforeEach(() => jest.resetModules());
@@ -11,7 +11,7 @@ function withCart(wx: FakeWx, items: Record<string, number>, requestId = 'req-fi
   wx.storage.set('cart', { items, requestId });
 }
 
-test('shows the cart lines with unit prices; the total is left to the server', async () => {
+test('shows each line with its unit price and amount, and the total before the order is placed', async () => {
   const backend = new FakeBackend();
   const wx = new FakeWx({ network: backend.network }).install();
   withCart(wx, { TEA: 2, TART: 1 });
@@ -20,8 +20,65 @@ test('shows the cart lines with unit prices; the total is left to the server', a
   const shown = text(page);
   expect(shown).toContain('Iced lemon tea');
   expect(shown).toContain('HK$28.00 each');
-  expect(shown).toContain('The shop calculates the total');
+  expect(elements(page, '.line__amount').map((e) => e.textContent)).toEqual(['HK$56.00', 'HK$12.50']);
+  expect(element(page, '.total__amount')!.textContent).toBe('HK$68.50');
+  expect(shown).toContain('Total (3 items)');
+  expect(shown).toContain('Prices are confirmed by the shop when you place the order.');
+  expect(shown).not.toContain('calculates the total');
   expect(page.data.rows.map((r: { quantity: number }) => r.quantity)).toEqual([2, 1]);
+});
+
+test('changing quantities updates the line amounts and the total at once', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network }).install();
+  withCart(wx, { TEA: 1, TART: 2 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  expect(element(page, '.total__amount')!.textContent).toBe('HK$53.00');
+  tap(page, '.line__plus');
+  await until(() => page.data.rows[0].quantity === 2);
+  expect(elements(page, '.line__amount').map((e) => e.textContent)).toEqual(['HK$56.00', 'HK$25.00']);
+  expect(element(page, '.total__amount')!.textContent).toBe('HK$81.00');
+  expect(text(page)).toContain('Total HK$81.00 4 items');
+  methods(page).onDelete({ currentTarget: { dataset: { sku: 'TEA' } } });
+  expect(element(page, '.total__amount')!.textContent).toBe('HK$25.00');
+  methods(page).onMinus({ currentTarget: { dataset: { sku: 'TART' } } });
+  expect(text(page)).toContain('Total (1 item)');
+});
+
+test('zh-HK: amounts, total and item count in Chinese; the stepper buttons are labelled', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network, language: 'zh_HK' }).install();
+  withCart(wx, { TART: 3 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  expect(text(page)).toContain('合計 (3 件商品)');
+  expect(element(page, '.total__amount')!.textContent).toBe('HK$37.50');
+  expect(element(page, '.line__plus')!.getAttribute('aria-label')).toBe('加一件蛋撻');
+  expect(element(page, '.line__minus')!.getAttribute('aria-label')).toBe('減一件蛋撻');
+});
+
+test('the place-order button is WeChat\'s primary button, disabled while the order is being placed', async () => {
+  const backend = new FakeBackend();
+  let answer: (v: unknown) => void = () => undefined;
+  const network = backend.network;
+  const wx = new FakeWx({
+    network: (req) => (req.method === 'POST' && req.url.endsWith('/api/orders') ? new Promise((r) => (answer = () => r(network(req)))) : network(req)),
+  }).install();
+  withCart(wx, { TEA: 1 });
+  const page = openPage('checkout');
+  await until(() => page.data.state === 'ready');
+  const button = () => element(page, '.place-order')!;
+  expect(button().getAttribute('type')).toBe('primary');
+  expect(button().hasAttribute('disabled')).toBe(false);
+  tap(page, '.place-order');
+  await until(() => page.data.placing);
+  expect(button().getAttribute('disabled')).toBe('true');
+  expect(button().getAttribute('loading')).toBe('true');
+  expect(element(page, '.line__plus')!.getAttribute('aria-disabled')).toBe('true');
+  await until(() => wx.requests.some((r) => r.method === 'POST' && r.url.endsWith('/api/orders')));
+  answer(undefined);
+  await until(() => wx.navigations.length > 0);
 });
 
 test('placing the order sends the cart with its idempotency key, clears the cart and opens the pay page', async () => {

@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { FakeBackend } from '../support/backend';
-import { openPage, tap, text } from '../support/page';
+import { element, methods, openPage, tap, text } from '../support/page';
 import { FakeWx, until } from '../support/wx';
 
 beforeEach(() => jest.resetModules());
@@ -46,6 +46,71 @@ test('shows items, payment time, amount paid and each refund with its status', a
   expect(shown).toMatch(/HK\$10\.00 Processing/);
   expect(shown).toContain(`Refunded at ${localTime('2026-11-23T03:01:00.000Z')}`);
   expect(shown).not.toContain('Pay now');
+  expect(shown).not.toContain('Order again');
+});
+
+test('the status says how much came back: partially refunded, then refunded; never just "Paid"', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder(paidOrder);
+  new FakeWx({ network: backend.network }).install();
+  const page = openPage('order-detail', { id: 'o1' });
+  await until(() => page.data.state === 'ready');
+  expect(element(page, '.order-status')!.textContent).toBe('Partially refunded');
+  expect(text(page)).toContain('Status Partially refunded');
+  const order = backend.orders.get('o1')!;
+  order.refundedAmount = order.total;
+  order.refunds = order.refunds.map((r) => ({ ...r, status: 'SUCCESS' as const }));
+  methods(page).onPullDownRefresh();
+  await until(() => page.data.status === 'REFUNDED');
+  expect(element(page, '.order-status')!.textContent).toBe('Refunded');
+  expect(text(page)).toContain('Refunded HK$68.50');
+});
+
+test('a failed order offers "Order again": a new order with the same items, then its pay page', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder({ id: 'o9', status: 'FAILED', items: [...paidOrder.items], total: 6850 });
+  const wx = new FakeWx({ network: backend.network }).install();
+  const page = openPage('order-detail', { id: 'o9' });
+  await until(() => page.data.state === 'ready');
+  expect(element(page, '.order-status')!.textContent).toBe('Payment failed');
+  expect(element(page, '.pay')).toBeNull();
+  tap(page, '.order-again');
+  methods(page).onOrderAgain(); // a double tap
+  await until(() => wx.navigations.length > 0);
+  const posts = wx.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/orders'));
+  expect(posts).toHaveLength(1);
+  expect((posts[0]!.data as { items: unknown }).items).toEqual([
+    { sku: 'TEA', quantity: 2 },
+    { sku: 'TART', quantity: 1 },
+  ]);
+  const created = [...backend.orders.values()].find((o) => o.id !== 'o9')!;
+  expect(created.status).toBe('PENDING');
+  expect(wx.navigations[0]).toEqual({ kind: 'redirectTo', url: `/pages/pay/index?orderId=${created.id}` });
+  expect(backend.orders.get('o9')!.status).toBe('FAILED');
+});
+
+test('an expired unpaid order cannot be paid any more: it offers "Order again" (zh-HK)', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder({ id: 'o8', expiresAt: '2020-01-01T00:00:00.000Z' });
+  new FakeWx({ network: backend.network, language: 'zh_HK' }).install();
+  const page = openPage('order-detail', { id: 'o8' });
+  await until(() => page.data.state === 'ready');
+  expect(element(page, '.pay')).toBeNull();
+  expect(element(page, '.order-again')!.textContent).toBe('重新下單');
+});
+
+test('order again that fails (a product is gone) says why and can be tried again', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder({ id: 'o7', status: 'CLOSED', items: [{ sku: 'OLD', name: { 'zh-HK': '舊貨', en: 'Retired item' }, unitPrice: 100, quantity: 1, amount: 100 }], total: 100 });
+  const wx = new FakeWx({ network: backend.network }).install();
+  const page = openPage('order-detail', { id: 'o7' });
+  await until(() => page.data.state === 'ready');
+  expect(element(page, '.order-status')!.textContent).toBe('Cancelled');
+  tap(page, '.order-again');
+  await until(() => page.data.actionError);
+  expect(text(page)).toContain('A product in your cart is no longer available.');
+  expect(page.data.reordering).toBe(false);
+  expect(wx.navigations).toHaveLength(0);
 });
 
 test('zh-HK labels and refund statuses', async () => {

@@ -5,7 +5,7 @@ import { API_BASE_URL } from './generated';
 import type { Network, WxAnswer, WxRequest } from './wx';
 
 export const PRODUCTS: Product[] = [
-  { sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, price: 2800, currency: 'HKD', active: true },
+  { sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, price: 2800, currency: 'HKD', imageUrl: '/images/products/tea.png', active: true },
   { sku: 'TART', name: { 'zh-HK': '蛋撻', en: 'Egg tart' }, description: { 'zh-HK': '新鮮出爐', en: 'Fresh from the oven' }, price: 1250, currency: 'HKD', active: true },
   { sku: 'OLD', name: { 'zh-HK': '舊貨', en: 'Retired item' }, price: 100, currency: 'HKD', active: false },
 ];
@@ -50,7 +50,7 @@ export class FakeBackend {
       refundedAmount: 0,
       refundableAmount: 0,
       createdAt: '2026-11-23T02:00:00.000Z',
-      expiresAt: '2026-11-23T04:00:00.000Z',
+      expiresAt: new Date(Date.now() + 2 * 3600_000).toISOString(), // still payable
       refunds: [],
       ...partial,
       owner,

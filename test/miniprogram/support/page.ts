@@ -1,6 +1,7 @@
 // Loads a page or component of the real Mini Program into miniprogram-simulate (official wcc compiler).
 import { join } from 'node:path';
 import simulate from 'miniprogram-simulate';
+import './builtins';
 import './generated';
 import { MP_ROOT } from './paths';
 
@@ -76,4 +77,18 @@ export function tap(comp: Rendered, selector: string): void {
   }
   if (!el) throw new Error(`no element matches ${selector}`);
   el.dispatchEvent('tap');
+}
+
+/** The DOM element of the first match of `selector` ("a >>> b" looks inside custom component a), or null. */
+export function element(comp: Rendered, selector: string): Element | null {
+  let el: any = comp;
+  for (const part of selector.split('>>>').map((s) => s.trim())) {
+    el = el?.querySelector(part);
+  }
+  return (el?.dom as Element | undefined) ?? null;
+}
+
+/** The DOM elements of every match of `selector` in the page's own template. */
+export function elements(comp: Rendered, selector: string): Element[] {
+  return ((comp as any).querySelectorAll(selector) as { dom: Element }[]).map((c) => c.dom);
 }

@@ -51,6 +51,8 @@ export class FakeWx {
   readonly payments: PaymentCall[] = [];
   readonly toasts: string[] = [];
   readonly titles: string[] = [];
+  /** wx.setTabBarItem calls: index -> text. */
+  readonly tabBar = new Map<number, string>();
   logins = 0;
   network: Network;
   language: string;
@@ -110,6 +112,7 @@ export class FakeWx {
       getSystemInfoSync: () => ({ language: this.language, platform: 'devtools' }),
       getAppBaseInfo: () => ({ language: this.language }),
       setNavigationBarTitle: (o: { title: string }) => void this.titles.push(o.title),
+      setTabBarItem: (o: { index: number; text?: string }) => void (o.text !== undefined && this.tabBar.set(o.index, o.text)),
       stopPullDownRefresh: () => undefined,
       showToast: (o: { title: string }) => void this.toasts.push(o.title),
     };
