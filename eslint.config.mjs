@@ -145,9 +145,10 @@ export default defineConfig(
     })(),
   },
   {
-    // Tests load modules again after jest.resetModules (require) and read untyped JSON answers.
+    // Tests load modules again after jest.resetModules (require) and read untyped JSON answers; the Mini Program
+    // screenshots load the page simulator only once a DOM exists (require).
     name: 'tests',
-    files: ['test/**'],
+    files: ['test/**', 'scripts/screenshots/**'],
     rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   prettier,

@@ -66,7 +66,8 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
     timeoutMs: config.settings.notifyTimeoutMs,
     log,
   });
-  let settler!: DueLoop;
+  // Refunds settle in the background; the ledger kicks it when a refund is created.
+  const settler: DueLoop = new DueLoop(() => ledger.settleDue(), (err) => log.warn({ err }, 'refund settlement failed'));
 
   const merchantOf = (mchid: string) => merchants.get(mchid)!;
   const aad = (typed: string) => (config.settings.notificationAssociatedData === 'empty' ? '' : typed);
@@ -111,7 +112,6 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
       settler.kick();
     },
   }, (mchid) => merchants.get(mchid)?.settings ?? {});
-  settler = new DueLoop(() => ledger.settleDue(), (err) => log.warn({ err }, 'refund settlement failed'));
 
   return {
     config,

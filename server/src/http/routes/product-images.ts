@@ -24,7 +24,7 @@ export function productImageRoutes(dir: string = PRODUCT_IMAGE_DIR): Router {
   const cache = new Map<string, Image | null>();
   const load = (file: string): Image | null => {
     if (!cache.has(file)) {
-      let image: Image | null = null;
+      let image: Image | null;
       try {
         const body = readFileSync(join(dir, file));
         image = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, type: CONTENT_TYPE[file.slice(file.lastIndexOf('.') + 1)]! };
