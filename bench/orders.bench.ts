@@ -56,8 +56,17 @@ async function rsaCost(): Promise<{ signMs: number; verifyMs: number; signsPerSe
 }
 
 /** The database in its own process (bench/lib/database-process.ts): FerretDB + the write serializer, or a mongod. */
-async function startDatabase(): Promise<{ uri: string; kind: string; child: ChildProcess; ask<T>(op: string): Promise<T>; stop(): Promise<void> }> {
-  const child = fork(join(__dirname, 'lib', 'database-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startDatabase(): Promise<{
+  uri: string;
+  kind: string;
+  child: ChildProcess;
+  ask<T>(op: string): Promise<T>;
+  stop(): Promise<void>;
+}> {
+  const child = fork(join(__dirname, 'lib', 'database-process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ uri: string; kind: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { uri: string; kind: string }));
     child.once('exit', (code) => reject(new Error(`database process exited with ${code}`)));
@@ -86,7 +95,8 @@ function stackProcesses(dbChild: ChildProcess): Record<Role, number[]> {
   for (const p of procs) {
     if (p.cmdline.includes('server/src/main.ts')) roles.backend.push(p.pid);
     else if (p.cmdline.includes('server/sandbox/main.ts')) roles.sandbox.push(p.pid);
-    else if (p.pid === dbChild.pid) roles.proxy.push(p.pid); // the write serializer runs in the database process
+    else if (p.pid === dbChild.pid)
+      roles.proxy.push(p.pid); // the write serializer runs in the database process
     else if (dbTree.has(p.pid) && /ferretdb|mongod/.test(p.comm + p.cmdline)) roles.database.push(p.pid);
   }
   return roles;
@@ -167,7 +177,10 @@ async function main(): Promise<void> {
         tokens.map(async (token, c) => {
           while (Date.now() < stopAt) {
             const t0 = performance.now();
-            const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 + (seq % 5) }], clientRequestId: `bench-${c}-${seq++}-x` } });
+            const created = await stack.api('POST', '/api/orders', {
+              token,
+              body: { items: [{ sku: 'egg-tart', quantity: 1 + (seq % 5) }], clientRequestId: `bench-${c}-${seq++}-x` },
+            });
             if (created.status !== 201) {
               if (record) errors++;
               await sleep(500); // shed: come back, as the Mini Program would
@@ -215,8 +228,11 @@ async function main(): Promise<void> {
     const createBy = Date.now() + 30000;
     await Promise.all(
       tokens.map(async (token, c) => {
-        for (let j = 0; j < Math.ceil(BURST / CUSTOMERS) && Date.now() < createBy; ) {
-          const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `burst-${c}-${j}` } });
+        for (let j = 0; j < Math.ceil(BURST / CUSTOMERS) && Date.now() < createBy;) {
+          const created = await stack.api('POST', '/api/orders', {
+            token,
+            body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `burst-${c}-${j}` },
+          });
           if (created.status === 201) {
             burstOrders.push({ payment: created.json.payment, openid: openids[c]! });
             j++;
@@ -228,11 +244,13 @@ async function main(): Promise<void> {
     const before = await notifications.countDocuments({});
     const bcpu0 = cpuSnapshot(roles);
     const tb0 = performance.now();
-    const pays = await Promise.all(burstOrders.map((o) => stack.sandbox.admin.cashierPay({ ...o.payment, openid: o.openid, action: 'pay' })));
+    const pays = await Promise.all(
+      burstOrders.map((o) => stack.sandbox.admin.cashierPay({ ...o.payment, openid: o.openid, action: 'pay' })),
+    );
     const payErrors = pays.filter((p) => p.status !== 200).length;
     const expected = before + pays.length - payErrors;
     let tb1 = performance.now();
-    for (const deadline = Date.now() + 30000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
       // Every notification of the burst has had its first attempt (answered, failed or timed out).
       if ((await notifications.countDocuments({ attempts: { $gte: 1 } })) >= expected) break;
       await sleep(100);
@@ -246,7 +264,12 @@ async function main(): Promise<void> {
     for (const d of firstAttempts.filter((x) => !x.ok)) {
       // The backend answers 503 both when admission sheds (at once when its queue is full, after the maximum
       // wait otherwise) and at its answer deadline: the time taken tells them apart.
-      const took = d.duration === undefined ? '' : d.duration < 1000 ? ' <1s' : ` ${Math.floor(d.duration / 1000)}-${Math.floor(d.duration / 1000) + 1}s`;
+      const took =
+        d.duration === undefined
+          ? ''
+          : d.duration < 1000
+            ? ' <1s'
+            : ` ${Math.floor(d.duration / 1000)}-${Math.floor(d.duration / 1000) + 1}s`;
       const key = d.status ? `HTTP ${d.status}${took}` : `${d.error ?? 'unknown'}${took}`;
       failures[key] = (failures[key] ?? 0) + 1;
     }
@@ -278,7 +301,9 @@ async function main(): Promise<void> {
     const standIns = cpu.database + cpu.proxy + cpu.sandbox;
     const capacity = availableParallelism() * (windowEnd - windowStart);
     const out = (s: string) => process.stdout.write(`${s}\n`);
-    out(`cores: ${availableParallelism()}   customers: ${CUSTOMERS}   warm-up ${(WARMUP_MS / 1000).toFixed(0)} s, measured ${seconds.toFixed(1)} s (${(DURATION_MS / 1000).toFixed(0)} s + the orders in hand)   errors: ${errors}   database: ${db.kind}`);
+    out(
+      `cores: ${availableParallelism()}   customers: ${CUSTOMERS}   warm-up ${(WARMUP_MS / 1000).toFixed(0)} s, measured ${seconds.toFixed(1)} s (${(DURATION_MS / 1000).toFixed(0)} s + the orders in hand)   errors: ${errors}   database: ${db.kind}`,
+    );
     out(`paid orders end to end: ${paidInWindow}  ->  ${result.paidOrdersPerSec} orders/s`);
     out(`  create (POST /api/orders: prepay + paySign)        p50 ${result.createMs.p50} ms  p99 ${result.createMs.p99} ms`);
     out(`  cashier pay -> GET shows PAID                       p50 ${result.payToPaidMs.p50} ms  p99 ${result.payToPaidMs.p99} ms`);
@@ -287,22 +312,36 @@ async function main(): Promise<void> {
     out('CPU time per paid order (utime+stime from /proc/PID/stat), and database commands at the write serializer:');
     out(`  ${'process'.padEnd(26)} ${'ms/order'.padStart(9)} ${'share'.padStart(7)} ${'db cmds/order'.padStart(14)}`);
     const row = (label: string, role: Role, cmds?: number) =>
-      out(`  ${label.padEnd(26)} ${perOrder(cpu[role]).toFixed(2).padStart(9)} ${`${((cpu[role] / stackCpu) * 100).toFixed(0)}%`.padStart(7)} ${cmds === undefined ? '' : cmds.toFixed(2).padStart(14)}`);
+      out(
+        `  ${label.padEnd(26)} ${perOrder(cpu[role]).toFixed(2).padStart(9)} ${`${((cpu[role] / stackCpu) * 100).toFixed(0)}%`.padStart(7)} ${cmds === undefined ? '' : cmds.toFixed(2).padStart(14)}`,
+      );
     row(`backend (${roles.backend.join(',')})`, 'backend', result.dbCommandsPerPaidOrder.backend);
     row(`sandbox (${roles.sandbox.join(',')})`, 'sandbox', result.dbCommandsPerPaidOrder.sandbox);
     row(`database (${roles.database.join(',')})`, 'database');
     row(`write serializer (${roles.proxy.join(',')})`, 'proxy');
     row(`client (${roles.client.join(',')})`, 'client');
     out(`  ${'all of the stack'.padEnd(26)} ${perOrder(stackCpu).toFixed(2).padStart(9)}`);
-    out(`  stand-ins (FerretDB, write serializer, sandbox): ${((standIns / stackCpu) * 100).toFixed(0)}% of the stack's CPU, ${((standIns / capacity) * 100).toFixed(0)}% of the machine's ${availableParallelism()} cores over the window`);
-    out(`  the stack used ${((stackCpu / capacity) * 100).toFixed(0)}% of the machine; the whole machine was ${(((busy1 - busy0) / capacity) * 100).toFixed(0)}% busy (other work included)`);
+    out(
+      `  stand-ins (FerretDB, write serializer, sandbox): ${((standIns / stackCpu) * 100).toFixed(0)}% of the stack's CPU, ${((standIns / capacity) * 100).toFixed(0)}% of the machine's ${availableParallelism()} cores over the window`,
+    );
+    out(
+      `  the stack used ${((stackCpu / capacity) * 100).toFixed(0)}% of the machine; the whole machine was ${(((busy1 - busy0) / capacity) * 100).toFixed(0)}% busy (other work included)`,
+    );
     out('');
-    out(`burst: ${pays.length} payments at once (${payErrors} refused), first deliveries ${firstOk} ok of ${firstAttempts.length} in ${burstSeconds.toFixed(1)} s -> ${result.notificationsPerSec}/s; failed first: ${JSON.stringify(failures)}`);
-    out(`  backend CPU per notification ${result.backendCpuMsPerNotification} ms; sandbox ${r2(bcpu.sandbox / Math.max(1, pays.length))} ms, database ${r2(bcpu.database / Math.max(1, pays.length))} ms, serializer ${r2(bcpu.proxy / Math.max(1, pays.length))} ms per payment`);
+    out(
+      `burst: ${pays.length} payments at once (${payErrors} refused), first deliveries ${firstOk} ok of ${firstAttempts.length} in ${burstSeconds.toFixed(1)} s -> ${result.notificationsPerSec}/s; failed first: ${JSON.stringify(failures)}`,
+    );
+    out(
+      `  backend CPU per notification ${result.backendCpuMsPerNotification} ms; sandbox ${r2(bcpu.sandbox / Math.max(1, pays.length))} ms, database ${r2(bcpu.database / Math.max(1, pays.length))} ms, serializer ${r2(bcpu.proxy / Math.max(1, pays.length))} ms per payment`,
+    );
     out('');
-    out(`floor (2 RSA signs, 2 verifies, 1 AES-GCM decrypt, insert + conditional update + read; node:crypto + raw driver): ${result.floorCpuMsPerPaidOrder} ms CPU per order (${floor.ordersPerSec.toFixed(0)} orders/s at ${CUSTOMERS} in flight)`);
+    out(
+      `floor (2 RSA signs, 2 verifies, 1 AES-GCM decrypt, insert + conditional update + read; node:crypto + raw driver): ${result.floorCpuMsPerPaidOrder} ms CPU per order (${floor.ordersPerSec.toFixed(0)} orders/s at ${CUSTOMERS} in flight)`,
+    );
     out(`  backend / floor: ${result.backendToFloor}x`);
-    out(`RSA-2048 here: sign ${rsa.signMs.toFixed(3)} ms, verify ${rsa.verifyMs.toFixed(3)} ms (one thread); thread-pool signing ${rsa.signsPerSecParallel.toFixed(0)}/s`);
+    out(
+      `RSA-2048 here: sign ${rsa.signMs.toFixed(3)} ms, verify ${rsa.verifyMs.toFixed(3)} ms (one thread); thread-pool signing ${rsa.signsPerSecParallel.toFixed(0)}/s`,
+    );
     out(`  ceiling, every signature on this machine (4 signs per order, all cores): ${(rsa.signsPerSecParallel / 4).toFixed(0)} orders/s`);
     out('');
     out(JSON.stringify(result));
@@ -320,7 +359,10 @@ async function firstDeliveries(
   packages: Set<string>,
 ): Promise<Array<{ ok: boolean; status?: number; error?: string; duration?: number }>> {
   const prepays = [...packages].map((p) => p.replace(/^prepay_id=/, ''));
-  const orders = await sdb.collection('orders').find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1 } }).toArray();
+  const orders = await sdb
+    .collection('orders')
+    .find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1 } })
+    .toArray();
   const notes = await sdb
     .collection('notifications')
     .find({ out_trade_no: { $in: orders.map((o) => o.out_trade_no as string) } })
@@ -330,8 +372,17 @@ async function firstDeliveries(
   const separate = new Map<string, First>();
   if (!notes.some((n) => Array.isArray(n.deliveries))) {
     // Delivery log in its own collection.
-    const ds = await sdb.collection('deliveries').find({ event_id: { $in: notes.map((n) => n._id) }, kind: 'delivery', attempt: 1 }).toArray();
-    for (const d of ds) separate.set(String(d.event_id), { ok: Boolean(d.ok), status: d.status as number | undefined, error: d.error as string | undefined, duration: d.duration_ms as number | undefined });
+    const ds = await sdb
+      .collection('deliveries')
+      .find({ event_id: { $in: notes.map((n) => n._id) }, kind: 'delivery', attempt: 1 })
+      .toArray();
+    for (const d of ds)
+      separate.set(String(d.event_id), {
+        ok: Boolean(d.ok),
+        status: d.status as number | undefined,
+        error: d.error as string | undefined,
+        duration: d.duration_ms as number | undefined,
+      });
   }
   for (const n of notes) {
     const first = Array.isArray(n.deliveries)

@@ -4,7 +4,10 @@
 require('tsx/cjs/api').register();
 // `doctor` reads the backend's configuration and database, so it lives outside the client library.
 const args = process.argv.slice(2);
-const run = args[0] === 'doctor' ? () => require('../server/src/doctor/main.ts').doctorMain(args.slice(1)) : () => require('../server/src/wechatpay/cli/main.ts').main(args);
+const run =
+  args[0] === 'doctor'
+    ? () => require('../server/src/doctor/main.ts').doctorMain(args.slice(1))
+    : () => require('../server/src/wechatpay/cli/main.ts').main(args);
 run().then(
   (code) => {
     process.exitCode = code;

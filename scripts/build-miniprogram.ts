@@ -35,7 +35,8 @@ export function normalizeApiBaseUrl(raw: string): string {
 /** Rejects value imports: DevTools could not resolve them outside the Mini Program root. */
 export function assertSelfContained(name: string, source: string): void {
   const valueImport = /^\s*(import|export)\s+(?!type\b)[^;]*\bfrom\s+['"]/m.exec(source) ?? /\brequire\s*\(/.exec(source);
-  if (valueImport) throw new Error(`shared/${name} has a runtime import (${valueImport[0].trim()}); the Mini Program copy must be self-contained`);
+  if (valueImport)
+    throw new Error(`shared/${name} has a runtime import (${valueImport[0].trim()}); the Mini Program copy must be self-contained`);
 }
 
 function header(from: string): string {
@@ -84,7 +85,9 @@ export function buildMiniprogram(options: BuildOptions = {}): BuildResult {
 if (require.main === module) {
   try {
     const result = buildMiniprogram();
-    process.stdout.write(`miniprogram/generated: ${result.changed.length} of ${result.files.length} files updated (API ${result.apiBaseUrl})\n`);
+    process.stdout.write(
+      `miniprogram/generated: ${result.changed.length} of ${result.files.length} files updated (API ${result.apiBaseUrl})\n`,
+    );
   } catch (err) {
     process.stderr.write(`build:miniprogram failed: ${(err as Error).message}\n`);
     process.exit(1);

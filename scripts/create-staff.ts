@@ -14,17 +14,30 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password: ');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Creates or updates a staff user in the database at `uri`. */
-export async function createStaff(uri: string, username: string, password: string, role: StaffRole, update = false): Promise<{ created: boolean }> {
+export async function createStaff(
+  uri: string,
+  username: string,
+  password: string,
+  role: StaffRole,
+  update = false,
+): Promise<{ created: boolean }> {
   const db = await connectDatabase(uri);
   try {
     const storage = createMongoStorage(db);
     await storage.init();
     // Login settings do not matter for creating an account.
-    const accounts = new StaffAccounts({ staffUsers: storage.staffUsers, limiter: new LoginLimiter(storage.loginAttempts), jwtSecret: 'unused', tokenTtlSeconds: 60 });
+    const accounts = new StaffAccounts({
+      staffUsers: storage.staffUsers,
+      limiter: new LoginLimiter(storage.loginAttempts),
+      jwtSecret: 'unused',
+      tokenTtlSeconds: 60,
+    });
     return await accounts.create(username, password, role, update);
   } finally {
     await db.close();
@@ -44,7 +57,9 @@ async function main(): Promise<void> {
   const uri = values['mongodb-uri'] ?? process.env.MONGODB_URI;
   const role = values.role as StaffRole | undefined;
   if (!values.username || !role || !STAFF_ROLES.includes(role) || !uri) {
-    process.stderr.write('usage: npm run create-staff -- --username NAME --role admin|cashier|viewer [--password P | password on stdin] [--update]\n(MONGODB_URI or --mongodb-uri names the database)\n');
+    process.stderr.write(
+      'usage: npm run create-staff -- --username NAME --role admin|cashier|viewer [--password P | password on stdin] [--update]\n(MONGODB_URI or --mongodb-uri names the database)\n',
+    );
     process.exit(2);
   }
   const password = values.password ?? (await readStdin());

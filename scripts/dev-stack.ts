@@ -71,7 +71,13 @@ export async function runDevStack(_args: string[]): Promise<void> {
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const sandbox = await startNode(
       'server/sandbox/main.ts',
-      { ...process.env, SANDBOX_CONFIG: keys.configPath, SANDBOX_MONGODB_URI: databaseUri(db.uri, 'wechatpay_sandbox'), SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1' },
+      {
+        ...process.env,
+        SANDBOX_CONFIG: keys.configPath,
+        SANDBOX_MONGODB_URI: databaseUri(db.uri, 'wechatpay_sandbox'),
+        SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_HOST: '127.0.0.1',
+      },
       'sandbox',
       /SANDBOX_READY/,
     );

@@ -77,7 +77,10 @@ const ICONS: Record<string, (colour: string, filled: boolean) => string> = {
 async function main(): Promise<void> {
   mkdirSync(PRODUCT_IMAGE_DIR, { recursive: true });
   mkdirSync(TAB_ICON_DIR, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage({ deviceScaleFactor: 1 });
     const draw = async (svg: string, size: number, viewBox: string, out: string, transparent: boolean) => {

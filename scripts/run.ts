@@ -24,7 +24,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
 async function test(extra: string[]): Promise<number> {
   const checks: [string, string[]][] = [['server', ['-p', 'tsconfig.json', '--noEmit']]];
   if (existsSync(join(root, 'miniprogram', 'tsconfig.json'))) checks.push(['miniprogram', ['-p', 'miniprogram/tsconfig.json', '--noEmit']]);
-  if (existsSync(join(root, 'server', 'console', 'tsconfig.json'))) checks.push(['console', ['-p', 'server/console/tsconfig.json', '--noEmit']]);
+  if (existsSync(join(root, 'server', 'console', 'tsconfig.json')))
+    checks.push(['console', ['-p', 'server/console/tsconfig.json', '--noEmit']]);
   for (const [name, args] of checks) {
     process.stdout.write(`\n> type-check (${name})\n`);
     const code = await run(bin('tsc'), args);

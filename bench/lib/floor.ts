@@ -18,12 +18,22 @@ export async function measureFloor(uri: string, orders: number, concurrency: num
   const apiV3Key = randomBytes(16).toString('hex'); // 32 characters, used as bytes like the APIv3 key
   const prepayAnswer = Buffer.from(`1700000000\nNONCE\n${JSON.stringify({ prepay_id: 'wx201410272009395522657a690389285100' })}\n`);
   const prepaySig = sign('sha256', prepayAnswer, platform.privateKey);
-  const plaintext = JSON.stringify({ id: '4200000001', out_trade_no: 'M0', trade_state: 'SUCCESS', amount: { total: 100, currency: 'HKD' }, payer: { openid: 'o123' } });
+  const plaintext = JSON.stringify({
+    id: '4200000001',
+    out_trade_no: 'M0',
+    trade_state: 'SUCCESS',
+    amount: { total: 100, currency: 'HKD' },
+    payer: { openid: 'o123' },
+  });
   const nonce = 'abcdefghijkl';
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(nonce));
   cipher.setAAD(Buffer.from('transaction'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]).toString('base64');
-  const envelope = JSON.stringify({ id: 'EV', event_type: 'TRANSACTION.SUCCESS', resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: 'transaction' } });
+  const envelope = JSON.stringify({
+    id: 'EV',
+    event_type: 'TRANSACTION.SUCCESS',
+    resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: 'transaction' },
+  });
   const notifyMessage = Buffer.from(`1700000000\nNONCE2\n${envelope}\n`);
   const notifySig = sign('sha256', notifyMessage, platform.privateKey);
   const signAsync = (msg: string) =>

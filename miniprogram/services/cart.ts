@@ -22,7 +22,13 @@ export function newRequestId(): string {
 function read(): StoredCart {
   try {
     const s = wx.getStorageSync(CART_STORAGE_KEY) as unknown;
-    if (s && typeof s === 'object' && typeof (s as StoredCart).requestId === 'string' && (s as StoredCart).items && typeof (s as StoredCart).items === 'object') {
+    if (
+      s &&
+      typeof s === 'object' &&
+      typeof (s as StoredCart).requestId === 'string' &&
+      (s as StoredCart).items &&
+      typeof (s as StoredCart).items === 'object'
+    ) {
       return s as StoredCart;
     }
   } catch {

@@ -10,7 +10,8 @@ async function fetchConfig(): Promise<ClientConfig> {
   const res = await send('GET', '/api/config', undefined, undefined);
   if (res.status !== 200) throw fromResponse(res.status, res.body);
   const body = res.body as Partial<ClientConfig> | null;
-  if (!body || typeof body !== 'object' || typeof body.currency !== 'string' || typeof body.sandbox !== 'boolean') throw new AppError('BAD_RESPONSE', res.status, true);
+  if (!body || typeof body !== 'object' || typeof body.currency !== 'string' || typeof body.sandbox !== 'boolean')
+    throw new AppError('BAD_RESPONSE', res.status, true);
   return body as ClientConfig;
 }
 

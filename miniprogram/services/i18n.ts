@@ -21,16 +21,87 @@ export interface Messages {
   orderStatus: Record<OrderDisplayStatus, string>;
   refundStatus: Record<RefundStatus, string>;
   catalog: { title: string; empty: string; checkout: string; addOne: string; removeOne: string; cartEmpty: string; total: string };
-  checkout: { title: string; empty: string; browse: string; remove: string; unitPrice: string; total: string; totalNote: string; placeOrder: string; placing: string; unavailable: string };
-  pay: { title: string; orderNo: string; total: string; expiresAt: string; payNow: string; paying: string; cancelled: string; sandboxNote: string };
-  result: { title: string; checking: string; paid: string; paidHint: string; pending: string; pendingHint: string; notCompleted: string; notCompletedHint: string; failed: string; failedHint: string; cancelled: string; cancelledHint: string; viewOrder: string; backToShop: string; payAgain: string; orderAgain: string; orderingAgain: string; amount: string };
+  checkout: {
+    title: string;
+    empty: string;
+    browse: string;
+    remove: string;
+    unitPrice: string;
+    total: string;
+    totalNote: string;
+    placeOrder: string;
+    placing: string;
+    unavailable: string;
+  };
+  pay: {
+    title: string;
+    orderNo: string;
+    total: string;
+    expiresAt: string;
+    payNow: string;
+    paying: string;
+    cancelled: string;
+    sandboxNote: string;
+  };
+  result: {
+    title: string;
+    checking: string;
+    paid: string;
+    paidHint: string;
+    pending: string;
+    pendingHint: string;
+    notCompleted: string;
+    notCompletedHint: string;
+    failed: string;
+    failedHint: string;
+    cancelled: string;
+    cancelledHint: string;
+    viewOrder: string;
+    backToShop: string;
+    payAgain: string;
+    orderAgain: string;
+    orderingAgain: string;
+    amount: string;
+  };
   orders: { title: string; empty: string; loadMore: string; noMore: string };
-  detail: { title: string; orderNo: string; status: string; items: string; createdAt: string; paidAt: string; amountPaid: string; total: string; refunds: string; noRefunds: string; refundedTotal: string; refundedAt: string; pay: string; orderAgain: string };
-  cashier: { title: string; banner: string; merchant: string; amount: string; pay: string; cancel: string; fail: string; noPayment: string; working: string };
+  detail: {
+    title: string;
+    orderNo: string;
+    status: string;
+    items: string;
+    createdAt: string;
+    paidAt: string;
+    amountPaid: string;
+    total: string;
+    refunds: string;
+    noRefunds: string;
+    refundedTotal: string;
+    refundedAt: string;
+    pay: string;
+    orderAgain: string;
+  };
+  cashier: {
+    title: string;
+    banner: string;
+    merchant: string;
+    amount: string;
+    pay: string;
+    cancel: string;
+    fail: string;
+    noPayment: string;
+    working: string;
+  };
 }
 
 const en: Messages = {
-  common: { loading: 'Loading…', retry: 'Try again', error: 'Something went wrong', refresh: 'Refresh', items: { one: '{n} item', other: '{n} items' }, status: 'Status' },
+  common: {
+    loading: 'Loading…',
+    retry: 'Try again',
+    error: 'Something went wrong',
+    refresh: 'Refresh',
+    items: { one: '{n} item', other: '{n} items' },
+    status: 'Status',
+  },
   tabs: { shop: 'Shop', orders: 'My orders' },
   errors: {
     VALIDATION_FAILED: 'Some details are not valid. Please check and try again.',
@@ -63,9 +134,31 @@ const en: Messages = {
     BAD_RESPONSE: 'The shop sent an answer we could not read. Please try again.',
     UNKNOWN: 'Something went wrong. Please try again.',
   },
-  orderStatus: { PENDING: 'Awaiting payment', PAID: 'Paid', PARTIALLY_REFUNDED: 'Partially refunded', REFUNDED: 'Refunded', CLOSED: 'Cancelled', FAILED: 'Payment failed' },
-  refundStatus: { PENDING: 'Requested', PROCESSING: 'Processing', SUCCESS: 'Refunded', CLOSED: 'Closed', ABNORMAL: 'Needs attention', FAILED: 'Failed' },
-  catalog: { title: 'Shop', empty: 'No products yet.', checkout: 'Checkout', addOne: 'Add one {name}', removeOne: 'Remove one {name}', cartEmpty: 'Your cart is empty', total: 'Total' },
+  orderStatus: {
+    PENDING: 'Awaiting payment',
+    PAID: 'Paid',
+    PARTIALLY_REFUNDED: 'Partially refunded',
+    REFUNDED: 'Refunded',
+    CLOSED: 'Cancelled',
+    FAILED: 'Payment failed',
+  },
+  refundStatus: {
+    PENDING: 'Requested',
+    PROCESSING: 'Processing',
+    SUCCESS: 'Refunded',
+    CLOSED: 'Closed',
+    ABNORMAL: 'Needs attention',
+    FAILED: 'Failed',
+  },
+  catalog: {
+    title: 'Shop',
+    empty: 'No products yet.',
+    checkout: 'Checkout',
+    addOne: 'Add one {name}',
+    removeOne: 'Remove one {name}',
+    cartEmpty: 'Your cart is empty',
+    total: 'Total',
+  },
   checkout: {
     title: 'Cart',
     empty: 'Your cart is empty.',
@@ -139,7 +232,14 @@ const en: Messages = {
 };
 
 const zhHK: Messages = {
-  common: { loading: '載入中…', retry: '重試', error: '發生錯誤', refresh: '重新整理', items: { one: '{n} 件商品', other: '{n} 件商品' }, status: '狀態' },
+  common: {
+    loading: '載入中…',
+    retry: '重試',
+    error: '發生錯誤',
+    refresh: '重新整理',
+    items: { one: '{n} 件商品', other: '{n} 件商品' },
+    status: '狀態',
+  },
   tabs: { shop: '商店', orders: '我的訂單' },
   errors: {
     VALIDATION_FAILED: '部分資料無效，請檢查後再試。',
@@ -172,9 +272,24 @@ const zhHK: Messages = {
     BAD_RESPONSE: '無法讀取商店的回應，請再試一次。',
     UNKNOWN: '發生錯誤，請再試一次。',
   },
-  orderStatus: { PENDING: '待付款', PAID: '已付款', PARTIALLY_REFUNDED: '部分退款', REFUNDED: '已退款', CLOSED: '已取消', FAILED: '付款失敗' },
+  orderStatus: {
+    PENDING: '待付款',
+    PAID: '已付款',
+    PARTIALLY_REFUNDED: '部分退款',
+    REFUNDED: '已退款',
+    CLOSED: '已取消',
+    FAILED: '付款失敗',
+  },
   refundStatus: { PENDING: '已申請', PROCESSING: '處理中', SUCCESS: '已退款', CLOSED: '已關閉', ABNORMAL: '需人工處理', FAILED: '失敗' },
-  catalog: { title: '商店', empty: '暫時未有商品。', checkout: '結帳', addOne: '加一件{name}', removeOne: '減一件{name}', cartEmpty: '購物車是空的', total: '合計' },
+  catalog: {
+    title: '商店',
+    empty: '暫時未有商品。',
+    checkout: '結帳',
+    addOne: '加一件{name}',
+    removeOne: '減一件{name}',
+    cartEmpty: '購物車是空的',
+    total: '合計',
+  },
   checkout: {
     title: '購物車',
     empty: '購物車是空的。',

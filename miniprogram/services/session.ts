@@ -22,7 +22,12 @@ let inflight: Promise<string> | null = null;
 function readStored(): StoredSession | null {
   try {
     const s = wx.getStorageSync(TOKEN_STORAGE_KEY) as unknown;
-    if (s && typeof s === 'object' && typeof (s as StoredSession).token === 'string' && typeof (s as StoredSession).expiresAt === 'number') {
+    if (
+      s &&
+      typeof s === 'object' &&
+      typeof (s as StoredSession).token === 'string' &&
+      typeof (s as StoredSession).expiresAt === 'number'
+    ) {
       return s as StoredSession;
     }
   } catch {

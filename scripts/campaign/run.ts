@@ -31,7 +31,10 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (a === '--short') args.short = true;
-    else if (a === '--only') args.only = value().split(',').map((s) => Number(s.trim()));
+    else if (a === '--only')
+      args.only = value()
+        .split(',')
+        .map((s) => Number(s.trim()));
     else if (a === '--seed') args.seed = Number(value());
     else if (a === '--deadline-minutes') args.deadlineMinutes = Number(value());
     else if (a === '--json') args.json = value();
@@ -45,7 +48,9 @@ function parseArgs(argv: string[]): Args {
 
 export function machineLine(): string {
   const cpu = cpus();
-  return `machine: ${cpu.length} cpu (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((l) => l.toFixed(1)).join('/')} at start`;
+  return `machine: ${cpu.length} cpu (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/')} at start`;
 }
 
 export interface CampaignOutcome {
@@ -54,7 +59,10 @@ export interface CampaignOutcome {
 }
 
 /** Runs `scenarios` one after another on one stack; never throws for a scenario's failure. */
-export async function runCampaign(scenarios: Scenario[], opts: { short: boolean; seed: number; print: (line: string) => void; verbose?: boolean }): Promise<CampaignOutcome> {
+export async function runCampaign(
+  scenarios: Scenario[],
+  opts: { short: boolean; seed: number; print: (line: string) => void; verbose?: boolean },
+): Promise<CampaignOutcome> {
   const outcome: CampaignOutcome = { results: [], failed: false };
   const stack = await startCampaignStack();
   try {
@@ -107,10 +115,18 @@ async function main(): Promise<void> {
     process.exit(3);
   }, minutes * 60_000);
   hardStop.unref();
-  process.stdout.write(`campaign ${args.short ? 'short' : 'full'}: scenarios ${chosen.map((s) => s.id).join(',')}, seed ${args.seed}, deadline ${minutes} min\n${machineLine()}\n`);
+  process.stdout.write(
+    `campaign ${args.short ? 'short' : 'full'}: scenarios ${chosen.map((s) => s.id).join(',')}, seed ${args.seed}, deadline ${minutes} min\n${machineLine()}\n`,
+  );
   const started = Date.now();
-  const outcome = await runCampaign(chosen, { short: args.short, seed: args.seed, print: (l) => process.stdout.write(`${l}\n`), verbose: args.verbose });
-  if (args.json) writeFileSync(args.json, JSON.stringify({ machine: machineLine(), short: args.short, seed: args.seed, ...outcome }, null, 2));
+  const outcome = await runCampaign(chosen, {
+    short: args.short,
+    seed: args.seed,
+    print: (l) => process.stdout.write(`${l}\n`),
+    verbose: args.verbose,
+  });
+  if (args.json)
+    writeFileSync(args.json, JSON.stringify({ machine: machineLine(), short: args.short, seed: args.seed, ...outcome }, null, 2));
   process.stdout.write(`campaign ${outcome.failed ? 'FAILED' : 'PASSED'} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   process.exit(outcome.failed ? 1 : 0);
 }

@@ -48,31 +48,61 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
     const orders: OrderView[] = [];
     for (const [i, items] of [
       [{ sku: 'milk-tea', quantity: 2 }],
-      [{ sku: 'egg-tart', quantity: 4 }, { sku: 'milk-tea', quantity: 1 }],
+      [
+        { sku: 'egg-tart', quantity: 4 },
+        { sku: 'milk-tea', quantity: 1 },
+      ],
       [{ sku: 'wonton-noodles', quantity: 1 }],
       [{ sku: 'pineapple-bun', quantity: 3 }],
     ].entries()) {
-      const created = (await stack.api('POST', '/api/orders', { token: customer, body: { items, clientRequestId: `shot-${Date.now()}-${i}` } })).json as CreateOrderResponse;
+      const created = (
+        await stack.api('POST', '/api/orders', { token: customer, body: { items, clientRequestId: `shot-${Date.now()}-${i}` } })
+      ).json as CreateOrderResponse;
       if (i < 3) {
-        await stack.api('POST', '/api/sandbox/cashier', { token: customer, body: { orderId: created.order.id, payment: created.payment, action: 'pay' } });
-        orders.push(await until(async () => {
-          const o = (await stack.api('GET', `/api/orders/${created.order.id}`, { token: customer })).json as OrderView;
-          return o.status === 'PAID' ? o : undefined;
-        }));
+        await stack.api('POST', '/api/sandbox/cashier', {
+          token: customer,
+          body: { orderId: created.order.id, payment: created.payment, action: 'pay' },
+        });
+        orders.push(
+          await until(async () => {
+            const o = (await stack.api('GET', `/api/orders/${created.order.id}`, { token: customer })).json as OrderView;
+            return o.status === 'PAID' ? o : undefined;
+          }),
+        );
       }
     }
     const first = orders[0]!;
-    const r = (await stack.api('POST', `/api/admin/orders/${first.id}/refunds`, { token: admin, body: { amount: 1400, reason: 'one drink spilt', requestId: `shot-refund-${Date.now()}` } })).json as AdminRefundView;
-    await until(async () => (((await stack.api('GET', `/api/admin/refunds/${r.id}`, { token: admin })).json as AdminRefundView).status === 'SUCCESS' ? true : undefined));
-    await stack.api('POST', '/api/admin/pos/charge', { token: admin, body: { authCode: '134567890123456789', amount: 2300, description: 'Counter sale', requestId: `shot-pos-${Date.now()}` } });
+    const r = (
+      await stack.api('POST', `/api/admin/orders/${first.id}/refunds`, {
+        token: admin,
+        body: { amount: 1400, reason: 'one drink spilt', requestId: `shot-refund-${Date.now()}` },
+      })
+    ).json as AdminRefundView;
+    await until(async () =>
+      ((await stack.api('GET', `/api/admin/refunds/${r.id}`, { token: admin })).json as AdminRefundView).status === 'SUCCESS'
+        ? true
+        : undefined,
+    );
+    await stack.api('POST', '/api/admin/pos/charge', {
+      token: admin,
+      body: { authCode: '134567890123456789', amount: 2300, description: 'Counter sale', requestId: `shot-pos-${Date.now()}` },
+    });
 
     const gmt8Today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const pages: { name: string; hash: string; ready: string }[] = [
       { name: 'orders', hash: '#/orders', ready: '[data-testid="orders-table"]' },
       { name: 'order', hash: `#/orders/${first.id}`, ready: '[data-testid="order-audit"]' },
       { name: 'dashboard', hash: '#/dashboard?days=7', ready: '[data-testid="dashboard-chart"]' },
-      { name: 'statement', hash: `#/statements?date=${gmt8Today}`, ready: '[data-testid="statement-totals"], [data-testid="statement-error"]:not([hidden])' },
-      { name: 'settlements', hash: '#/settlements?state=UNSETTLE', ready: '[data-testid="settlements-table"], [data-testid="settlements-empty"]' },
+      {
+        name: 'statement',
+        hash: `#/statements?date=${gmt8Today}`,
+        ready: '[data-testid="statement-totals"], [data-testid="statement-error"]:not([hidden])',
+      },
+      {
+        name: 'settlements',
+        hash: '#/settlements?state=UNSETTLE',
+        ready: '[data-testid="settlements-table"], [data-testid="settlements-empty"]',
+      },
       { name: 'pos', hash: '#/pos', ready: '[data-testid="pos-form"]' },
     ];
     if (!opts.smoke) mkdirSync(outDir, { recursive: true });

@@ -65,7 +65,7 @@ interface Env {
   };
   backend: { FakeBackend: new () => Backend };
   pay: { sandboxPayment(orderId: string, payment: PaymentParams): Promise<unknown> };
-  catalog: typeof import('../seed-catalog')['CATALOG'];
+  catalog: (typeof import('../seed-catalog'))['CATALOG'];
   apiBaseUrl: string;
 }
 
@@ -76,8 +76,24 @@ function environment(): Env {
     const { JSDOM } = require('jsdom') as typeof import('jsdom');
     const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true });
     const w = dom.window as unknown as Record<string, unknown>;
-    for (const key of ['window', 'document', 'navigator', 'Node', 'Element', 'HTMLElement', 'Event', 'CustomEvent', 'MutationObserver', 'DocumentFragment', 'Text', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame']) {
-      if (g[key] === undefined) g[key] = typeof w[key] === 'function' && /^[a-z]/.test(key) ? (w[key] as (...a: unknown[]) => unknown).bind(dom.window) : w[key];
+    for (const key of [
+      'window',
+      'document',
+      'navigator',
+      'Node',
+      'Element',
+      'HTMLElement',
+      'Event',
+      'CustomEvent',
+      'MutationObserver',
+      'DocumentFragment',
+      'Text',
+      'getComputedStyle',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+    ]) {
+      if (g[key] === undefined)
+        g[key] = typeof w[key] === 'function' && /^[a-z]/.test(key) ? (w[key] as (...a: unknown[]) => unknown).bind(dom.window) : w[key];
     }
   }
   // Loaded only now: miniprogram-simulate needs the document when it is first required.
@@ -133,7 +149,14 @@ function order(env: Env, id: string, lines: [string, number][], extra: Partial<O
   };
 }
 
-function refund(id: string, amount: number, status: RefundView['status'], reason: { en: string; zh: string } | undefined, lang: Lang, at: string): RefundView {
+function refund(
+  id: string,
+  amount: number,
+  status: RefundView['status'],
+  reason: { en: string; zh: string } | undefined,
+  lang: Lang,
+  at: string,
+): RefundView {
   const r: RefundView = { id, outRefundNo: `R${id}`, amount, currency: 'HKD', status, createdAt: at };
   if (reason) r.reason = lang === 'en' ? reason.en : reason.zh;
   if (status === 'SUCCESS') r.succeededAt = new Date(Date.parse(at) + 60_000).toISOString();
@@ -146,14 +169,25 @@ function scenes(lang: Lang): Scene[] {
   const ready = (p: Rendered) => p.data.state === 'ready';
   const spilled = { en: 'One cup spilled', zh: '打瀉了一杯' };
   const partlyRefunded = (env: Env) =>
-    order(env, '3', [['milk-tea', 2], ['egg-tart', 2]], {
-      status: 'PAID',
-      createdAt: iso(26 * HOUR),
-      paidAt: iso(26 * HOUR - 60_000),
-      refundedAmount: 2800,
-      refundableAmount: 4700,
-      refunds: [refund('1', 2800, 'SUCCESS', spilled, lang, iso(25 * HOUR)), refund('2', 950, 'PROCESSING', undefined, lang, iso(HOUR / 4))],
-    });
+    order(
+      env,
+      '3',
+      [
+        ['milk-tea', 2],
+        ['egg-tart', 2],
+      ],
+      {
+        status: 'PAID',
+        createdAt: iso(26 * HOUR),
+        paidAt: iso(26 * HOUR - 60_000),
+        refundedAmount: 2800,
+        refundableAmount: 4700,
+        refunds: [
+          refund('1', 2800, 'SUCCESS', spilled, lang, iso(25 * HOUR)),
+          refund('2', 950, 'PROCESSING', undefined, lang, iso(HOUR / 4)),
+        ],
+      },
+    );
   return [
     { name: 'catalog', page: 'catalog', tab: 0, setup: withCart, ready },
     { name: 'checkout', page: 'checkout', setup: withCart, ready },
@@ -161,7 +195,19 @@ function scenes(lang: Lang): Scene[] {
       name: 'pay',
       page: 'pay',
       query: { orderId: '1' },
-      setup: ({ backend, env }) => void backend.addOrder(order(env, '1', [['milk-tea', 2], ['egg-tart', 3], ['pineapple-bun', 1]], { createdAt: iso(60_000), expiresAt: iso(-29 * 60_000) })),
+      setup: ({ backend, env }) =>
+        void backend.addOrder(
+          order(
+            env,
+            '1',
+            [
+              ['milk-tea', 2],
+              ['egg-tart', 3],
+              ['pineapple-bun', 1],
+            ],
+            { createdAt: iso(60_000), expiresAt: iso(-29 * 60_000) },
+          ),
+        ),
       ready,
     },
     {
@@ -169,7 +215,18 @@ function scenes(lang: Lang): Scene[] {
       page: 'sandbox-cashier',
       query: { orderId: '1' },
       setup: ({ backend, env }) => {
-        backend.addOrder(order(env, '1', [['milk-tea', 2], ['egg-tart', 3], ['pineapple-bun', 1]], { createdAt: iso(60_000) }));
+        backend.addOrder(
+          order(
+            env,
+            '1',
+            [
+              ['milk-tea', 2],
+              ['egg-tart', 3],
+              ['pineapple-bun', 1],
+            ],
+            { createdAt: iso(60_000) },
+          ),
+        );
         void env.pay.sandboxPayment('1', backend.payment('1'));
       },
       ready,
@@ -178,7 +235,19 @@ function scenes(lang: Lang): Scene[] {
       name: 'result-paid',
       page: 'result',
       query: { orderId: '1', outcome: 'none' },
-      setup: ({ backend, env }) => void backend.addOrder(order(env, '1', [['milk-tea', 2], ['egg-tart', 3], ['pineapple-bun', 1]], { status: 'PAID', createdAt: iso(60_000), paidAt: iso(30_000) })),
+      setup: ({ backend, env }) =>
+        void backend.addOrder(
+          order(
+            env,
+            '1',
+            [
+              ['milk-tea', 2],
+              ['egg-tart', 3],
+              ['pineapple-bun', 1],
+            ],
+            { status: 'PAID', createdAt: iso(60_000), paidAt: iso(30_000) },
+          ),
+        ),
       ready,
     },
     {
@@ -186,14 +255,36 @@ function scenes(lang: Lang): Scene[] {
       name: 'result-not-completed',
       page: 'result',
       query: { orderId: '2', outcome: 'fail' },
-      setup: ({ backend, env }) => void backend.addOrder(order(env, '2', [['wonton-noodles', 1], ['milk-tea', 1]], { createdAt: iso(60_000) })),
+      setup: ({ backend, env }) =>
+        void backend.addOrder(
+          order(
+            env,
+            '2',
+            [
+              ['wonton-noodles', 1],
+              ['milk-tea', 1],
+            ],
+            { createdAt: iso(60_000) },
+          ),
+        ),
       ready,
     },
     {
       name: 'result-failed',
       page: 'result',
       query: { orderId: '2', outcome: 'none' },
-      setup: ({ backend, env }) => void backend.addOrder(order(env, '2', [['wonton-noodles', 1], ['milk-tea', 1]], { status: 'FAILED', createdAt: iso(60_000) })),
+      setup: ({ backend, env }) =>
+        void backend.addOrder(
+          order(
+            env,
+            '2',
+            [
+              ['wonton-noodles', 1],
+              ['milk-tea', 1],
+            ],
+            { status: 'FAILED', createdAt: iso(60_000) },
+          ),
+        ),
       ready,
     },
     {
@@ -201,15 +292,49 @@ function scenes(lang: Lang): Scene[] {
       page: 'orders',
       tab: 1,
       setup: ({ backend, env }) => {
-        backend.addOrder(order(env, '5', [['gift-card-500', 1]], { status: 'PAID', createdAt: iso(72 * HOUR), paidAt: iso(72 * HOUR), refundedAmount: 50000 }));
+        backend.addOrder(
+          order(env, '5', [['gift-card-500', 1]], {
+            status: 'PAID',
+            createdAt: iso(72 * HOUR),
+            paidAt: iso(72 * HOUR),
+            refundedAmount: 50000,
+          }),
+        );
         backend.addOrder(order(env, '4', [['wonton-noodles', 1]], { status: 'CLOSED', createdAt: iso(50 * HOUR) }));
         backend.addOrder(partlyRefunded(env));
-        backend.addOrder(order(env, '2', [['wonton-noodles', 1], ['milk-tea', 1]], { status: 'FAILED', createdAt: iso(2 * HOUR) }));
-        backend.addOrder(order(env, '1', [['milk-tea', 2], ['egg-tart', 3], ['pineapple-bun', 1]], { createdAt: iso(60_000) }));
+        backend.addOrder(
+          order(
+            env,
+            '2',
+            [
+              ['wonton-noodles', 1],
+              ['milk-tea', 1],
+            ],
+            { status: 'FAILED', createdAt: iso(2 * HOUR) },
+          ),
+        );
+        backend.addOrder(
+          order(
+            env,
+            '1',
+            [
+              ['milk-tea', 2],
+              ['egg-tart', 3],
+              ['pineapple-bun', 1],
+            ],
+            { createdAt: iso(60_000) },
+          ),
+        );
       },
       ready,
     },
-    { name: 'order-detail', page: 'order-detail', query: { id: '3' }, setup: ({ backend, env }) => void backend.addOrder(partlyRefunded(env)), ready },
+    {
+      name: 'order-detail',
+      page: 'order-detail',
+      query: { id: '3' },
+      setup: ({ backend, env }) => void backend.addOrder(partlyRefunded(env)),
+      ready,
+    },
     {
       name: 'catalog-offline',
       page: 'catalog',
@@ -237,7 +362,10 @@ export function wxssToCss(wxss: string, prefix: string): string {
         sel
           .trim()
           .replace(/\.(-?[_a-zA-Z][-\w]*)/g, `.${prefix}--$1`)
-          .replace(/(^|[\s>+~])(view|text|button|image|page)(?=[\s.:#[>+~]|$)/g, (_m, before: string, tag: string) => `${before}${TAGS[tag]}`),
+          .replace(
+            /(^|[\s>+~])(view|text|button|image|page)(?=[\s.:#[>+~]|$)/g,
+            (_m, before: string, tag: string) => `${before}${TAGS[tag]}`,
+          ),
       )
       .join(', ');
     const decls = body.replace(/(-?\d*\.?\d+)rpx/g, (_m, n: string) => `${(Number(n) * WIDTH) / 750}px`);
@@ -355,7 +483,10 @@ export async function renderMiniprogramScreenshots(outDir: string = DEFAULT_OUT_
   const env = environment();
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+  });
   const shots: Shot[] = [];
   const tz = process.env.TZ;
   process.env.TZ = TIME_ZONE;

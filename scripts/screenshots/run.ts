@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   let count = files.length;
   const mini = join(__dirname, 'miniprogram.ts');
   if (existsSync(mini)) {
-    const mod = (await import(mini)) as { renderMiniprogramScreenshots(outDir: string, opts: { smoke?: boolean; log?: (l: string) => void }): Promise<string[] | void> };
+    const mod = (await import(mini)) as {
+      renderMiniprogramScreenshots(outDir: string, opts: { smoke?: boolean; log?: (l: string) => void }): Promise<string[] | void>;
+    };
     const more = await mod.renderMiniprogramScreenshots(join(root, 'docs', 'images', 'miniprogram'), { smoke, log });
     count += Array.isArray(more) ? more.length : 0;
   }

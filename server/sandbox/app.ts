@@ -40,7 +40,9 @@ function apiGate(sb: Sandbox) {
       sb.wallNow(),
     );
     // The header, or the query flag `sandbox_fault=` (part of the signed target like any query parameter).
-    const flag = [ctx.get('x-sandbox-fault'), typeof ctx.query.sandbox_fault === 'string' ? ctx.query.sandbox_fault : ''].filter(Boolean).join(',');
+    const flag = [ctx.get('x-sandbox-fault'), typeof ctx.query.sandbox_fault === 'string' ? ctx.query.sandbox_fault : '']
+      .filter(Boolean)
+      .join(',');
     const header = sb.config.settings.allowFaultHeader ? parseFaultList(flag) : { faults: [], unknown: [] };
     if (header.unknown.length) {
       throw errors.paramText(`未知的 X-Sandbox-Fault：${header.unknown.join(',')}`, `Unknown X-Sandbox-Fault: ${header.unknown.join(',')}`);

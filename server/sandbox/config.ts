@@ -178,7 +178,8 @@ function skew(env: NodeJS.ProcessEnv): number | undefined {
   const v = env.SANDBOX_CLOCK_SKEW_SECONDS;
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || Math.abs(n) > 86400) throw new SandboxConfigError(`SANDBOX_CLOCK_SKEW_SECONDS must be whole seconds within a day, got "${v}"`);
+  if (!Number.isInteger(n) || Math.abs(n) > 86400)
+    throw new SandboxConfigError(`SANDBOX_CLOCK_SKEW_SECONDS must be whole seconds within a day, got "${v}"`);
   return n;
 }
 
@@ -209,7 +210,11 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     let wechatpayPublicKey: Merchant['wechatpayPublicKey'];
     if (m.publicKey) {
       const privateKey = loadPrivateKey(read(m.publicKey.keyPath));
-      wechatpayPublicKey = { id: m.publicKey.id, privateKey, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+      wechatpayPublicKey = {
+        id: m.publicKey.id,
+        privateKey,
+        publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+      };
     }
     return {
       mchid: m.mchid,

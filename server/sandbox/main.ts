@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   log.info(
-    { url: `http://${host}:${actual}`, timeScale: config.settings.timeScale, merchants: config.merchants.map((m) => `${m.mchid} (${m.mode})`) },
+    {
+      url: `http://${host}:${actual}`,
+      timeScale: config.settings.timeScale,
+      merchants: config.merchants.map((m) => `${m.mchid} (${m.mode})`),
+    },
     'sandbox listening',
   );
   // A machine-readable line for process supervisors and tests.

@@ -67,51 +67,60 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
     log,
   });
   // Refunds settle in the background; the ledger kicks it when a refund is created.
-  const settler: DueLoop = new DueLoop(() => ledger.settleDue(), (err) => log.warn({ err }, 'refund settlement failed'));
+  const settler: DueLoop = new DueLoop(
+    () => ledger.settleDue(),
+    (err) => log.warn({ err }, 'refund settlement failed'),
+  );
 
   const merchantOf = (mchid: string) => merchants.get(mchid)!;
   const aad = (typed: string) => (config.settings.notificationAssociatedData === 'empty' ? '' : typed);
-  const ledger = new Ledger(models, clock, config.settings, {
-    async paid(o) {
-      if (!o.notify_url) return;
-      await notifier.enqueue({
-        event_type: 'TRANSACTION.SUCCESS',
-        summary: '支付成功',
-        original_type: 'transaction',
-        associated_data: aad('transaction'),
-        plaintext: transaction(o, config.settings.transactionIdField),
-        apiV3Key: merchantOf(o.mchid).apiV3Key!,
-        url: o.notify_url,
-        merchantKey: o.merchantKey,
-        out_trade_no: o.out_trade_no,
-        // RFC 3339 unless asked: the seed's payment example is compact, but the official SDKs reject that form.
-        createTimeFormat: merchantOf(o.mchid).settings.paymentNotifyCreateTime ?? config.settings.paymentNotifyCreateTime,
-        markers: o.attach,
-      });
+  const ledger = new Ledger(
+    models,
+    clock,
+    config.settings,
+    {
+      async paid(o) {
+        if (!o.notify_url) return;
+        await notifier.enqueue({
+          event_type: 'TRANSACTION.SUCCESS',
+          summary: '支付成功',
+          original_type: 'transaction',
+          associated_data: aad('transaction'),
+          plaintext: transaction(o, config.settings.transactionIdField),
+          apiV3Key: merchantOf(o.mchid).apiV3Key!,
+          url: o.notify_url,
+          merchantKey: o.merchantKey,
+          out_trade_no: o.out_trade_no,
+          // RFC 3339 unless asked: the seed's payment example is compact, but the official SDKs reject that form.
+          createTimeFormat: merchantOf(o.mchid).settings.paymentNotifyCreateTime ?? config.settings.paymentNotifyCreateTime,
+          markers: o.attach,
+        });
+      },
+      async refundSettled(r, o) {
+        const url = r.notify_url ?? o.notify_url;
+        if (!url) return;
+        const kind = r.status === 'SUCCESS' ? 'SUCCESS' : r.status === 'REFUNDCLOSE' ? 'CLOSED' : 'ABNORMAL';
+        await notifier.enqueue({
+          event_type: `REFUND.${kind}`,
+          summary: kind === 'SUCCESS' ? '退款成功' : kind === 'CLOSED' ? '退款关闭' : '退款异常',
+          original_type: 'refund',
+          associated_data: aad('refund'),
+          plaintext: refundNotification(r, o),
+          apiV3Key: merchantOf(o.mchid).apiV3Key!,
+          url,
+          merchantKey: o.merchantKey,
+          out_trade_no: o.out_trade_no,
+          out_refund_no: r.out_refund_no,
+          createTimeFormat: 'rfc3339',
+          markers: o.attach,
+        });
+      },
+      refundCreated() {
+        settler.kick();
+      },
     },
-    async refundSettled(r, o) {
-      const url = r.notify_url ?? o.notify_url;
-      if (!url) return;
-      const kind = r.status === 'SUCCESS' ? 'SUCCESS' : r.status === 'REFUNDCLOSE' ? 'CLOSED' : 'ABNORMAL';
-      await notifier.enqueue({
-        event_type: `REFUND.${kind}`,
-        summary: kind === 'SUCCESS' ? '退款成功' : kind === 'CLOSED' ? '退款关闭' : '退款异常',
-        original_type: 'refund',
-        associated_data: aad('refund'),
-        plaintext: refundNotification(r, o),
-        apiV3Key: merchantOf(o.mchid).apiV3Key!,
-        url,
-        merchantKey: o.merchantKey,
-        out_trade_no: o.out_trade_no,
-        out_refund_no: r.out_refund_no,
-        createTimeFormat: 'rfc3339',
-        markers: o.attach,
-      });
-    },
-    refundCreated() {
-      settler.kick();
-    },
-  }, (mchid) => merchants.get(mchid)?.settings ?? {});
+    (mchid) => merchants.get(mchid)?.settings ?? {},
+  );
 
   return {
     config,

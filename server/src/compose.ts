@@ -84,7 +84,12 @@ export function composeBackend(parts: BackendParts): Backend {
     maxPerUser: config.STAFF_LOGIN_MAX_PER_USER,
     maxPerIp: config.STAFF_LOGIN_MAX_PER_IP,
   });
-  const accounts = new StaffAccounts({ staffUsers: storage.staffUsers, limiter, jwtSecret: config.JWT_SECRET, tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS });
+  const accounts = new StaffAccounts({
+    staffUsers: storage.staffUsers,
+    limiter,
+    jwtSecret: config.JWT_SECRET,
+    tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS,
+  });
   const pos = new PosService({ orders: storage.orders, gateway, currency: config.CURRENCY, logger, pollMs: config.POS_POLL_SCHEDULE_MS });
   const audit = new AuditLog(storage.audit);
   const staffOrders = new StaffOrders({
@@ -135,14 +140,24 @@ export function composeBackend(parts: BackendParts): Backend {
         customers: storage.customers,
         jwtSecret: config.JWT_SECRET,
         ttlSeconds: config.CUSTOMER_TOKEN_TTL_SECONDS,
-        wechat: { baseUrl: config.WECHAT_API_BASE_URL, appid: miniProgramAppid(config), secret: config.WECHAT_APP_SECRET, timeoutMs: config.WECHATPAY_TIMEOUT_MS },
+        wechat: {
+          baseUrl: config.WECHAT_API_BASE_URL,
+          appid: miniProgramAppid(config),
+          secret: config.WECHAT_APP_SECRET,
+          timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+        },
       }),
       orders,
       refundLookup,
       handlePaymentNotification: (headers, raw, log) =>
         handlePaymentNotification({ orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger }, headers, raw, log),
       handleRefundNotification: (headers, raw, log) =>
-        handleRefundNotification({ refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway }, headers, raw, log),
+        handleRefundNotification(
+          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway },
+          headers,
+          raw,
+          log,
+        ),
       requireCustomer,
       staff: {
         accounts,
@@ -164,7 +179,16 @@ export function composeBackend(parts: BackendParts): Backend {
     {
       name: 'pending-orders',
       intervalMs: config.JOBS_INTERVAL_MS,
-      run: () => runPendingOrders({ orderRecords: storage.orders, orders, owner, scheduleSeconds: schedule, claimSeconds, batchSize: config.JOB_BATCH_SIZE, logger }),
+      run: () =>
+        runPendingOrders({
+          orderRecords: storage.orders,
+          orders,
+          owner,
+          scheduleSeconds: schedule,
+          claimSeconds,
+          batchSize: config.JOB_BATCH_SIZE,
+          logger,
+        }),
     },
     {
       name: 'expired-orders',

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   await storage.init();
   const gateway = createPaymentGateway(config);
   // Platform certificates: fetched now so the first notification does not wait; /readyz reports them.
-  await gateway.client.certificates?.refresh().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'platform certificates not available yet'));
+  await gateway.client.certificates
+    ?.refresh()
+    .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'platform certificates not available yet'));
 
   const backend = composeBackend({
     config,
@@ -50,7 +52,10 @@ async function main(): Promise<void> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   if (config.JOBS_ENABLED) runner.start();
-  logger.info({ port, host: config.HOST, instance: owner, sandbox: config.SANDBOX, wechatpay: config.WECHATPAY_BASE_URL }, 'backend listening');
+  logger.info(
+    { port, host: config.HOST, instance: owner, sandbox: config.SANDBOX, wechatpay: config.WECHATPAY_BASE_URL },
+    'backend listening',
+  );
   // Machine-readable line for process supervisors and tests that start the backend on port 0.
   process.stdout.write(`LISTENING ${port}\n`);
 

@@ -25,12 +25,22 @@ afterAll(async () => {
 const known = (id: number, v: string) => (KNOWN_FINDINGS[id] ?? []).some((tag) => v.startsWith(tag));
 
 for (const scenario of SCENARIOS.filter((s) => SHORT_IDS.includes(s.id))) {
-  test(`[${scenario.id}] ${scenario.name}: invariants hold (short)`, async () => {
-    const r = await scenario.run({ stack, short: true, seed: SEED, deadline: Date.now() + scenario.budgetMs(true), log: () => undefined });
-    results.set(scenario.id, r);
-    expect(r.incomplete).toBeUndefined();
-    expect(r.violations.filter((v) => !known(scenario.id, v))).toEqual([]);
-  }, 3 * scenario.budgetMs(true)); // generous: a loaded machine is slower, the invariants are what is asserted
+  test(
+    `[${scenario.id}] ${scenario.name}: invariants hold (short)`,
+    async () => {
+      const r = await scenario.run({
+        stack,
+        short: true,
+        seed: SEED,
+        deadline: Date.now() + scenario.budgetMs(true),
+        log: () => undefined,
+      });
+      results.set(scenario.id, r);
+      expect(r.incomplete).toBeUndefined();
+      expect(r.violations.filter((v) => !known(scenario.id, v))).toEqual([]);
+    },
+    3 * scenario.budgetMs(true),
+  ); // generous: a loaded machine is slower, the invariants are what is asserted
 
   for (const tag of KNOWN_FINDINGS[scenario.id] ?? []) {
     test.failing(`[${scenario.id}] known finding ${tag} is still open (fails once fixed: then remove it from KNOWN_FINDINGS)`, () => {

@@ -66,7 +66,11 @@ describe('assertLoopback', () => {
 });
 
 describe('generateMalformed', () => {
-  const endpoints = endpointCatalog({ orderId: '6b041a642dd764c9b0273721', notifyTransactionsPath: '/wechatpay/notify/transactions', notifyRefundsPath: '/wechatpay/notify/refunds' });
+  const endpoints = endpointCatalog({
+    orderId: '6b041a642dd764c9b0273721',
+    notifyTransactionsPath: '/wechatpay/notify/transactions',
+    notifyRefundsPath: '/wechatpay/notify/refunds',
+  });
   const ctx = { endpoints, validId: '6b041a642dd764c9b0273721', customerToken: 'c.c.c', staffToken: 's.s.s' };
 
   it('is deterministic for a seed and different across seeds', () => {
@@ -82,10 +86,29 @@ describe('generateMalformed', () => {
     expect(cases).toHaveLength(10_000);
     expect(new Set(cases.map((c) => c.endpoint))).toEqual(new Set(endpoints.map((e) => e.name)));
     const kinds = new Set(cases.map((c) => c.kind));
-    for (const k of ['wrong-type', 'missing-field', 'unknown-field', 'operator', 'proto-key', 'deep-body', 'deep-field', 'huge-body', 'invalid-utf8', 'wrong-content-type', 'bad-id', 'query-operator', 'wrong-method', 'auth-header', 'notify-headers', 'gzip-bomb']) {
+    for (const k of [
+      'wrong-type',
+      'missing-field',
+      'unknown-field',
+      'operator',
+      'proto-key',
+      'deep-body',
+      'deep-field',
+      'huge-body',
+      'invalid-utf8',
+      'wrong-content-type',
+      'bad-id',
+      'query-operator',
+      'wrong-method',
+      'auth-header',
+      'notify-headers',
+      'gzip-bomb',
+    ]) {
       expect(kinds).toContain(k);
     }
-    const bodies = cases.map((c) => (c.request.body === undefined ? '' : Buffer.isBuffer(c.request.body) ? c.request.body.toString('latin1') : c.request.body));
+    const bodies = cases.map((c) =>
+      c.request.body === undefined ? '' : Buffer.isBuffer(c.request.body) ? c.request.body.toString('latin1') : c.request.body,
+    );
     expect(bodies.some((b) => b.includes('{"$gt":""}'))).toBe(true);
     // Invalid UTF-8 really is invalid: the bytes do not survive a UTF-8 round trip.
     const utf8 = cases.find((c) => c.kind === 'invalid-utf8')!.request.body as Buffer;
@@ -134,8 +157,34 @@ describe('forgeries', () => {
 
   // Crypto-level forgeries must fail verification or decryption; the others are genuinely signed and encrypted
   // and must be caught by the backend against the order (amount, currency, merchant, trade state, replay).
-  const cryptoKinds = ['bad-signature', 'another-key', 'stale-timestamp', 'future-timestamp', 'unknown-serial', 'unknown-serial-genuine-key', 'signtest', 'body-changed-after-signing', 'tampered-ciphertext', 'tampered-tag', 'wrong-associated-data', 'wrong-apiv3-key', 'wrong-algorithm', 'no-algorithm', 'replayed-body-resigned', 'missing-signature-headers'];
-  const semanticKinds = ['amount-changed', 'currency-changed', 'another-merchant', 'another-appid', 'trade-state-not-success', 'replay-other-order-same-event', 'replay-other-order-new-event', 'verbatim-replay'];
+  const cryptoKinds = [
+    'bad-signature',
+    'another-key',
+    'stale-timestamp',
+    'future-timestamp',
+    'unknown-serial',
+    'unknown-serial-genuine-key',
+    'signtest',
+    'body-changed-after-signing',
+    'tampered-ciphertext',
+    'tampered-tag',
+    'wrong-associated-data',
+    'wrong-apiv3-key',
+    'wrong-algorithm',
+    'no-algorithm',
+    'replayed-body-resigned',
+    'missing-signature-headers',
+  ];
+  const semanticKinds = [
+    'amount-changed',
+    'currency-changed',
+    'another-merchant',
+    'another-appid',
+    'trade-state-not-success',
+    'replay-other-order-same-event',
+    'replay-other-order-new-event',
+    'verbatim-replay',
+  ];
 
   it.each(cryptoKinds)('%s is rejected by signature or decryption checks', async (kind) => {
     const d = builders[kind]!();

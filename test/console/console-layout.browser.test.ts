@@ -35,14 +35,23 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promis
 beforeAll(async () => {
   stack = await startStack({ sandbox: { settings: { refundSettleDelaySeconds: 1 } } });
   for (const s of [ADMIN, CASHIER]) await seedStaff(stack.dbUri, s.username, s.role, s.password);
-  adminToken = ((await stack.api('POST', '/api/admin/login', { body: { username: ADMIN.username, password: ADMIN.password } })).json as StaffLoginResponse).token;
+  adminToken = (
+    (await stack.api('POST', '/api/admin/login', { body: { username: ADMIN.username, password: ADMIN.password } }))
+      .json as StaffLoginResponse
+  ).token;
   // A paid order with a refund that succeeded: the order page then has refunds, notifications and an audit trail.
   const token = await stack.loginCustomer('layout-customer');
-  const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 2 }], clientRequestId: `layout-${Date.now()}` } });
+  const created = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items: [{ sku: 'milk-tea', quantity: 2 }], clientRequestId: `layout-${Date.now()}` },
+  });
   const { order: o, payment } = created.json as CreateOrderResponse;
   await stack.api('POST', '/api/sandbox/cashier', { token, body: { orderId: o.id, payment, action: 'pay' } });
   await waitFor(async () => ((await stack.api('GET', `/api/orders/${o.id}`, { token })).json as OrderView).status === 'PAID' || undefined);
-  const r = await stack.api('POST', `/api/admin/orders/${o.id}/refunds`, { token: adminToken, body: { amount: 1250, reason: 'cup cracked', requestId: `layout-r-${Date.now()}` } });
+  const r = await stack.api('POST', `/api/admin/orders/${o.id}/refunds`, {
+    token: adminToken,
+    body: { amount: 1250, reason: 'cup cracked', requestId: `layout-r-${Date.now()}` },
+  });
   refund = await waitFor(async () => {
     const x = (await stack.api('GET', `/api/admin/refunds/${r.json.id}`, { token: adminToken })).json as AdminRefundView;
     return x.status === 'SUCCESS' ? x : undefined;
@@ -66,7 +75,11 @@ async function expectText(locator: ReturnType<Page['getByTestId']>, text: string
   const end = Date.now() + timeout;
   let last = '';
   while (Date.now() < end) {
-    last = (await locator.first().textContent({ timeout: Math.max(1, end - Date.now()) }).catch(() => '')) ?? '';
+    last =
+      (await locator
+        .first()
+        .textContent({ timeout: Math.max(1, end - Date.now()) })
+        .catch(() => '')) ?? '';
     if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -89,13 +102,23 @@ const PAGES: { name: string; hash: string; ready: string }[] = [
   { name: 'orders', hash: '#/orders', ready: '[data-testid="orders-table"], [data-testid="orders-empty"]' },
   { name: 'order', hash: '', ready: '[data-testid="order-audit"]' },
   { name: 'dashboard', hash: '#/dashboard?days=7', ready: '[data-testid="dashboard-chart"]' },
-  { name: 'statement', hash: `#/statements?date=${gmt8Day(0)}`, ready: '[data-testid="statement-totals"], [data-testid="statement-error"]:not([hidden])' },
-  { name: 'settlements', hash: '#/settlements?state=UNSETTLE', ready: '[data-testid="settlements-table"], [data-testid="settlements-empty"]' },
+  {
+    name: 'statement',
+    hash: `#/statements?date=${gmt8Day(0)}`,
+    ready: '[data-testid="statement-totals"], [data-testid="statement-error"]:not([hidden])',
+  },
+  {
+    name: 'settlements',
+    hash: '#/settlements?state=UNSETTLE',
+    ready: '[data-testid="settlements-table"], [data-testid="settlements-empty"]',
+  },
   { name: 'pos', hash: '#/pos', ready: '[data-testid="pos-form"]' },
 ];
 
 async function checkPage(page: Page, label: string): Promise<void> {
-  const width = await page.evaluate<{ scroll: number; inner: number }>('({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })');
+  const width = await page.evaluate<{ scroll: number; inner: number }>(
+    '({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })',
+  );
   expect({ label, ...width, fits: width.scroll <= width.inner }).toEqual({ label, ...width, fits: true });
   const violations = await seriousViolations(page);
   expect({ label, violations }).toEqual({ label, violations: [] });
@@ -104,7 +127,10 @@ async function checkPage(page: Page, label: string): Promise<void> {
 test('every page fits a 390 px phone without sideways scrolling, keeps the desktop layout, and passes axe-core, in both languages', async () => {
   const page = await browser.newPage();
   for (const lang of ['en', 'zh-HK'] as const) {
-    for (const vp of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+    for (const vp of [
+      { width: 390, height: 844 },
+      { width: 1366, height: 768 },
+    ]) {
       await page.setViewportSize(vp);
       await page.goto(`${stack.backendUrl}/admin/`);
       await page.evaluate('sessionStorage.clear()');
@@ -127,7 +153,9 @@ test('every page fits a 390 px phone without sideways scrolling, keeps the deskt
           // Stacked rows: the order number has the row's full width, on one line.
           const link = page.getByTestId('order-link').first();
           const box = await link.boundingBox();
-          const lineHeight = await page.evaluate<number>(`parseFloat(getComputedStyle(document.querySelector('[data-testid="order-link"]')).lineHeight) || 20`);
+          const lineHeight = await page.evaluate<number>(
+            `parseFloat(getComputedStyle(document.querySelector('[data-testid="order-link"]')).lineHeight) || 20`,
+          );
           expect(box!.height).toBeLessThan(lineHeight * 2.2);
           expect((await page.locator('[data-testid="orders-table"] thead').boundingBox())!.height).toBeLessThanOrEqual(1); // out of sight, kept for screen readers
         }
@@ -140,7 +168,10 @@ test('every page fits a 390 px phone without sideways scrolling, keeps the deskt
         await page.waitForURL((u) => u.hash === '#/orders');
         await checkPage(page, `${lang} ${vp.width} menu`);
       }
-      await page.getByTestId(phone ? 'menu-toggle' : 'nav').first().waitFor();
+      await page
+        .getByTestId(phone ? 'menu-toggle' : 'nav')
+        .first()
+        .waitFor();
     }
   }
   await page.close();
@@ -150,7 +181,11 @@ test('the login page puts the cursor in the username', async () => {
   const page = await browser.newPage();
   await page.goto(`${stack.backendUrl}/admin/`);
   await page.getByTestId('login-form').waitFor();
-  await waitFor(async () => ((await page.evaluate<string | undefined>('document.activeElement?.dataset.testid')) === 'login-username' ? true : undefined), 5000);
+  await waitFor(
+    async () =>
+      (await page.evaluate<string | undefined>('document.activeElement?.dataset.testid')) === 'login-username' ? true : undefined,
+    5000,
+  );
   await page.keyboard.type(ADMIN.username); // typing goes straight in
   expect(await page.getByTestId('login-username').inputValue()).toBe(ADMIN.username);
   await page.close();
@@ -195,7 +230,9 @@ test('the audit trail and the notifications are told in words, with the raw data
   await raw.locator('summary').click();
   expect(await raw.locator('pre').textContent()).toContain('"action": "refund.create"');
   expect(await page.getByTestId('notification-raw').first().locator('pre').isVisible()).toBe(false);
-  expect(await page.locator('[data-testid="order-notifications"] td:not(:has(details))').allTextContents()).not.toContain(order.notifications[0]!.eventId);
+  expect(await page.locator('[data-testid="order-notifications"] td:not(:has(details))').allTextContents()).not.toContain(
+    order.notifications[0]!.eventId,
+  );
   await page.getByTestId('lang').selectOption('zh-HK');
   await expectText(page.getByTestId('audit-text'), '申請退款 HK$12.50');
   await expectText(page.getByTestId('order-notifications'), '微信支付：顧客已付款');

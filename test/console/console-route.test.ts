@@ -72,9 +72,12 @@ describe('GET /admin/', () => {
     expect(res.headers.get('location')).toBe('/admin/');
   });
 
-  it.each(['/admin/app.js', '/admin/nope.html', '/admin/..%2Fpackage.json', '/admin/src/main.ts', '/admin/build.ts'])('answers 404 {code, message} for %s', async (path) => {
-    const res = await fetch(`${server.url}${path}`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
-  });
+  it.each(['/admin/app.js', '/admin/nope.html', '/admin/..%2Fpackage.json', '/admin/src/main.ts', '/admin/build.ts'])(
+    'answers 404 {code, message} for %s',
+    async (path) => {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
+    },
+  );
 });

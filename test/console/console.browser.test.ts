@@ -55,7 +55,10 @@ let orderSeq = 0;
 /** A customer order through the real customer API, paid (or not) through the sandbox cashier. */
 async function customerOrder(items: { sku: string; quantity: number }[], pay: boolean): Promise<OrderView> {
   const token = await stack.loginCustomer('console-customer');
-  const created = await stack.api('POST', '/api/orders', { token, body: { items, clientRequestId: `console-${Date.now()}-${orderSeq++}` } });
+  const created = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items, clientRequestId: `console-${Date.now()}-${orderSeq++}` },
+  });
   expect(created.status).toBe(201);
   const { order, payment } = created.json as CreateOrderResponse;
   if (!pay) return order;
@@ -98,7 +101,11 @@ async function expectText(locator: ReturnType<Page['getByTestId']>, text: string
   const end = Date.now() + timeout;
   let last = '';
   while (Date.now() < end) {
-    last = (await locator.first().textContent({ timeout: Math.max(1, end - Date.now()) }).catch(() => '')) ?? '';
+    last =
+      (await locator
+        .first()
+        .textContent({ timeout: Math.max(1, end - Date.now()) })
+        .catch(() => '')) ?? '';
     if (typeof text === 'string' ? last.includes(text) : text.test(last)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -112,7 +119,9 @@ test('admin logs in, finds a paid order, refunds part of it and sees it succeed'
 
   // The token lives in sessionStorage only.
   // (Strings, not functions: this file is type-checked without the DOM library.)
-  const storage = await page.evaluate<{ session: string; local: string }>(`({ session: sessionStorage.getItem('console.session') ?? '', local: JSON.stringify(localStorage) })`);
+  const storage = await page.evaluate<{ session: string; local: string }>(
+    `({ session: sessionStorage.getItem('console.session') ?? '', local: JSON.stringify(localStorage) })`,
+  );
   expect(JSON.parse(storage.session)).toMatchObject({ username: ADMIN.username, role: 'admin', token: expect.any(String) });
   expect(storage.local).not.toContain(JSON.parse(storage.session).token);
 
@@ -166,7 +175,10 @@ test('an over-refund is refused with a clear message, by the form and by the API
   await page.getByTestId('refund-amount').fill('19.00');
   await page.getByTestId('refund-review').click();
   await page.getByTestId('refund-confirm').waitFor();
-  const other = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: adminToken, body: { amount: 100, requestId: `other-${Date.now()}` } });
+  const other = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, {
+    token: adminToken,
+    body: { amount: 100, requestId: `other-${Date.now()}` },
+  });
   expect(other.status).toBe(201);
   await page.getByTestId('refund-confirm').click();
   await expectText(page.getByTestId('refund-error'), 'The amount is more than what is left to refund on this order.');
@@ -181,7 +193,7 @@ test('an over-refund is refused with a clear message, by the form and by the API
   await page.close();
 });
 
-test("a refund WeChat Pay holds back or closes is explained in plain words", async () => {
+test('a refund WeChat Pay holds back or closes is explained in plain words', async () => {
   const order = await customerOrder([{ sku: 'wonton-noodles', quantity: 1 }], true); // HK$42.00
   const page = await browser.newPage();
   await login(page, ADMIN);
@@ -247,7 +259,10 @@ test('the viewer sees no refund button, and the API refuses the refund anyway', 
   await shot(page, 'viewer-order');
 
   const viewer = await staffLogin(VIEWER);
-  const refused = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: viewer.token, body: { amount: 100, requestId: `viewer-${Date.now()}` } });
+  const refused = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, {
+    token: viewer.token,
+    body: { amount: 100, requestId: `viewer-${Date.now()}` },
+  });
   expect(refused.status).toBe(403);
   expect(refused.json.code).toBe('FORBIDDEN');
   expect((await adminOrder(order.id)).refunds).toEqual([]);
@@ -278,14 +293,22 @@ test('order search by status and an inclusive date range', async () => {
   const order = await customerOrder([{ sku: 'pineapple-bun', quantity: 2 }], true);
   const page = await browser.newPage();
   await login(page, VIEWER);
-  const today = await page.evaluate<string>(`(() => { const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); })()`);
+  const today = await page.evaluate<string>(
+    `(() => { const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); })()`,
+  );
   const search = async (status: string, from: string, to: string) => {
     await page.getByTestId('filter-status').selectOption(status);
     await page.getByTestId('filter-from').fill(from);
     await page.getByTestId('filter-to').fill(to);
     await page.getByTestId('orders-search').click();
     // Wait for this search's page (its filters in the address), then for its answer.
-    await page.waitForURL((url) => url.hash.includes(`from=${from}`) && url.hash.includes(`to=${to}`) && (status === '' || url.hash.includes(`status=${status}`)) && (status !== '' || !url.hash.includes('status=')));
+    await page.waitForURL(
+      (url) =>
+        url.hash.includes(`from=${from}`) &&
+        url.hash.includes(`to=${to}`) &&
+        (status === '' || url.hash.includes(`status=${status}`)) &&
+        (status !== '' || !url.hash.includes('status=')),
+    );
     await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
     return page.getByTestId('order-link').allTextContents();
   };
@@ -305,7 +328,9 @@ test('a session the API no longer accepts returns to the login page with a plain
   await login(page, ADMIN);
   await page.locator('[data-testid="orders-table"], [data-testid="orders-empty"]').first().waitFor();
   // As if the token expired or the account was disabled: the next call answers 401.
-  await page.evaluate(`(() => { const s = JSON.parse(sessionStorage.getItem('console.session')); s.token = 'e30.e30.invalid'; sessionStorage.setItem('console.session', JSON.stringify(s)); })()`);
+  await page.evaluate(
+    `(() => { const s = JSON.parse(sessionStorage.getItem('console.session')); s.token = 'e30.e30.invalid'; sessionStorage.setItem('console.session', JSON.stringify(s)); })()`,
+  );
   await page.getByTestId('orders-search').click();
   await expectText(page.getByTestId('login-error'), 'Your session has ended. Please log in again.');
   expect(await page.evaluate<string | null>(`sessionStorage.getItem('console.session')`)).toBeNull();
@@ -380,7 +405,10 @@ test('the viewer reads the day statement with differences highlighted, and settl
   expect(await row.textContent()).toContain('HK$28.00'); // WeChat Pay
   expect(await row.textContent()).toContain('HK$28.01'); // ours
   // Highlighted: the row's cells have a background, unlike an ordinary table row.
-  await row.locator('td').first().evaluate((el) => el.setAttribute('data-probe', '1'));
+  await row
+    .locator('td')
+    .first()
+    .evaluate((el) => el.setAttribute('data-probe', '1'));
   const bg = await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-probe]')).backgroundColor`);
   expect(bg).not.toMatch(/^rgba\(0, 0, 0, 0\)$|^transparent$/);
   await shot(page, 'statement');

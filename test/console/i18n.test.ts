@@ -33,7 +33,9 @@ describe('console texts', () => {
   it('adds the request reference to server errors only, and keeps unknown codes readable', () => {
     expect(describeError('en', { status: 500, code: 'INTERNAL', message: 'x', requestId: 'req-1' })).toContain('req-1');
     expect(describeError('en', { status: 403, code: 'FORBIDDEN', message: 'x', requestId: 'req-1' })).not.toContain('req-1');
-    expect(describeError('en', { status: 418, code: 'TEAPOT', message: 'short and stout' })).toBe('The request failed (TEAPOT): short and stout');
+    expect(describeError('en', { status: 418, code: 'TEAPOT', message: 'short and stout' })).toBe(
+      'The request failed (TEAPOT): short and stout',
+    );
   });
 
   it("explains WeChat Pay's refusal in plain words, falling back to its own message", () => {

@@ -116,7 +116,11 @@ test('an indexed equality is read from the index on FerretDB', async () => {
   expect((await explain({ tags: 'x' })).filterPushdown).toBe(false);
   // String ids as the sandbox makes them ("<merchant>|<out_trade_no>"), alone and in a list.
   const ids = conn.db!.collection<{ _id: string; n: number }>('ids');
-  await ids.insertMany([{ _id: '1900|M1', n: 1 }, { _id: '1900|M2', n: 2 }, { _id: 'a"b', n: 3 }]);
+  await ids.insertMany([
+    { _id: '1900|M1', n: 1 },
+    { _id: '1900|M2', n: 2 },
+    { _id: 'a"b', n: 3 },
+  ]);
   const plan = async (filter: Record<string, unknown>) =>
     JSON.stringify(((await conn.db!.command({ explain: { find: 'ids', filter } })) as { queryPlanner?: unknown }).queryPlanner);
   expect(await plan({ _id: '1900|M1' })).toMatch(/USING INDEX/);

@@ -43,7 +43,10 @@ test('a unique-index violation is recognised as a duplicate key', async () => {
   await Account().create({ key: 'dup', balance: 1, version: 0 });
   const err = await Account()
     .create({ key: 'dup', balance: 2, version: 0 })
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(isDuplicateKeyError(err)).toBe(true);
   expect(isDuplicateKeyError(new Error('other'))).toBe(false);
   expect(await Account().countDocuments({ key: 'dup' })).toBe(1);
@@ -54,7 +57,9 @@ test('of concurrent inserts of one unique key, exactly one succeeds', async () =
     Array.from({ length: 10 }, (_, i) => Account().create({ key: 'once', balance: i, version: 0 })),
   );
   expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-  expect(attempts.filter((a) => a.status === 'rejected').map((a) => isDuplicateKeyError((a as PromiseRejectedResult).reason))).toEqual(Array(9).fill(true));
+  expect(attempts.filter((a) => a.status === 'rejected').map((a) => isDuplicateKeyError((a as PromiseRejectedResult).reason))).toEqual(
+    Array(9).fill(true),
+  );
 });
 
 test('a conditional atomic update: of concurrent debits that overdraw, only those that fit succeed', async () => {

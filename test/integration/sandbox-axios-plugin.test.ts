@@ -4,7 +4,6 @@ import { createPublicKey } from 'node:crypto';
 import { issueCertificate } from '../../server/sandbox/keys/certificates';
 import { downloadCertificates, jsapiBody, startInProcessSandbox, type InProcessSandbox } from '../support/sandbox-inprocess';
 
- 
 const { Wechatpay } = require('wechatpay-axios-plugin') as { Wechatpay: new (cfg: Record<string, unknown>) => any };
 
 let sb: InProcessSandbox;
@@ -42,10 +41,14 @@ test('places a JSAPI order and verifies the signed answer with the sandbox platf
     certs: { [sb.config.platformSerial]: createPublicKey(stranger.certificatePem) },
     baseURL: sb.baseUrl + '/',
   });
-  await expect(wrong.v3.global.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: m.mchid }, out_trade_no: 'AXIOS1' })).rejects.toThrow();
+  await expect(
+    wrong.v3.global.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: m.mchid }, out_trade_no: 'AXIOS1' }),
+  ).rejects.toThrow();
 
   // And its errors are the sandbox's real error bodies.
-  const err = await wxpay.v3.global.transactions.outTradeNo._out_trade_no_.get({ params: { mchid: m.mchid }, out_trade_no: 'MISSING' }).catch((e: any) => e);
+  const err = await wxpay.v3.global.transactions.outTradeNo._out_trade_no_
+    .get({ params: { mchid: m.mchid }, out_trade_no: 'MISSING' })
+    .catch((e: any) => e);
   expect(err.response.status).toBe(404);
   expect(err.response.data.code).toBe('ORDER_NOT_EXIST');
 });

@@ -23,7 +23,14 @@ function clientFor(m: SandboxMerchant, extra: Record<string, unknown> = {}): Wec
     m.mode === 'direct'
       ? { mode: 'direct' as const, mchid: m.mchid, appid: m.appid }
       : { mode: 'institution' as const, spMchid: m.mchid, spAppid: m.appid, subMchid: m.subMchid!, subAppid: m.subAppid };
-  return createWechatPayClient({ ...identity, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: sb.baseUrl, ...extra });
+  return createWechatPayClient({
+    ...identity,
+    merchantSerial: m.serial,
+    privateKey: m.privateKeyPem,
+    apiV3Key: m.apiV3Key,
+    baseUrl: sb.baseUrl,
+    ...extra,
+  });
 }
 
 const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms = 15000): Promise<T> => {
@@ -36,7 +43,11 @@ const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms =
   }
 };
 
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe.each(['direct', 'institution'] as const)('%s mode', (mode) => {
   const tag = mode === 'direct' ? 'D' : 'I';
@@ -69,7 +80,9 @@ describe.each(['direct', 'institution'] as const)('%s mode', (mode) => {
 
     const paymentEvent = await waitFor(async () => {
       const parsed = await Promise.all(receiver.received.map((r) => client.parseNotification(r.headers as Record<string, string>, r.body)));
-      return parsed.find((p) => p.ok && p.event.event_type === 'TRANSACTION.SUCCESS' && (p.event.resource as { out_trade_no?: string }).out_trade_no === no);
+      return parsed.find(
+        (p) => p.ok && p.event.event_type === 'TRANSACTION.SUCCESS' && (p.event.resource as { out_trade_no?: string }).out_trade_no === no,
+      );
     });
     expect(paymentEvent.ok && (paymentEvent.event.resource as { trade_state?: string }).trade_state).toBe('SUCCESS');
 
@@ -81,13 +94,27 @@ describe.each(['direct', 'institution'] as const)('%s mode', (mode) => {
     const closeErr = await caught(client.closeOrder({ out_trade_no: no }));
     expect(isWechatPayError(closeErr, 'ORDERPAID')).toBe(true);
 
-    const refund = await client.refund({ out_trade_no: no, out_refund_no: `${no}R1`, amount: { refund: 400, total: 1000, currency: 'HKD' }, notify_url: receiver.url });
+    const refund = await client.refund({
+      out_trade_no: no,
+      out_refund_no: `${no}R1`,
+      amount: { refund: 400, total: 1000, currency: 'HKD' },
+      notify_url: receiver.url,
+    });
     expect(refund.out_refund_no).toBe(`${no}R1`);
-    const again = await client.refund({ out_trade_no: no, out_refund_no: `${no}R1`, amount: { refund: 400, total: 1000, currency: 'HKD' }, notify_url: receiver.url });
+    const again = await client.refund({
+      out_trade_no: no,
+      out_refund_no: `${no}R1`,
+      amount: { refund: 400, total: 1000, currency: 'HKD' },
+      notify_url: receiver.url,
+    });
     expect(again.id).toBe(refund.id);
-    const over = await caught(client.refund({ out_trade_no: no, out_refund_no: `${no}R2`, amount: { refund: 601, total: 1000, currency: 'HKD' } }));
+    const over = await caught(
+      client.refund({ out_trade_no: no, out_refund_no: `${no}R2`, amount: { refund: 601, total: 1000, currency: 'HKD' } }),
+    );
     expect(isWechatPayError(over, 'INVALID_REQUEST')).toBe(true);
-    const used = await caught(client.refund({ out_trade_no: no, out_refund_no: `${no}R1`, amount: { refund: 300, total: 1000, currency: 'HKD' } }));
+    const used = await caught(
+      client.refund({ out_trade_no: no, out_refund_no: `${no}R1`, amount: { refund: 300, total: 1000, currency: 'HKD' } }),
+    );
     expect(isWechatPayError(used, 'OUT_REFUND_NO_USED')).toBe(true);
     const settled = await waitFor(async () => {
       const r = await client.queryRefundByOutRefundNo(`${no}R1`);
@@ -99,26 +126,44 @@ describe.each(['direct', 'institution'] as const)('%s mode', (mode) => {
     expect((await client.queryOrderByOutTradeNo(no)).trade_state).toBe('REFUND');
     await waitFor(async () => {
       const parsed = await Promise.all(receiver.received.map((r) => client.parseNotification(r.headers as Record<string, string>, r.body)));
-      return parsed.find((p) => p.ok && p.event.event_type === 'REFUND.SUCCESS' && (p.event.resource as { out_refund_no?: string }).out_refund_no === `${no}R1`);
+      return parsed.find(
+        (p) =>
+          p.ok && p.event.event_type === 'REFUND.SUCCESS' && (p.event.resource as { out_refund_no?: string }).out_refund_no === `${no}R1`,
+      );
     });
 
     const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
     const statement = await client.downloadStatement({ date: day });
     expect(JSON.stringify(statement)).toContain(no);
-    const settlements = await client.querySettlements({ settle_state: 'SETTLED', settle_start_date: day, settle_end_date: day, offset: 0, limit: 10 });
+    const settlements = await client.querySettlements({
+      settle_state: 'SETTLED',
+      settle_start_date: day,
+      settle_end_date: day,
+      offset: 0,
+      limit: 10,
+    });
     expect(settlements.total_count).toBeGreaterThanOrEqual(1);
   });
 
   test('Quick Pay in each USERPAYING form, reverse, and the real errors', async () => {
     const no = `Q${tag}${Date.now()}`;
-    const req = (n: string, code: string) => ({ description: 'POS', out_trade_no: n, merchant_category_code: '5812', amount: { total: 500, currency: 'HKD' }, payer: { auth_code: code } });
+    const req = (n: string, code: string) => ({
+      description: 'POS',
+      out_trade_no: n,
+      merchant_category_code: '5812',
+      amount: { total: 500, currency: 'HKD' },
+      payer: { auth_code: code },
+    });
     expect((await client.micropayPay(req(`${no}a`, '134650720866361395'))).outcome).toBe('SUCCESS');
     const up = await client.micropayPay(req(`${no}b`, '134650720866369992'));
     expect(up).toMatchObject({ outcome: 'USERPAYING', via: 'trade_state' });
     await client.queryOrderByOutTradeNo(`${no}b`);
     expect((await client.queryOrderByOutTradeNo(`${no}b`)).trade_state).toBe('SUCCESS');
     expect((await client.micropayPay(req(`${no}c`, '134650720866369980'))).outcome).toBe('FAILED');
-    for (const [form, via] of [['202', 'http_202'], ['403', 'error_code']] as const) {
+    for (const [form, via] of [
+      ['202', 'http_202'],
+      ['403', 'error_code'],
+    ] as const) {
       await sb.admin.faults({ arm: [{ fault: `userpaying:${form}`, path: '/v3/global/micropay/transactions/pay' }] });
       expect(await client.micropayPay(req(`${no}${form}`, '134650720866369990'))).toMatchObject({ outcome: 'USERPAYING', via });
     }
@@ -169,11 +214,18 @@ test('the remaining real errors through the client: PARAM_ERROR, NO_AUTH, NOT_EN
   const { params } = await client.jsapiPrepayWithRequestPayment({ ...base, out_trade_no: no, amount: { total: 100, currency: 'HKD' } });
   await sb.admin.cashierPay({ ...params, openid });
   await sb.admin.faults({ arm: [{ fault: 'not-enough', path: '/v3/global/refunds' }] });
-  const ne = await caught(client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } }));
+  const ne = await caught(
+    client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } }),
+  );
   expect(ne).toMatchObject({ status: 403, code: 'NOT_ENOUGH' });
   // Retried later with the same out_refund_no, as the docs advise, it is accepted.
-  expect((await client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } })).out_refund_no).toBe(`${no}R`);
-  const mainland = await caught(client.request({ method: 'POST', path: '/v3/pay/transactions/jsapi', body: { sp_mchid: inst.mchid }, idempotent: false }));
+  expect(
+    (await client.refund({ out_trade_no: no, out_refund_no: `${no}R`, amount: { refund: 100, total: 100, currency: 'HKD' } }))
+      .out_refund_no,
+  ).toBe(`${no}R`);
+  const mainland = await caught(
+    client.request({ method: 'POST', path: '/v3/pay/transactions/jsapi', body: { sp_mchid: inst.mchid }, idempotent: false }),
+  );
   expect(mainland).toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
   client.close();
 });
@@ -184,22 +236,39 @@ test('certificate rotation while requests are in flight: publish, overlap, switc
   await client.downloadCertificates();
   const openid = await sb.admin.openid('rotation', m.miniprogramAppid);
   const no = `ROT${Date.now()}`;
-  await client.jsapiOrder({ description: 'x', out_trade_no: no, notify_url: receiver.url, merchant_category_code: '5812', payer: { sub_openid: openid }, amount: { total: 100, currency: 'HKD' } });
+  await client.jsapiOrder({
+    description: 'x',
+    out_trade_no: no,
+    notify_url: receiver.url,
+    merchant_category_code: '5812',
+    payer: { sub_openid: openid },
+    amount: { total: 100, currency: 'HKD' },
+  });
   // 40 queries spread over 2 s; meanwhile the new certificate is published at once and signs answers
   // 100 simulated seconds later (1 s at this time scale). The client refreshes during the overlap, as a
   // client refreshing its certificates on schedule does.
-  const inflight = Array.from({ length: 40 }, (_, i) => new Promise((r) => setTimeout(r, i * 50)).then(() => client.queryOrderByOutTradeNo(no)));
+  const inflight = Array.from({ length: 40 }, (_, i) =>
+    new Promise((r) => setTimeout(r, i * 50)).then(() => client.queryOrderByOutTradeNo(no)),
+  );
   const rotated = await sb.admin.rotate({ switch_after_seconds: 100, retire_after_seconds: 3600 });
   expect(rotated.current).not.toBe(rotated.new_serial); // published, not yet signing
-  expect((await client.downloadCertificates()).map((c) => c.serial)).toEqual(expect.arrayContaining([rotated.new_serial, sb.config.platformSerial]));
+  expect((await client.downloadCertificates()).map((c) => c.serial)).toEqual(
+    expect.arrayContaining([rotated.new_serial, sb.config.platformSerial]),
+  );
   const results = await Promise.allSettled(inflight);
   expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   await waitFor(async () => (await sb.admin.get('/sandbox/platform')).current === rotated.new_serial || undefined);
   const signerOfAnAnswer = async () =>
-    (await client.request({ method: 'GET', path: `/v3/global/transactions/out-trade-no/${no}`, query: { sp_mchid: m.mchid, sub_mchid: m.subMchid! }, idempotent: true }))
-      .headers['wechatpay-serial']!;
+    (
+      await client.request({
+        method: 'GET',
+        path: `/v3/global/transactions/out-trade-no/${no}`,
+        query: { sp_mchid: m.mchid, sub_mchid: m.subMchid! },
+        idempotent: true,
+      })
+    ).headers['wechatpay-serial']!;
   // Answers switch to the new key (allowing for an answer that was already being signed at the switch)...
-  await waitFor(async () => ((await signerOfAnAnswer()) === rotated.new_serial) || undefined);
+  await waitFor(async () => (await signerOfAnAnswer()) === rotated.new_serial || undefined);
   // ...and stay switched.
   const signers = new Set<string>();
   for (let i = 0; i < 3; i++) signers.add(await signerOfAnAnswer());

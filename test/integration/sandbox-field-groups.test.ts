@@ -19,7 +19,13 @@ function clientFor(m: SandboxMerchant): WechatPayClient {
     m.mode === 'direct'
       ? { mode: 'direct' as const, mchid: m.mchid, appid: m.appid }
       : { mode: 'institution' as const, spMchid: m.mchid, spAppid: m.appid, subMchid: m.subMchid!, subAppid: m.subAppid };
-  return createWechatPayClient({ ...identity, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: sb.baseUrl });
+  return createWechatPayClient({
+    ...identity,
+    merchantSerial: m.serial,
+    privateKey: m.privateKeyPem,
+    apiV3Key: m.apiV3Key,
+    baseUrl: sb.baseUrl,
+  });
 }
 
 beforeAll(async () => {
@@ -44,7 +50,11 @@ const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms =
     await new Promise((r) => setTimeout(r, 25));
   }
 };
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 async function setMerchant(mchid: string, settings: Record<string, unknown>) {
   const res = await sb.admin.post(`/sandbox/merchants/${mchid}/settings`, settings);
@@ -72,7 +82,11 @@ async function paymentNotification(client: WechatPayClient, no: string) {
   return waitFor(async () => {
     for (const r of receiver.received) {
       const parsed = await client.parseNotification(r.headers as Record<string, string>, r.body);
-      if (parsed.ok && parsed.event.event_type === 'TRANSACTION.SUCCESS' && (parsed.event.resource as { out_trade_no?: string }).out_trade_no === no) {
+      if (
+        parsed.ok &&
+        parsed.event.event_type === 'TRANSACTION.SUCCESS' &&
+        (parsed.event.resource as { out_trade_no?: string }).out_trade_no === no
+      ) {
         return { envelope: JSON.parse(r.body) as { create_time: string }, event: parsed.event };
       }
     }
@@ -100,39 +114,46 @@ describe('payment notification create_time', () => {
 });
 
 describe('payer amounts and promotion_detail', () => {
-  test.each(['direct', 'institution'] as const)('%s: a configured discount is taken off payer_total and reported as the seed shows', async (mode) => {
-    const m = sb.config[mode];
-    const client = mode === 'direct' ? direct : inst;
-    await setMerchant(m.mchid, { promotion: { amount: 100, type: 'COUPON', scope: 'SINGLE', wechatpay_contribute_amount: 70, merchant_contribute_amount: 30 } });
-    let no: string;
-    try {
-      no = await paid(client, m, `PR${mode[0]}${Date.now()}`, 1000);
-    } finally {
-      await setMerchant(m.mchid, { promotion: null });
-    }
-    const tx = await client.queryOrderByOutTradeNo(no);
-    expect(tx.amount).toEqual({
-      total: 1000,
-      currency: 'HKD',
-      payer_total: toPayerAmount(900, 'HKD'),
-      payer_currency: 'CNY',
-      exchange_rate: { type: 'SETTLEMENT_RATE', rate: exchangeRate('HKD') },
-    });
-    const [p] = tx.promotion_detail!;
-    expect(p).toMatchObject({ scope: 'SINGLE', type: 'COUPON', amount: 100, currency: 'HKD' });
-    expect(p!.wechatpay_contribute_amount! + p!.merchant_contribute_amount! + p!.other_contribute_amount!).toBe(p!.amount);
-    const note = await paymentNotification(client, no);
-    expect((note.event.resource as { promotion_detail?: unknown }).promotion_detail).toEqual(tx.promotion_detail);
-    expect((note.event.resource as { amount?: unknown }).amount).toEqual(tx.amount);
+  test.each(['direct', 'institution'] as const)(
+    '%s: a configured discount is taken off payer_total and reported as the seed shows',
+    async (mode) => {
+      const m = sb.config[mode];
+      const client = mode === 'direct' ? direct : inst;
+      await setMerchant(m.mchid, {
+        promotion: { amount: 100, type: 'COUPON', scope: 'SINGLE', wechatpay_contribute_amount: 70, merchant_contribute_amount: 30 },
+      });
+      let no: string;
+      try {
+        no = await paid(client, m, `PR${mode[0]}${Date.now()}`, 1000);
+      } finally {
+        await setMerchant(m.mchid, { promotion: null });
+      }
+      const tx = await client.queryOrderByOutTradeNo(no);
+      expect(tx.amount).toEqual({
+        total: 1000,
+        currency: 'HKD',
+        payer_total: toPayerAmount(900, 'HKD'),
+        payer_currency: 'CNY',
+        exchange_rate: { type: 'SETTLEMENT_RATE', rate: exchangeRate('HKD') },
+      });
+      const [p] = tx.promotion_detail!;
+      expect(p).toMatchObject({ scope: 'SINGLE', type: 'COUPON', amount: 100, currency: 'HKD' });
+      expect(p!.wechatpay_contribute_amount! + p!.merchant_contribute_amount! + p!.other_contribute_amount!).toBe(p!.amount);
+      const note = await paymentNotification(client, no);
+      expect((note.event.resource as { promotion_detail?: unknown }).promotion_detail).toEqual(tx.promotion_detail);
+      expect((note.event.resource as { amount?: unknown }).amount).toEqual(tx.amount);
 
-    // A later payment without the setting has no promotion and pays the whole amount.
-    const plain = await client.queryOrderByOutTradeNo(await paid(client, m, `PN${mode[0]}${Date.now()}`, 1000));
-    expect(plain.promotion_detail).toBeUndefined();
-    expect(plain.amount!.payer_total).toBe(toPayerAmount(1000, 'HKD'));
-  });
+      // A later payment without the setting has no promotion and pays the whole amount.
+      const plain = await client.queryOrderByOutTradeNo(await paid(client, m, `PN${mode[0]}${Date.now()}`, 1000));
+      expect(plain.promotion_detail).toBeUndefined();
+      expect(plain.amount!.payer_total).toBe(toPayerAmount(1000, 'HKD'));
+    },
+  );
 
   test('contributions that do not add up are refused with a machine-readable code', async () => {
-    const res = await sb.admin.post(`/sandbox/merchants/${sb.config.direct.mchid}/settings`, { promotion: { amount: 100, wechatpay_contribute_amount: 10 } });
+    const res = await sb.admin.post(`/sandbox/merchants/${sb.config.direct.mchid}/settings`, {
+      promotion: { amount: 100, wechatpay_contribute_amount: 10 },
+    });
     expect(res.status).toBe(400);
     expect(res.json.code).toBe('VALIDATION_FAILED');
     expect((await sb.admin.post('/sandbox/merchants/1/settings', {})).status).toBe(404);
@@ -151,7 +172,12 @@ describe('refund funds', () => {
       expect(isWechatPayError(short, 'NOT_ENOUGH')).toBe(true);
       expect((short as { status?: number }).status).toBe(403);
       // The same out_refund_no goes through once funds are there (retry later with the same number).
-      const recharge = await direct.refund({ ...base, out_refund_no: `${no}-2`, source: 'REFUND_SOURCE_RECHARGE_FUNDS', amount: { ...base.amount, refund: 300 } });
+      const recharge = await direct.refund({
+        ...base,
+        out_refund_no: `${no}-2`,
+        source: 'REFUND_SOURCE_RECHARGE_FUNDS',
+        amount: { ...base.amount, refund: 300 },
+      });
       expect((await direct.queryRefundByOutRefundNo(recharge.out_refund_no)).fund_source).toBe('REFUND_SOURCE_RECHARGE_FUNDS');
       expect((await direct.queryRefundByOutRefundNo(`${no}-1`)).fund_source).toBe('REFUND_SOURCE_UNSETTLED_FUNDS');
       expect(await sb.admin.get(`/sandbox/merchants/${m.mchid}/settings`)).toMatchObject({ unsettledBalance: 200, rechargeBalance: 100 });
@@ -163,23 +189,26 @@ describe('refund funds', () => {
     }
   });
 
-  test.each(['direct', 'institution'] as const)('%s: a refund made in the merchant platform shows in the all-refunds query', async (mode) => {
-    const m = sb.config[mode];
-    const client = mode === 'direct' ? direct : inst;
-    const no = await paid(client, m, `MP${mode[0]}${Date.now()}`, 1000);
-    await client.refund({ out_trade_no: no, out_refund_no: `${no}-api`, amount: { refund: 100, total: 1000, currency: 'HKD' } });
-    const platform = await sb.admin.post('/sandbox/refunds/merchant-platform', { out_trade_no: no, refund: 250 });
-    expect(platform.status).toBe(200);
-    const list = await client.listRefunds({ out_trade_no: no, offset: 0, count: 10 });
-    expect(list.total_num).toBe(2);
-    expect(list.data.map((r) => r.out_refund_no).sort()).toEqual([`${no}-api`, platform.json.out_refund_no].sort());
-    const mine = list.data.find((r) => r.out_refund_no === platform.json.out_refund_no)!;
-    expect(mine.amount).toMatchObject({ refund: 250, currency: 'HKD', payer_refund: toPayerAmount(250, 'HKD') });
-    expect((await client.queryRefundById(mine.id)).out_refund_no).toBe(platform.json.out_refund_no);
-    const over = await sb.admin.post('/sandbox/refunds/merchant-platform', { out_trade_no: no, refund: 1000 });
-    expect(over.status).toBe(400);
-    expect(over.json.code).toBe('INVALID_REQUEST');
-  });
+  test.each(['direct', 'institution'] as const)(
+    '%s: a refund made in the merchant platform shows in the all-refunds query',
+    async (mode) => {
+      const m = sb.config[mode];
+      const client = mode === 'direct' ? direct : inst;
+      const no = await paid(client, m, `MP${mode[0]}${Date.now()}`, 1000);
+      await client.refund({ out_trade_no: no, out_refund_no: `${no}-api`, amount: { refund: 100, total: 1000, currency: 'HKD' } });
+      const platform = await sb.admin.post('/sandbox/refunds/merchant-platform', { out_trade_no: no, refund: 250 });
+      expect(platform.status).toBe(200);
+      const list = await client.listRefunds({ out_trade_no: no, offset: 0, count: 10 });
+      expect(list.total_num).toBe(2);
+      expect(list.data.map((r) => r.out_refund_no).sort()).toEqual([`${no}-api`, platform.json.out_refund_no].sort());
+      const mine = list.data.find((r) => r.out_refund_no === platform.json.out_refund_no)!;
+      expect(mine.amount).toMatchObject({ refund: 250, currency: 'HKD', payer_refund: toPayerAmount(250, 'HKD') });
+      expect((await client.queryRefundById(mine.id)).out_refund_no).toBe(platform.json.out_refund_no);
+      const over = await sb.admin.post('/sandbox/refunds/merchant-platform', { out_trade_no: no, refund: 1000 });
+      expect(over.status).toBe(400);
+      expect(over.json.code).toBe('INVALID_REQUEST');
+    },
+  );
 });
 
 describe('field limits shared by client and sandbox', () => {
@@ -192,9 +221,16 @@ describe('field limits shared by client and sandbox', () => {
     expect(ok.out_refund_no).toBe(longest);
     expect((await direct.queryRefundByOutRefundNo(longest)).out_refund_no).toBe(longest);
     const tooLong = `${longest}X`;
-    const local = await caught(direct.refund({ out_trade_no: no, out_refund_no: tooLong, amount: { refund: 10, total: 1000, currency: 'HKD' } }));
+    const local = await caught(
+      direct.refund({ out_trade_no: no, out_refund_no: tooLong, amount: { refund: 10, total: 1000, currency: 'HKD' } }),
+    );
     expect(local).toMatchObject({ kind: 'invalid_input' });
-    const raw = await signedRequest(sb.baseUrl, m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: no, out_refund_no: tooLong, amount: { refund: 10, total: 1000, currency: 'HKD' } });
+    const raw = await signedRequest(sb.baseUrl, m, 'POST', '/v3/global/refunds', {
+      mchid: m.mchid,
+      out_trade_no: no,
+      out_refund_no: tooLong,
+      amount: { refund: 10, total: 1000, currency: 'HKD' },
+    });
     expect(raw.status).toBe(400);
     expect(raw.json.code).toBe('PARAM_ERROR');
   });
@@ -204,7 +240,14 @@ describe('close within 5 minutes', () => {
   test('RULE_LIMIT before 5 minutes (simulated), 204 after', async () => {
     const openid = await sb.admin.openid('fg-close', sb.config.direct.miniprogramAppid);
     const no = `CL${Date.now()}`;
-    await direct.jsapiOrder({ description: 'Close me', out_trade_no: no, notify_url: receiver.url, merchant_category_code: '5812', amount: { total: 100, currency: 'HKD' }, payer: { openid } });
+    await direct.jsapiOrder({
+      description: 'Close me',
+      out_trade_no: no,
+      notify_url: receiver.url,
+      merchant_category_code: '5812',
+      amount: { total: 100, currency: 'HKD' },
+      payer: { openid },
+    });
     const early = await caught(direct.closeOrder({ out_trade_no: no }));
     expect(isWechatPayError(early, 'RULE_LIMIT')).toBe(true);
     expect((await direct.queryOrderByOutTradeNo(no)).trade_state).toBe('NOTPAY');
@@ -228,28 +271,31 @@ describe('settlements', () => {
     await expect(direct.querySettlements({ settle_state: 'UNSETTLE', limit: 31 })).rejects.toMatchObject({ kind: 'invalid_input' });
   });
 
-  test.each(['direct', 'institution'] as const)('%s: wallet_region and split_amount for a merchant set so; the parts add up', async (mode) => {
-    const m = sb.config[mode];
-    const client = mode === 'direct' ? direct : inst;
-    await paid(client, m, `ST${mode[0]}${Date.now()}`, 4000);
-    const today = gmt8Date(Date.now());
-    const q = { settle_state: 'SETTLED' as const, settle_start_date: today, settle_end_date: today };
-    const before = (await client.querySettlements(q)).data.find((b) => b.amount.currency === 'HKD')!;
-    expect(before.wallet_region).toBeUndefined();
-    expect(before.split_amount).toBeUndefined();
-    await setMerchant(m.mchid, { walletRegion: 'CHINA_HONGKONG', splitBasisPoints: 2500 });
-    try {
-      // The day's sums are cached for 2 s; nothing is paid meanwhile, so the totals are the same.
-      const after = (await client.querySettlements(q)).data.find((b) => b.batch_id === before.batch_id)!;
-      expect(after.wallet_region).toBe('CHINA_HONGKONG');
-      const split = after.split_amount!;
-      expect(split.currency).toBe('HKD');
-      expect(split.pay).toBeGreaterThan(0);
-      expect(after.amount.net! + split.pay! - split.refund!).toBe(before.amount.net);
-      expect(after.amount.settled + split.settled).toBe(before.amount.settled);
-      expect(after.amount.unsettle + split.unsettle).toBe(before.amount.unsettle);
-    } finally {
-      await setMerchant(m.mchid, { walletRegion: null, splitBasisPoints: null });
-    }
-  });
+  test.each(['direct', 'institution'] as const)(
+    '%s: wallet_region and split_amount for a merchant set so; the parts add up',
+    async (mode) => {
+      const m = sb.config[mode];
+      const client = mode === 'direct' ? direct : inst;
+      await paid(client, m, `ST${mode[0]}${Date.now()}`, 4000);
+      const today = gmt8Date(Date.now());
+      const q = { settle_state: 'SETTLED' as const, settle_start_date: today, settle_end_date: today };
+      const before = (await client.querySettlements(q)).data.find((b) => b.amount.currency === 'HKD')!;
+      expect(before.wallet_region).toBeUndefined();
+      expect(before.split_amount).toBeUndefined();
+      await setMerchant(m.mchid, { walletRegion: 'CHINA_HONGKONG', splitBasisPoints: 2500 });
+      try {
+        // The day's sums are cached for 2 s; nothing is paid meanwhile, so the totals are the same.
+        const after = (await client.querySettlements(q)).data.find((b) => b.batch_id === before.batch_id)!;
+        expect(after.wallet_region).toBe('CHINA_HONGKONG');
+        const split = after.split_amount!;
+        expect(split.currency).toBe('HKD');
+        expect(split.pay).toBeGreaterThan(0);
+        expect(after.amount.net! + split.pay! - split.refund!).toBe(before.amount.net);
+        expect(after.amount.settled + split.settled).toBe(before.amount.settled);
+        expect(after.amount.unsettle + split.unsettle).toBe(before.amount.unsettle);
+      } finally {
+        await setMerchant(m.mchid, { walletRegion: null, splitBasisPoints: null });
+      }
+    },
+  );
 });

@@ -40,7 +40,10 @@ const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms =
 };
 
 const notificationsFor = (outTradeNo: string, type: string) =>
-  receiver.received.filter((r) => r.body.includes(type) && decrypted(r.body, sb.config.direct.apiV3Key, sb.config.institution.apiV3Key)?.out_trade_no === outTradeNo);
+  receiver.received.filter(
+    (r) =>
+      r.body.includes(type) && decrypted(r.body, sb.config.direct.apiV3Key, sb.config.institution.apiV3Key)?.out_trade_no === outTradeNo,
+  );
 
 function decrypted(body: string, ...keys: string[]): Record<string, any> | undefined {
   const env = JSON.parse(body);
@@ -58,7 +61,12 @@ async function placeAndPay(mode: 'direct' | 'institution', outTradeNo: string, t
   const m = sb.config[mode];
   const user = `user-${outTradeNo}`;
   const openid = await sb.admin.openid(user, m.miniprogramAppid);
-  const res = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, outTradeNo, openid, { notify_url: receiver.url, amount: { total, currency: 'HKD' } }));
+  const res = await sb.request(
+    m,
+    'POST',
+    '/v3/global/transactions/jsapi',
+    jsapiBody(m, outTradeNo, openid, { notify_url: receiver.url, amount: { total, currency: 'HKD' } }),
+  );
   expect(res.status).toBe(200);
   const params = requestPaymentParams(m, m.miniprogramAppid, res.json.prepay_id);
   const paid = await sb.admin.cashierPay({ ...params, openid, action: 'pay' });
@@ -74,23 +82,52 @@ describe('JSAPI orders and the cashier', () => {
     const b = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'IDEM1', openid));
     expect(a.json.prepay_id).toMatch(/^wx\d{14}[0-9a-f]{20}$/);
     expect(b.json.prepay_id).toBe(a.json.prepay_id);
-    const c = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'IDEM1', openid, { amount: { total: 2600, currency: 'HKD' } }));
+    const c = await sb.request(
+      m,
+      'POST',
+      '/v3/global/transactions/jsapi',
+      jsapiBody(m, 'IDEM1', openid, { amount: { total: 2600, currency: 'HKD' } }),
+    );
     expect(c).toMatchObject({ status: 403, json: { code: 'OUT_TRADE_NO_USED' } });
-    const bad = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'IDEM2', openid, { amount: { total: 1.5, currency: 'HKD' } }));
+    const bad = await sb.request(
+      m,
+      'POST',
+      '/v3/global/transactions/jsapi',
+      jsapiBody(m, 'IDEM2', openid, { amount: { total: 1.5, currency: 'HKD' } }),
+    );
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '#/properties/amount/properties/total', value: 1.5, location: 'body' } });
-    const missing = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', { ...jsapiBody(m, 'IDEM3', openid), description: undefined });
+    expect(bad.json).toMatchObject({
+      code: 'PARAM_ERROR',
+      detail: { field: '#/properties/amount/properties/total', value: 1.5, location: 'body' },
+    });
+    const missing = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', {
+      ...jsapiBody(m, 'IDEM3', openid),
+      description: undefined,
+    });
     expect(missing.json.detail).toMatchObject({ field: '#/properties/description', issue: 'required' });
-    const wrongApp = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', { ...jsapiBody(m, 'IDEM4', openid), appid: 'wx0000000000000000' });
+    const wrongApp = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', {
+      ...jsapiBody(m, 'IDEM4', openid),
+      appid: 'wx0000000000000000',
+    });
     expect(wrongApp).toMatchObject({ status: 400, json: { code: 'APPID_MCHID_NOT_MATCH' } });
-    const httpNotify = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'IDEM5', openid, { notify_url: 'http://merchant.example/n' }));
+    const httpNotify = await sb.request(
+      m,
+      'POST',
+      '/v3/global/transactions/jsapi',
+      jsapiBody(m, 'IDEM5', openid, { notify_url: 'http://merchant.example/n' }),
+    );
     expect(httpNotify.json.detail.field).toBe('#/properties/notify_url');
   });
 
   test('paySign is checked with the appId rule; pay sends a verified TRANSACTION.SUCCESS; query and close follow', async () => {
     const m = sb.config.direct;
     const openid = await sb.admin.openid('dave');
-    const res = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'PAY1', openid, { notify_url: receiver.url, attach: 'cart=7' }));
+    const res = await sb.request(
+      m,
+      'POST',
+      '/v3/global/transactions/jsapi',
+      jsapiBody(m, 'PAY1', openid, { notify_url: receiver.url, attach: 'cart=7' }),
+    );
     const forged = requestPaymentParams(m, 'wx1111111111111111', res.json.prepay_id);
     expect((await sb.admin.cashierPay({ ...forged, openid })).json.code).toBe('PAYSIGN_INVALID');
     const params = requestPaymentParams(m, m.appid, res.json.prepay_id);
@@ -104,17 +141,39 @@ describe('JSAPI orders and the cashier', () => {
     expect(verifiesWith(certs, note.headers, note.body)).toBe(true);
     expect(note.headers['wechatpay-signature-type']).toBe('WECHATPAY2-SHA256-RSA2048');
     const env = JSON.parse(note.body);
-    expect(env).toMatchObject({ event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', resource: { algorithm: 'AEAD_AES_256_GCM', original_type: 'transaction' } });
+    expect(env).toMatchObject({
+      event_type: 'TRANSACTION.SUCCESS',
+      resource_type: 'encrypt-resource',
+      resource: { algorithm: 'AEAD_AES_256_GCM', original_type: 'transaction' },
+    });
     expect(env.create_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/); // RFC 3339 by default
     const plain = decrypted(note.body, m.apiV3Key)!;
-    expect(plain).toMatchObject({ mchid: m.mchid, appid: m.appid, out_trade_no: 'PAY1', trade_state: 'SUCCESS', attach: 'cart=7', payer: { openid } });
-    expect(plain.amount).toMatchObject({ total: 2500, currency: 'HKD', payer_currency: 'CNY', payer_total: 2300, exchange_rate: { type: 'SETTLEMENT_RATE', rate: 92000000 } });
+    expect(plain).toMatchObject({
+      mchid: m.mchid,
+      appid: m.appid,
+      out_trade_no: 'PAY1',
+      trade_state: 'SUCCESS',
+      attach: 'cart=7',
+      payer: { openid },
+    });
+    expect(plain.amount).toMatchObject({
+      total: 2500,
+      currency: 'HKD',
+      payer_currency: 'CNY',
+      payer_total: 2300,
+      exchange_rate: { type: 'SETTLEMENT_RATE', rate: 92000000 },
+    });
 
     const q = await sb.request(m, 'GET', `/v3/global/transactions/id/${plain.id}?mchid=${m.mchid}`);
     expect(q.json).toMatchObject({ id: plain.id, trade_state: 'SUCCESS', out_trade_no: 'PAY1' });
     const close = await sb.request(m, 'POST', '/v3/global/transactions/out-trade-no/PAY1/close', { mchid: m.mchid });
     expect(close).toMatchObject({ status: 403, json: { code: 'ORDERPAID' } });
-    const again = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'PAY1', openid, { notify_url: receiver.url, attach: 'cart=7' }));
+    const again = await sb.request(
+      m,
+      'POST',
+      '/v3/global/transactions/jsapi',
+      jsapiBody(m, 'PAY1', openid, { notify_url: receiver.url, attach: 'cart=7' }),
+    );
     expect(again.json.code).toBe('ORDERPAID');
   });
 
@@ -122,7 +181,9 @@ describe('JSAPI orders and the cashier', () => {
     const m = sb.config.direct;
     const openid = await sb.admin.openid('erin');
     const res = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'CLOSE1', openid));
-    expect((await sb.request(m, 'POST', '/v3/global/transactions/out-trade-no/CLOSE1/close', { mchid: m.mchid })).json.code).toBe('RULE_LIMIT');
+    expect((await sb.request(m, 'POST', '/v3/global/transactions/out-trade-no/CLOSE1/close', { mchid: m.mchid })).json.code).toBe(
+      'RULE_LIMIT',
+    );
     await sb.admin.post('/sandbox/orders/backdate', { out_trade_no: 'CLOSE1', seconds: 7200 });
     const params = requestPaymentParams(m, m.appid, res.json.prepay_id);
     expect((await sb.admin.cashierPay({ ...params, openid })).json.code).toBe('PREPAY_EXPIRED');
@@ -138,7 +199,11 @@ describe('JSAPI orders and the cashier', () => {
     const foreign = await sb.request(m, 'GET', `/v3/global/transactions/out-trade-no/INST1?sp_mchid=${m.mchid}&sub_mchid=1234567890`);
     expect(foreign).toMatchObject({ status: 403, json: { code: 'NO_AUTH' } });
     const note = await waitFor(() => notificationsFor('INST1', 'TRANSACTION.SUCCESS')[0]);
-    expect(decrypted(note.body, m.apiV3Key)).toMatchObject({ sp_mchid: m.mchid, sub_mchid: m.subMchid, payer: { sub_openid: expect.any(String) } });
+    expect(decrypted(note.body, m.apiV3Key)).toMatchObject({
+      sp_mchid: m.mchid,
+      sub_mchid: m.subMchid,
+      payer: { sub_openid: expect.any(String) },
+    });
   });
 });
 
@@ -146,7 +211,13 @@ describe('refunds', () => {
   test('partial refunds up to the total, idempotent out_refund_no, REFUND state, REFUND.SUCCESS notifications', async () => {
     const { m } = await placeAndPay('direct', 'REF1', 1000);
     const refund = (no: string, amt: number) =>
-      sb.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'REF1', out_refund_no: no, notify_url: receiver.url, amount: { refund: amt, total: 1000, currency: 'HKD' } });
+      sb.request(m, 'POST', '/v3/global/refunds', {
+        mchid: m.mchid,
+        out_trade_no: 'REF1',
+        out_refund_no: no,
+        notify_url: receiver.url,
+        amount: { refund: amt, total: 1000, currency: 'HKD' },
+      });
     const r1 = await refund('R1', 600);
     expect(r1.status).toBe(200);
     expect(r1.json).toMatchObject({ out_refund_no: 'R1', amount: { refund: 600, currency: 'HKD' } });
@@ -174,10 +245,22 @@ describe('refunds', () => {
     const m = sb.config.direct;
     const openid = await sb.admin.openid('frank');
     await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'REF2', openid));
-    const unpaid = await sb.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'REF2', out_refund_no: 'R2A', amount: { refund: 1, total: 2500, currency: 'HKD' } });
+    const unpaid = await sb.request(m, 'POST', '/v3/global/refunds', {
+      mchid: m.mchid,
+      out_trade_no: 'REF2',
+      out_refund_no: 'R2A',
+      amount: { refund: 1, total: 2500, currency: 'HKD' },
+    });
     expect(unpaid.json.code).toBe('INVALID_REQUEST');
     await placeAndPay('direct', 'REF3', 1000);
-    const body = (no: string, amt: number, reason?: string) => ({ mchid: m.mchid, out_trade_no: 'REF3', out_refund_no: no, reason, notify_url: receiver.url, amount: { refund: amt, total: 1000, currency: 'HKD' } });
+    const body = (no: string, amt: number, reason?: string) => ({
+      mchid: m.mchid,
+      out_trade_no: 'REF3',
+      out_refund_no: no,
+      reason,
+      notify_url: receiver.url,
+      amount: { refund: amt, total: 1000, currency: 'HKD' },
+    });
     const ne = await sb.request(m, 'POST', '/v3/global/refunds', body('R3A', 1000), { 'X-Sandbox-Fault': 'not-enough' });
     expect(ne).toMatchObject({ status: 403, json: { code: 'NOT_ENOUGH' } });
     expect((await sb.request(m, 'POST', '/v3/global/refunds', body('R3A', 1000, 'sandbox:refund-closed'))).status).toBe(200);
@@ -193,7 +276,12 @@ describe('concurrency', () => {
     const { m } = await placeAndPay('direct', 'RACE1', 1000);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        sb.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'RACE1', out_refund_no: `RACE1R${i}`, amount: { refund: 300, total: 1000, currency: 'HKD' } }),
+        sb.request(m, 'POST', '/v3/global/refunds', {
+          mchid: m.mchid,
+          out_trade_no: 'RACE1',
+          out_refund_no: `RACE1R${i}`,
+          amount: { refund: 300, total: 1000, currency: 'HKD' },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(3);
@@ -202,7 +290,9 @@ describe('concurrency', () => {
     expect(list.json.total_num).toBe(3);
 
     const openid = await sb.admin.openid('racer');
-    const orders = await Promise.all(Array.from({ length: 8 }, () => sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'RACE2', openid))));
+    const orders = await Promise.all(
+      Array.from({ length: 8 }, () => sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'RACE2', openid))),
+    );
     expect(orders.every((o) => o.status === 200)).toBe(true);
     expect(new Set(orders.map((o) => o.json.prepay_id)).size).toBe(1);
   });
@@ -215,11 +305,21 @@ describe('Quick Pay', () => {
       m,
       'POST',
       '/v3/global/micropay/transactions/pay',
-      { mchid: m.mchid, appid: m.appid, description: 'POS', out_trade_no: no, trade_type: 'MICROPAY', merchant_category_code: '5812', payer: { auth_code: authCode }, amount: { total: 800, currency: 'HKD' } },
+      {
+        mchid: m.mchid,
+        appid: m.appid,
+        description: 'POS',
+        out_trade_no: no,
+        trade_type: 'MICROPAY',
+        merchant_category_code: '5812',
+        payer: { auth_code: authCode },
+        amount: { total: 800, currency: 'HKD' },
+      },
       headers,
     );
   };
-  const query = (no: string) => sb.request(sb.config.direct, 'GET', `/v3/global/transactions/out-trade-no/${no}?mchid=${sb.config.direct.mchid}`);
+  const query = (no: string) =>
+    sb.request(sb.config.direct, 'GET', `/v3/global/transactions/out-trade-no/${no}?mchid=${sb.config.direct.mchid}`);
 
   test('auth_code patterns: success, USERPAYING then success after N queries, failure, invalid code', async () => {
     expect((await pay('QP1', '134650720866361395')).json).toMatchObject({ trade_state: 'SUCCESS', trade_type: 'MICROPAY' });
@@ -251,11 +351,13 @@ describe('Quick Pay', () => {
 });
 
 describe('statements, settlements, jscode2session', () => {
-  test("a day's statement: 38 columns, backtick fields, SHA-1 header, signature over {\"sha1\":...}, gzip", async () => {
+  test('a day\'s statement: 38 columns, backtick fields, SHA-1 header, signature over {"sha1":...}, gzip', async () => {
     const { m } = await placeAndPay('direct', 'STMT1', 1234);
     const certs = await downloadCertificates(sb.baseUrl, m);
     const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const res = await sb.request(m, 'GET', `/v3/global/statements?date=${day}&mchid=${m.mchid}`, undefined, { 'Accept-Encoding': 'identity' });
+    const res = await sb.request(m, 'GET', `/v3/global/statements?date=${day}&mchid=${m.mchid}`, undefined, {
+      'Accept-Encoding': 'identity',
+    });
     expect(res.status).toBe(200);
     const sha1 = res.headers.get('wechatpay-statement-sha1')!;
     expect(createHash('sha1').update(res.text).digest('hex')).toBe(sha1);
@@ -289,7 +391,11 @@ describe('statements, settlements, jscode2session', () => {
     expect(bad.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '#/properties/settle_start_date' } });
     expect((await sb.request(m, 'GET', '/v3/global/settle/settlements?settle_state=UNSETTLE&limit=31&offset=0')).status).toBe(400);
     const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const ok = await sb.request(m, 'GET', `/v3/global/settle/settlements?settle_state=SETTLED&settle_start_date=${day}&settle_end_date=${day}&limit=5&offset=0`);
+    const ok = await sb.request(
+      m,
+      'GET',
+      `/v3/global/settle/settlements?settle_state=SETTLED&settle_start_date=${day}&settle_end_date=${day}&limit=5&offset=0`,
+    );
     expect(ok.status).toBe(200);
     expect(ok.json.total_count).toBeGreaterThanOrEqual(1);
     const hkd = ok.json.data.find((d: { amount: { currency: string } }) => d.amount.currency === 'HKD');
@@ -336,7 +442,9 @@ describe('statements, settlements, jscode2session', () => {
   test('jscode2session: a minted code gives a stable openid once; bad and reused codes get errcode', async () => {
     const m = sb.config.direct;
     const call = async (code: string, secret = m.appSecret) =>
-      (await fetch(`${sb.baseUrl}/sns/jscode2session?appid=${m.appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`)).json() as any;
+      (
+        await fetch(`${sb.baseUrl}/sns/jscode2session?appid=${m.appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`)
+      ).json() as any;
     const c1 = await sb.admin.loginCode('gina');
     const s1 = await call(c1);
     expect(s1.openid).toBe(await sb.admin.openid('gina'));
@@ -352,15 +460,36 @@ describe('statements, settlements, jscode2session', () => {
 /** A second sandbox with its own settings, a notification receiver and a client of its direct merchant. */
 async function withSandbox(
   settings: Record<string, unknown>,
-  fn: (t: { other: InProcessSandbox; m: InProcessSandbox['config']['direct']; rx: Awaited<ReturnType<typeof startReceiver>>; client: ReturnType<typeof createWechatPayClient>; pay(outTradeNo: string, total: number): Promise<void> }) => Promise<void>,
+  fn: (t: {
+    other: InProcessSandbox;
+    m: InProcessSandbox['config']['direct'];
+    rx: Awaited<ReturnType<typeof startReceiver>>;
+    client: ReturnType<typeof createWechatPayClient>;
+    pay(outTradeNo: string, total: number): Promise<void>;
+  }) => Promise<void>,
 ): Promise<void> {
   const other = await startInProcessSandbox({ settings });
   const rx = await startReceiver(() => 204);
   const m = other.config.direct;
-  const client = createWechatPayClient({ mode: 'direct', mchid: m.mchid, appid: m.appid, merchantSerial: m.serial, privateKey: m.privateKeyPem, apiV3Key: m.apiV3Key, baseUrl: other.baseUrl });
+  const client = createWechatPayClient({
+    mode: 'direct',
+    mchid: m.mchid,
+    appid: m.appid,
+    merchantSerial: m.serial,
+    privateKey: m.privateKeyPem,
+    apiV3Key: m.apiV3Key,
+    baseUrl: other.baseUrl,
+  });
   const pay = async (outTradeNo: string, total: number) => {
     const openid = await other.admin.openid(`payer-${outTradeNo}`);
-    const { params } = await client.jsapiPrepayWithRequestPayment({ description: 'x', out_trade_no: outTradeNo, notify_url: rx.url, merchant_category_code: '5812', amount: { total, currency: 'HKD' }, payer: { openid } });
+    const { params } = await client.jsapiPrepayWithRequestPayment({
+      description: 'x',
+      out_trade_no: outTradeNo,
+      notify_url: rx.url,
+      merchant_category_code: '5812',
+      amount: { total, currency: 'HKD' },
+      payer: { openid },
+    });
     await other.admin.cashierPay({ ...params, openid });
   };
   try {
@@ -385,13 +514,20 @@ test('refundMinIntervalSeconds: a second refund of one order too soon is 429 FRE
   withSandbox({ refundMinIntervalSeconds: 1 }, async ({ other, m, pay }) => {
     await pay('GAP1', 1000);
     const refund = (no: string, amt: number) =>
-      other.request(m, 'POST', '/v3/global/refunds', { mchid: m.mchid, out_trade_no: 'GAP1', out_refund_no: no, amount: { refund: amt, total: 1000, currency: 'HKD' } });
+      other.request(m, 'POST', '/v3/global/refunds', {
+        mchid: m.mchid,
+        out_trade_no: 'GAP1',
+        out_refund_no: no,
+        amount: { refund: amt, total: 1000, currency: 'HKD' },
+      });
     const refundable = async () => (await other.admin.get('/sandbox/orders?out_trade_no=GAP1')).data[0].refundable as number;
     expect((await refund('GAP1A', 100)).status).toBe(200);
     expect(await refund('GAP1B', 100)).toMatchObject({ status: 429, json: { code: 'FREQUENCY_LIMITED' } });
     expect(await refund('GAP1C', 5000)).toMatchObject({ status: 400, json: { code: 'INVALID_REQUEST' } }); // never possible: said so
     expect(await refundable()).toBe(900);
-    expect((await other.request(m, 'GET', `/v3/global/refunds/out-refund-no/GAP1B?mchid=${m.mchid}`)).json.code).toBe('RESOURCE_NOT_EXISTS');
+    expect((await other.request(m, 'GET', `/v3/global/refunds/out-refund-no/GAP1B?mchid=${m.mchid}`)).json.code).toBe(
+      'RESOURCE_NOT_EXISTS',
+    );
     await sleep(1100);
     expect((await refund('GAP1B', 100)).status).toBe(200); // the same out_refund_no, later: accepted
     expect((await refund('GAP1A', 100)).status).toBe(200); // a repeat of an accepted one is not a new refund

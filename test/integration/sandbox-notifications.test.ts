@@ -18,7 +18,13 @@ const waitFor = async <T>(fn: () => Promise<T | undefined> | T | undefined, ms =
 async function placeAndPay(sb: SandboxProcess, outTradeNo: string, notifyUrl: string, attach?: string) {
   const m = sb.config.direct;
   const openid = await sb.admin.openid(`u-${outTradeNo}`);
-  const res = await signedRequest(sb.baseUrl, m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, outTradeNo, openid, { notify_url: notifyUrl, ...(attach ? { attach } : {}) }));
+  const res = await signedRequest(
+    sb.baseUrl,
+    m,
+    'POST',
+    '/v3/global/transactions/jsapi',
+    jsapiBody(m, outTradeNo, openid, { notify_url: notifyUrl, ...(attach ? { attach } : {}) }),
+  );
   expect(res.status).toBe(200);
   const paid = await sb.admin.cashierPay({ ...requestPaymentParams(m, m.appid, res.json.prepay_id), openid });
   expect(paid.json.errMsg).toBe('requestPayment:ok');
@@ -97,7 +103,8 @@ describe('retry schedule (SANDBOX_TIME_SCALE=0.02)', () => {
         await sb.admin.faults({ arm: [{ fault: 'notify-stale-timestamp', out_trade_no: 'STALE1' }] });
         await placeAndPay(sb, 'STALE1', strict.url);
         await waitFor(() => strict.received.length === 2 || undefined);
-        const age = (r: { headers: Record<string, unknown>; at: number }) => Math.floor(r.at / 1000) - Number(r.headers['wechatpay-timestamp']);
+        const age = (r: { headers: Record<string, unknown>; at: number }) =>
+          Math.floor(r.at / 1000) - Number(r.headers['wechatpay-timestamp']);
         expect(age(strict.received[0]!)).toBeGreaterThan(300);
         expect(Math.abs(age(strict.received[1]!))).toBeLessThanOrEqual(5);
       } finally {

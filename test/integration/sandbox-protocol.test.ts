@@ -63,12 +63,17 @@ describe('authentication', () => {
   test('malformed header, wrong scheme, unknown serial, stale timestamp each get their own 401 message', async () => {
     const m = sb.config.direct;
     const get = (auth: string) =>
-      fetch(`${sb.baseUrl}/v3/global/certificates`, { headers: { Accept: 'application/json', 'User-Agent': 't', Authorization: auth } }).then(async (r) => ({
+      fetch(`${sb.baseUrl}/v3/global/certificates`, {
+        headers: { Accept: 'application/json', 'User-Agent': 't', Authorization: auth },
+      }).then(async (r) => ({
         status: r.status,
         body: (await r.json()) as any,
       }));
     const malformed = await get(`WECHATPAY2-SHA256-RSA2048 mchid="${m.mchid}", nonce_str="a"`);
-    expect(malformed).toMatchObject({ status: 401, body: { code: 'SIGN_ERROR', message: expect.stringContaining('Authorization值格式错误') } });
+    expect(malformed).toMatchObject({
+      status: 401,
+      body: { code: 'SIGN_ERROR', message: expect.stringContaining('Authorization值格式错误') },
+    });
     const scheme = await get(`WECHATPAY2-SHA256-RSA mchid="${m.mchid}"`);
     expect(scheme.body.message).toContain('认证类型不正确');
     const wrongSerial = await sb.request({ ...m, serial: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01' }, 'GET', '/v3/global/certificates');
@@ -78,8 +83,12 @@ describe('authentication', () => {
     expect(stale.status).toBe(401);
     // The timestamp is checked before the signature: this one is stale in the header too.
     const ts = Math.floor(Date.now() / 1000) - 301;
-    const sig = createSign('RSA-SHA256').update(`GET\n/v3/global/certificates\n${ts}\nN\n\n`).sign(createPrivateKey(m.privateKeyPem), 'base64');
-    const staleBoth = await get(`WECHATPAY2-SHA256-RSA2048 mchid="${m.mchid}",nonce_str="N",timestamp="${ts}",serial_no="${m.serial}",signature="${sig}"`);
+    const sig = createSign('RSA-SHA256')
+      .update(`GET\n/v3/global/certificates\n${ts}\nN\n\n`)
+      .sign(createPrivateKey(m.privateKeyPem), 'base64');
+    const staleBoth = await get(
+      `WECHATPAY2-SHA256-RSA2048 mchid="${m.mchid}",nonce_str="N",timestamp="${ts}",serial_no="${m.serial}",signature="${sig}"`,
+    );
     expect(staleBoth.body.message).toBe('timestamp 与发起时间相差超过 5 分钟');
     const english = await sb.request({ ...m, serial: '00' }, 'GET', '/v3/global/certificates', undefined, { 'Accept-Language': 'en' });
     expect(english.json.message).toMatch(/serial number is incorrect/);
@@ -153,7 +162,9 @@ describe('faults', () => {
     expect(Math.floor(Date.now() / 1000) - Number(stale.headers.get('wechatpay-timestamp'))).toBeGreaterThan(300);
     expect(verifiesWith(certs, stale.headers, stale.text)).toBe(true);
     const openid = await sb.admin.openid('bob');
-    const after = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'FAULT500A', openid), { 'X-Sandbox-Fault': '500-after' });
+    const after = await sb.request(m, 'POST', '/v3/global/transactions/jsapi', jsapiBody(m, 'FAULT500A', openid), {
+      'X-Sandbox-Fault': '500-after',
+    });
     expect(after.status).toBe(500);
     const q = await sb.request(m, 'GET', `/v3/global/transactions/out-trade-no/FAULT500A?mchid=${m.mchid}`);
     expect(q.json.trade_state).toBe('NOTPAY'); // the order exists although the answer was an error

@@ -81,7 +81,10 @@ describe('wxpay sign / paysign', () => {
     const r = wxpay(['sign', '--method', 'GET', '--url', '/x'], { WECHATPAY_PRIVATE_KEY_PATH: join(dir, 'nope.pem') });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read private key/);
-    const r2 = spawnSync(process.execPath, [BIN, 'sign', '--method', 'GET', '--url', '/x'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const r2 = spawnSync(process.execPath, [BIN, 'sign', '--method', 'GET', '--url', '/x'], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/WECHATPAY_MCHID/);
   });
@@ -106,7 +109,12 @@ describe('wxpay verify / decrypt', () => {
 
   it('decrypts a notification resource and fails on tampering', () => {
     const nonce = randomNonce(12);
-    const resource = { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'transaction', ciphertext: encryptAesGcm(API_V3_KEY, nonce, 'transaction', '{"id":"42"}') };
+    const resource = {
+      algorithm: 'AEAD_AES_256_GCM',
+      nonce,
+      associated_data: 'transaction',
+      ciphertext: encryptAesGcm(API_V3_KEY, nonce, 'transaction', '{"id":"42"}'),
+    };
     const file = join(dir, 'notification.json');
     writeFileSync(file, JSON.stringify({ id: 'EV-1', resource }));
     const r = wxpay(['decrypt', '--resource', `@${file}`]);

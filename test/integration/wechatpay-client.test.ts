@@ -3,17 +3,8 @@ import { createPublicKey } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { issueCertificate } from '../../server/sandbox/keys/certificates';
-import {
-  WechatPayClient,
-  WechatPayError,
-  type WechatPayClientOptions,
-} from '../../server/src/wechatpay';
-import {
-  buildRequestMessage,
-  loadPrivateKey,
-  parseAuthorization,
-  verifySha256Rsa,
-} from '../../server/src/wechatpay/crypto';
+import { WechatPayClient, WechatPayError, type WechatPayClientOptions } from '../../server/src/wechatpay';
+import { buildRequestMessage, loadPrivateKey, parseAuthorization, verifySha256Rsa } from '../../server/src/wechatpay/crypto';
 import { API_V3_KEY, FakeWechatPay, signReply } from '../unit/wechatpay/support/fake-wechatpay';
 
 const merchant = issueCertificate({ commonName: 'merchant' });
@@ -110,7 +101,9 @@ describe('request signing', () => {
     const auth = parseAuthorization(req.headers.authorization);
     if (!auth.ok) throw new Error('bad auth');
     expect(auth.mchid).toBe('1900000109');
-    expect(verifySha256Rsa(merchantPublic, buildRequestMessage('POST', req.url, auth.timestamp, auth.nonce, req.body), auth.signature)).toBe(true);
+    expect(
+      verifySha256Rsa(merchantPublic, buildRequestMessage('POST', req.url, auth.timestamp, auth.nonce, req.body), auth.signature),
+    ).toBe(true);
   });
 
   it('keeps the base URL path prefix in the signed target', async () => {
@@ -141,7 +134,9 @@ describe('response verification', () => {
     ['a body changed after signing', { signedBody: txBody({ trade_state: 'NOTPAY' }) }, 'bad_signature'],
   ])('treats a 2xx with %s as forged', async (_name, reply, reason) => {
     fake.handler = () => ({ body: txBody(), ...reply });
-    const err = await institution().queryOrderById('4200000001').catch((e: unknown) => e);
+    const err = await institution()
+      .queryOrderById('4200000001')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WechatPayError);
     expect((err as WechatPayError).kind).toBe('signature');
     expect((err as WechatPayError).detail).toMatchObject({ reason });
@@ -156,7 +151,11 @@ describe('response verification', () => {
     fake.handler = () => ({ body: txBody(), headers: { 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/abcd' } });
     fake.handler = (() => {
       const body = txBody();
-      return () => ({ body, signWith: false, headers: { ...signReply(fake.platform, body), 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/' + 'A'.repeat(40) } });
+      return () => ({
+        body,
+        signWith: false,
+        headers: { ...signReply(fake.platform, body), 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/' + 'A'.repeat(40) },
+      });
     })();
     await expect(institution().queryOrderById('1')).rejects.toMatchObject({ detail: { reason: 'signtest_probe' } });
     const stranger = issueCertificate({ commonName: 'stranger' });
@@ -173,20 +172,32 @@ describe('errors, timeouts and retries', () => {
       body: JSON.stringify({ code: 'PARAM_ERROR', message: 'bad payer', detail: { field: '#/properties/payer', location: 'body' } }),
       headers: { 'Request-ID': '08F0A1-268512771' },
     });
-    const err = (await institution().queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
-    expect(err).toMatchObject({ kind: 'api', status: 400, code: 'PARAM_ERROR', message: 'bad payer', requestId: '08F0A1-268512771', attempts: 1 });
+    const err = (await institution()
+      .queryOrderById('1')
+      .catch((e: unknown) => e)) as WechatPayError;
+    expect(err).toMatchObject({
+      kind: 'api',
+      status: 400,
+      code: 'PARAM_ERROR',
+      message: 'bad payer',
+      requestId: '08F0A1-268512771',
+      attempts: 1,
+    });
     expect(err.detail).toEqual({ field: '#/properties/payer', location: 'body' });
     expect(apiRequests()).toHaveLength(1);
   });
 
   it('keeps a non-JSON error body', async () => {
     fake.handler = () => ({ status: 502, signWith: false, body: '<html>bad gateway</html>' });
-    const err = (await institution({ retry: { maxRetries: 0 } }).queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
+    const err = (await institution({ retry: { maxRetries: 0 } })
+      .queryOrderById('1')
+      .catch((e: unknown) => e)) as WechatPayError;
     expect(err).toMatchObject({ kind: 'api', status: 502, code: 'HTTP_502', body: '<html>bad gateway</html>' });
   });
 
   it('retries a GET after 500 and 429, re-signing each attempt, and stops at the bound', async () => {
-    fake.handler = (_r, n) => (n <= 2 ? { status: n === 1 ? 500 : 429, signWith: false, body: '{"code":"SYSTEM_ERROR","message":"x"}' } : { body: txBody() });
+    fake.handler = (_r, n) =>
+      n <= 2 ? { status: n === 1 ? 500 : 429, signWith: false, body: '{"code":"SYSTEM_ERROR","message":"x"}' } : { body: txBody() };
     await expect(institution().queryOrderById('1')).resolves.toMatchObject({ id: '4200000001' });
     const reqs = apiRequests();
     expect(reqs).toHaveLength(3);
@@ -194,19 +205,31 @@ describe('errors, timeouts and retries', () => {
 
     fake.requests.length = 0;
     fake.handler = () => ({ status: 503, signWith: false, body: '{"code":"SERVICE_UNAVAILABLE","message":"busy"}' });
-    const err = (await institution({ retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } }).queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
+    const err = (await institution({ retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } })
+      .queryOrderById('1')
+      .catch((e: unknown) => e)) as WechatPayError;
     expect(err).toMatchObject({ status: 503, attempts: 3 });
     expect(apiRequests()).toHaveLength(3);
   });
 
   it('retries a refund (idempotent by out_refund_no) with the identical body', async () => {
-    fake.handler = (_r, n) => (n === 1 ? { drop: true } : { body: JSON.stringify({ id: '5020', out_refund_no: 'R1', amount: { refund: 5, currency: 'HKD' } }) });
-    const refund = await institution().refund({ out_trade_no: 'T1', out_refund_no: 'R1', amount: { refund: 5, total: 10, currency: 'HKD' } });
+    fake.handler = (_r, n) =>
+      n === 1 ? { drop: true } : { body: JSON.stringify({ id: '5020', out_refund_no: 'R1', amount: { refund: 5, currency: 'HKD' } }) };
+    const refund = await institution().refund({
+      out_trade_no: 'T1',
+      out_refund_no: 'R1',
+      amount: { refund: 5, total: 10, currency: 'HKD' },
+    });
     expect(refund).toMatchObject({ id: '5020', refund_id: '5020' });
     const reqs = apiRequests();
     expect(reqs).toHaveLength(2);
     expect(reqs[0]!.body).toBe(reqs[1]!.body);
-    expect(JSON.parse(reqs[0]!.body)).toMatchObject({ sp_mchid: '10000100', sp_appid: 'wx2421b1c4370ec43b', sub_mchid: '20000100', out_refund_no: 'R1' });
+    expect(JSON.parse(reqs[0]!.body)).toMatchObject({
+      sp_mchid: '10000100',
+      sp_appid: 'wx2421b1c4370ec43b',
+      sub_mchid: '20000100',
+      out_refund_no: 'R1',
+    });
   });
 
   it('times out a slow answer, and retries a GET after a timeout', async () => {
@@ -217,7 +240,9 @@ describe('errors, timeouts and retries', () => {
     fake.requests.length = 0;
     fake.handler = () => ({ delayMs: 400, body: txBody() });
     const started = Date.now();
-    const err = (await institution({ timeoutMs: 150, retry: { maxRetries: 0 } }).queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
+    const err = (await institution({ timeoutMs: 150, retry: { maxRetries: 0 } })
+      .queryOrderById('1')
+      .catch((e: unknown) => e)) as WechatPayError;
     expect(err).toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
     expect(err.outcomeUnknown).toBe(true);
     expect(Date.now() - started).toBeLessThan(390);
@@ -225,13 +250,17 @@ describe('errors, timeouts and retries', () => {
 
   it('times out an answer that stalls mid-body', async () => {
     fake.handler = () => ({ body: txBody(), stallMidBody: true });
-    const err = (await institution({ timeoutMs: 200, retry: { maxRetries: 0 } }).queryOrderById('1').catch((e: unknown) => e)) as WechatPayError;
+    const err = (await institution({ timeoutMs: 200, retry: { maxRetries: 0 } })
+      .queryOrderById('1')
+      .catch((e: unknown) => e)) as WechatPayError;
     expect(err).toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
   });
 
   it('never retries a Quick Pay charge: a timeout is reported once with an unknown outcome', async () => {
     fake.handler = () => ({ delayMs: 400, body: txBody() });
-    const err = (await institution({ timeoutMs: 150 }).micropayPay(quickPay()).catch((e: unknown) => e)) as WechatPayError;
+    const err = (await institution({ timeoutMs: 150 })
+      .micropayPay(quickPay())
+      .catch((e: unknown) => e)) as WechatPayError;
     expect(err).toMatchObject({ kind: 'timeout', attempts: 1 });
     expect(err.message).toMatch(/query/);
     expect(err.outcomeUnknown).toBe(true);
@@ -267,7 +296,11 @@ describe('Quick Pay USERPAYING forms', () => {
   it('reports SUCCESS, and USERPAYING as trade_state, as HTTP 202 and as an error code', async () => {
     fake.handler = () => ({ body: txBody() });
     await expect(institution().micropayPay(quickPay())).resolves.toMatchObject({ outcome: 'SUCCESS' });
-    expect(JSON.parse(apiRequests()[0]!.body)).toMatchObject({ trade_type: 'MICROPAY', payer: { auth_code: '134650720866361395' }, sp_appid: 'wx2421b1c4370ec43b' });
+    expect(JSON.parse(apiRequests()[0]!.body)).toMatchObject({
+      trade_type: 'MICROPAY',
+      payer: { auth_code: '134650720866361395' },
+      sp_appid: 'wx2421b1c4370ec43b',
+    });
     fake.handler = () => ({ body: txBody({ trade_state: 'USERPAYING' }) });
     await expect(institution().micropayPay(quickPay())).resolves.toMatchObject({ outcome: 'USERPAYING', via: 'trade_state' });
     fake.handler = () => ({ status: 202, body: '' });
@@ -283,7 +316,9 @@ describe('Quick Pay USERPAYING forms', () => {
   });
 
   it('refuses a malformed auth_code before sending', async () => {
-    await expect(institution().micropayPay({ ...quickPay(), payer: { auth_code: '12345' } })).rejects.toMatchObject({ kind: 'invalid_input' });
+    await expect(institution().micropayPay({ ...quickPay(), payer: { auth_code: '12345' } })).rejects.toMatchObject({
+      kind: 'invalid_input',
+    });
     expect(apiRequests()).toHaveLength(0);
   });
 
@@ -317,7 +352,9 @@ describe('statements', () => {
   });
 
   it('refuses a SHA-1 mismatch, a signature over the CSV, and a missing SHA-1 header', async () => {
-    const wrong = createHash('sha1').update(csv + 'x').digest('hex');
+    const wrong = createHash('sha1')
+      .update(csv + 'x')
+      .digest('hex');
     fake.handler = () => ({ body: csv, headers: { 'Wechatpay-Statement-Sha1': wrong }, signedBody: `{"sha1":"${wrong}"}` });
     await expect(direct().downloadStatement({ date: '20240102' })).rejects.toMatchObject({ code: 'STATEMENT_SHA1_MISMATCH' });
     fake.handler = () => ({ body: csv, headers: { 'Wechatpay-Statement-Sha1': sha1 } });
@@ -330,11 +367,34 @@ describe('statements', () => {
 
 describe('settlements', () => {
   it('sends valid queries and refuses invalid ones before any request', async () => {
-    fake.handler = () => ({ body: JSON.stringify({ data: [{ batch_id: 'B1', settlement_date: '20240102', trade_start_date: '20240101', trade_end_date: '20240101', amount: { settled: 1, unsettle: 0, currency: 'HKD', net: 1, fee: 0 } }], total_count: 1, offset: 0, limit: 10 }) });
+    fake.handler = () => ({
+      body: JSON.stringify({
+        data: [
+          {
+            batch_id: 'B1',
+            settlement_date: '20240102',
+            trade_start_date: '20240101',
+            trade_end_date: '20240101',
+            amount: { settled: 1, unsettle: 0, currency: 'HKD', net: 1, fee: 0 },
+          },
+        ],
+        total_count: 1,
+        offset: 0,
+        limit: 10,
+      }),
+    });
     const c = institution();
-    const list = await c.querySettlements({ settle_state: 'SETTLED', settle_start_date: '20240101', settle_end_date: '20240102', limit: 10, offset: 0 });
+    const list = await c.querySettlements({
+      settle_state: 'SETTLED',
+      settle_start_date: '20240101',
+      settle_end_date: '20240102',
+      limit: 10,
+      offset: 0,
+    });
     expect(list.data[0]!.batch_id).toBe('B1');
-    expect(apiRequests()[0]!.url).toBe('/v3/global/settle/settlements?settle_state=SETTLED&settle_start_date=20240101&settle_end_date=20240102&offset=0&limit=10');
+    expect(apiRequests()[0]!.url).toBe(
+      '/v3/global/settle/settlements?settle_state=SETTLED&settle_start_date=20240101&settle_end_date=20240102&offset=0&limit=10',
+    );
     const bad = [
       { settle_state: 'SETTLED', limit: 10, offset: 0 },
       { settle_state: 'SETTLED', settle_start_date: '20240105', settle_end_date: '20240101', limit: 10, offset: 0 },

@@ -33,7 +33,9 @@ const api = () => fake.requests.filter((r) => !r.url.endsWith('/certificates'));
 
 describe('refund endpoints', () => {
   it('queries a refund by out-refund-no and by id, normalising REFUNDCLOSE', async () => {
-    fake.handler = () => ({ body: JSON.stringify({ id: '5020', out_refund_no: 'R1', status: 'REFUNDCLOSE', amount: { refund: 5, currency: 'HKD' } }) });
+    fake.handler = () => ({
+      body: JSON.stringify({ id: '5020', out_refund_no: 'R1', status: 'REFUNDCLOSE', amount: { refund: 5, currency: 'HKD' } }),
+    });
     const a = await inst().queryRefundByOutRefundNo('R1');
     expect(a).toMatchObject({ id: '5020', refund_id: '5020', status: 'REFUNDCLOSE', normalized_status: 'CLOSED' });
     const b = await direct().queryRefundById('5020');
@@ -46,13 +48,22 @@ describe('refund endpoints', () => {
 
   it('lists all refunds of an order with offset/count and normalises each item', async () => {
     fake.handler = () => ({
-      body: JSON.stringify({ id: '42', out_trade_no: 'T1', total_num: 2, current_total_num: 2, data: [
-        { id: 'r1', out_refund_no: 'R1', status: 'SUCCESS' },
-        { refund_id: 'r2', out_refund_no: 'R2', status: 'PROCESSING' },
-      ] }),
+      body: JSON.stringify({
+        id: '42',
+        out_trade_no: 'T1',
+        total_num: 2,
+        current_total_num: 2,
+        data: [
+          { id: 'r1', out_refund_no: 'R1', status: 'SUCCESS' },
+          { refund_id: 'r2', out_refund_no: 'R2', status: 'PROCESSING' },
+        ],
+      }),
     });
     const list = await inst().listRefunds({ out_trade_no: 'T1', offset: 0, count: 10 });
-    expect(list.data.map((r) => [r.id, r.normalized_status])).toEqual([['r1', 'SUCCESS'], ['r2', 'PROCESSING']]);
+    expect(list.data.map((r) => [r.id, r.normalized_status])).toEqual([
+      ['r1', 'SUCCESS'],
+      ['r2', 'PROCESSING'],
+    ]);
     expect(api()[0]!.url).toBe('/v3/global/refunds?out_trade_no=T1&count=10&offset=0&sp_mchid=10000100&sub_mchid=20000100');
     await expect(inst().listRefunds({ out_trade_no: 'T1', offset: 0, count: 21 })).rejects.toMatchObject({ kind: 'invalid_input' });
     await expect(inst().listRefunds({ offset: 0, count: 5 })).rejects.toMatchObject({ kind: 'invalid_input' });
@@ -60,7 +71,9 @@ describe('refund endpoints', () => {
   });
 
   it('refuses a refund larger than the order before sending', async () => {
-    await expect(direct().refund({ out_trade_no: 'T1', out_refund_no: 'R1', amount: { refund: 11, total: 10, currency: 'HKD' } })).rejects.toMatchObject({ kind: 'invalid_input' });
+    await expect(
+      direct().refund({ out_trade_no: 'T1', out_refund_no: 'R1', amount: { refund: 11, total: 10, currency: 'HKD' } }),
+    ).rejects.toMatchObject({ kind: 'invalid_input' });
     expect(api()).toHaveLength(0);
   });
 });
@@ -76,18 +89,36 @@ describe('order endpoints', () => {
   it('orders in institution mode with sub_appid for a sub_openid payer, and returns paySign params', async () => {
     fake.handler = () => ({ body: '{"prepay_id":"wx123"}' });
     const out = await inst().jsapiPrepayWithRequestPayment({
-      description: 'Tea', out_trade_no: 'T9', notify_url: 'https://m.example/n', merchant_category_code: '5812',
-      amount: { total: 100, currency: 'HKD' }, payer: { sub_openid: 'o-sub' },
+      description: 'Tea',
+      out_trade_no: 'T9',
+      notify_url: 'https://m.example/n',
+      merchant_category_code: '5812',
+      amount: { total: 100, currency: 'HKD' },
+      payer: { sub_openid: 'o-sub' },
     });
     expect(out.params.package).toBe('prepay_id=wx123');
-    expect(JSON.parse(api()[0]!.body)).toMatchObject({ sp_mchid: '10000100', sp_appid: 'wxsp', sub_mchid: '20000100', sub_appid: 'wxsub', trade_type: 'JSAPI' });
+    expect(JSON.parse(api()[0]!.body)).toMatchObject({
+      sp_mchid: '10000100',
+      sp_appid: 'wxsp',
+      sub_mchid: '20000100',
+      sub_appid: 'wxsub',
+      trade_type: 'JSAPI',
+    });
   });
 
   it('refuses a payer that does not fit the mode', async () => {
-    const base = { description: 'Tea', out_trade_no: 'T9', notify_url: 'https://m.example/n', merchant_category_code: '5812', amount: { total: 100, currency: 'HKD' } };
+    const base = {
+      description: 'Tea',
+      out_trade_no: 'T9',
+      notify_url: 'https://m.example/n',
+      merchant_category_code: '5812',
+      amount: { total: 100, currency: 'HKD' },
+    };
     await expect(direct().jsapiOrder({ ...base, payer: { sub_openid: 'x' } })).rejects.toMatchObject({ kind: 'invalid_input' });
     await expect(inst().jsapiOrder({ ...base, payer: { openid: 'x' } })).rejects.toMatchObject({ kind: 'invalid_input' });
-    await expect(direct().jsapiOrder({ ...base, out_trade_no: 'x'.repeat(33), payer: { openid: 'x' } })).rejects.toMatchObject({ kind: 'invalid_input' });
+    await expect(direct().jsapiOrder({ ...base, out_trade_no: 'x'.repeat(33), payer: { openid: 'x' } })).rejects.toMatchObject({
+      kind: 'invalid_input',
+    });
     expect(api()).toHaveLength(0);
   });
 
@@ -100,7 +131,13 @@ describe('order endpoints', () => {
     fake.handler = () => ({ body: '{}' });
     const c = inst();
     const enc = await c.encryptSensitive('13800138000');
-    await c.request({ method: 'POST', path: '/v3/global/some/onboarding', body: { phone: enc.ciphertext }, idempotent: false, wechatpaySerial: enc.serial });
+    await c.request({
+      method: 'POST',
+      path: '/v3/global/some/onboarding',
+      body: { phone: enc.ciphertext },
+      idempotent: false,
+      wechatpaySerial: enc.serial,
+    });
     const req = api()[0]!;
     expect(req.headers['wechatpay-serial']).toBe(fake.platform.serial);
     expect(decryptOaep(loadPrivateKey(fake.platform.privateKeyPem), JSON.parse(req.body).phone)).toBe('13800138000');

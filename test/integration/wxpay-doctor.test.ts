@@ -28,7 +28,18 @@ beforeAll(async () => {
   dbUri = testDatabaseUri('doctor');
   // The indexes the backend builds at start.
   const conn = await connectDatabase(dbUri);
-  for (const f of [auditModel, customerModel, loginAttemptModel, orderModel, paymentEventModel, productModel, refundEventModel, refundModel, staffUserModel, transactionBindingModel]) {
+  for (const f of [
+    auditModel,
+    customerModel,
+    loginAttemptModel,
+    orderModel,
+    paymentEventModel,
+    productModel,
+    refundEventModel,
+    refundModel,
+    staffUserModel,
+    transactionBindingModel,
+  ]) {
     await (f(conn) as unknown as { init(): Promise<unknown> }).init();
   }
   await conn.close();
@@ -67,7 +78,16 @@ const check = (r: CheckResult[], id: string) => r.find((c) => c.id === id)!;
 test('a correct configuration passes: every check ok, the sandbox notify URL and a standalone database only warn', async () => {
   const r = await runDoctor(envFor(direct(), { WECHATPAY_MERCHANT_CERT_PATH: certPath() }));
   expect(failed(r)).toEqual([]);
-  for (const id of ['private-key', 'merchant-certificate', 'apiv3-key', 'appid', 'clock', 'credentials', 'platform-certificates', 'indexes']) {
+  for (const id of [
+    'private-key',
+    'merchant-certificate',
+    'apiv3-key',
+    'appid',
+    'clock',
+    'credentials',
+    'platform-certificates',
+    'indexes',
+  ]) {
     expect(check(r, id).status).toBe('ok');
   }
   expect(check(r, 'apiv3-key').message).toMatch(/decrypts the platform certificates/);
@@ -81,12 +101,17 @@ test('a correct configuration passes: every check ok, the sandbox notify URL and
 });
 
 test('wrong serial: the signed call fails and says which serial to use', async () => {
-  const r = await runDoctor(envFor(direct(), { WECHATPAY_MERCHANT_SERIAL: '1234567890ABCDEF1234567890ABCDEF12345678' }), { skipDatabase: true });
+  const r = await runDoctor(envFor(direct(), { WECHATPAY_MERCHANT_SERIAL: '1234567890ABCDEF1234567890ABCDEF12345678' }), {
+    skipDatabase: true,
+  });
   expect(failed(r)).toEqual(['credentials']);
   expect(check(r, 'credentials').message).toMatch(/SIGN_ERROR.*WECHATPAY_MERCHANT_SERIAL=1234567890ABCDEF/);
   expect(check(r, 'credentials').fix).toMatch(/openssl x509 .* -serial/);
   // With the certificate at hand the mistake is found locally, and the signed call is not even tried.
-  const withCert = await runDoctor(envFor(direct(), { WECHATPAY_MERCHANT_SERIAL: '1234567890ABCDEF1234567890ABCDEF12345678', WECHATPAY_MERCHANT_CERT_PATH: certPath() }), { skipDatabase: true });
+  const withCert = await runDoctor(
+    envFor(direct(), { WECHATPAY_MERCHANT_SERIAL: '1234567890ABCDEF1234567890ABCDEF12345678', WECHATPAY_MERCHANT_CERT_PATH: certPath() }),
+    { skipDatabase: true },
+  );
   expect(failed(withCert)).toEqual(['merchant-certificate']);
   expect(check(withCert, 'merchant-certificate').fix).toContain(`WECHATPAY_MERCHANT_SERIAL=${direct().serial}`);
   expect(check(withCert, 'credentials').status).toBe('skip');
@@ -97,7 +122,9 @@ test('a private key of another merchant: the signature does not verify', async (
   const r = await runDoctor(envFor(direct(), { WECHATPAY_PRIVATE_KEY_PATH: other }), { skipDatabase: true });
   expect(failed(r)).toEqual(['credentials']);
   expect(check(r, 'credentials').message).toMatch(/does not verify.*WECHATPAY_PRIVATE_KEY_PATH is not that certificate's key/);
-  const withCert = await runDoctor(envFor(direct(), { WECHATPAY_PRIVATE_KEY_PATH: other, WECHATPAY_MERCHANT_CERT_PATH: certPath() }), { skipDatabase: true });
+  const withCert = await runDoctor(envFor(direct(), { WECHATPAY_PRIVATE_KEY_PATH: other, WECHATPAY_MERCHANT_CERT_PATH: certPath() }), {
+    skipDatabase: true,
+  });
   expect(failed(withCert)).toEqual(['merchant-certificate']);
   expect(check(withCert, 'merchant-certificate').message).toMatch(/private key does not belong to this certificate/);
 });
@@ -171,7 +198,11 @@ test('a platform certificate expiring within 7 days fails that check; the CLI ex
   expect(failed(r)).toEqual(['platform-certificates']);
   expect(check(r, 'platform-certificates').message).toMatch(/expires on .*within 7 days/);
 
-  const child = spawn(process.execPath, ['bin/wxpay.js', 'doctor', '--no-db'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/wxpay.js', 'doctor', '--no-db'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((done) => child.once('exit', done));

@@ -16,7 +16,10 @@ beforeAll(() => {
   cpSync(join(REPO_ROOT, 'project.config.json'), join(work, 'project.config.json'));
   cpSync(MP_ROOT, join(work, 'miniprogram'), { recursive: true });
   const outJson = join(work, 'compiled.json');
-  const run = spawnSync(process.execPath, [join(__dirname, 'support', 'ci-compile.js'), work, outJson], { encoding: 'utf8', timeout: 240000 });
+  const run = spawnSync(process.execPath, [join(__dirname, 'support', 'ci-compile.js'), work, outJson], {
+    encoding: 'utf8',
+    timeout: 240000,
+  });
   if (run.status !== 0) throw new Error(`miniprogram-ci failed (${run.status}):\n${run.stderr}\n${run.stdout.slice(-4000)}`);
   compiled = JSON.parse(readFileSync(outJson, 'utf8')) as Record<string, string>;
 }, 300000);

@@ -70,7 +70,11 @@ test('login, order, sandbox pay, result page shows paid, order page shows a staf
   const picture = element(catalog, '.product__image')!.getAttribute('src')!;
   expect(picture).toBe(`${API_BASE_URL}/images/products/milk-tea.png`);
   const image = await fetch(stack.backendUrl + picture.slice(API_BASE_URL.length));
-  expect([image.status, image.headers.get('content-type'), image.headers.get('cache-control')]).toEqual([200, 'image/png', 'public, max-age=86400']);
+  expect([image.status, image.headers.get('content-type'), image.headers.get('cache-control')]).toEqual([
+    200,
+    'image/png',
+    'public, max-age=86400',
+  ]);
   tap(catalog, '.stepper__plus');
   await until(() => catalog.data.cartCount === 1);
   tap(catalog, '.stepper__plus');

@@ -8,7 +8,9 @@ test('every Mini Program page renders in English and zh-HK at 375 x 667', async 
   const out = join(__dirname, 'never-written');
   const shots = await renderMiniprogramScreenshots(out, { smoke: true });
   const pages = [...new Set(shots.map((s) => s.name))];
-  expect(pages).toEqual(expect.arrayContaining(['catalog', 'checkout', 'pay', 'sandbox-cashier', 'result-paid', 'result-failed', 'orders', 'order-detail']));
+  expect(pages).toEqual(
+    expect.arrayContaining(['catalog', 'checkout', 'pay', 'sandbox-cashier', 'result-paid', 'result-failed', 'orders', 'order-detail']),
+  );
   expect(shots.filter((s) => s.lang === 'en').map((s) => s.name)).toEqual(shots.filter((s) => s.lang === 'zh-HK').map((s) => s.name));
   for (const s of shots) {
     expect(s.written).toBe(false);

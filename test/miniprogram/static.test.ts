@@ -18,19 +18,22 @@ test('there are Mini Program sources to check', () => {
   expect(sources.length).toBeGreaterThan(10);
 });
 
-test.each(sources.map((f) => [relative(REPO_ROOT, f), f]))('%s imports shared/ with `import type` only, and nothing outside miniprogram/ at run time', (_name, file) => {
-  const src = readFileSync(file, 'utf8');
-  const imports = [...src.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gm)];
-  for (const [, , typeOnly, spec] of imports) {
-    if (!spec!.startsWith('.')) throw new Error(`${file}: package import ${spec} (DevTools has no node_modules here)`);
-    const target = resolve(dirname(file), spec!);
-    const inside = target.startsWith(MP_ROOT + '/');
-    if (!inside) expect({ file, spec, typeOnly: Boolean(typeOnly) }).toEqual({ file, spec, typeOnly: true });
-  }
-  expect(src).not.toMatch(/\bconst\s+enum\b/);
-  expect(src).not.toMatch(/^\s*(export\s+)?namespace\s/m);
-  expect(src).not.toMatch(/\brequire\s*\(/);
-});
+test.each(sources.map((f) => [relative(REPO_ROOT, f), f]))(
+  '%s imports shared/ with `import type` only, and nothing outside miniprogram/ at run time',
+  (_name, file) => {
+    const src = readFileSync(file, 'utf8');
+    const imports = [...src.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gm)];
+    for (const [, , typeOnly, spec] of imports) {
+      if (!spec!.startsWith('.')) throw new Error(`${file}: package import ${spec} (DevTools has no node_modules here)`);
+      const target = resolve(dirname(file), spec!);
+      const inside = target.startsWith(MP_ROOT + '/');
+      if (!inside) expect({ file, spec, typeOnly: Boolean(typeOnly) }).toEqual({ file, spec, typeOnly: true });
+    }
+    expect(src).not.toMatch(/\bconst\s+enum\b/);
+    expect(src).not.toMatch(/^\s*(export\s+)?namespace\s/m);
+    expect(src).not.toMatch(/\brequire\s*\(/);
+  },
+);
 
 test('every page in app.json has its four files, built with Component()', () => {
   const app = JSON.parse(readFileSync(join(MP_ROOT, 'app.json'), 'utf8')) as { pages: string[] };

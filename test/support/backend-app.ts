@@ -42,7 +42,15 @@ export function refusingGateway(): PaymentGateway {
   };
 }
 
-export function testBackend(o: { env?: Record<string, string>; storage?: Storage; gateway?: PaymentGateway; database?: DatabaseHealth; readinessChecks?: Record<string, () => boolean | Promise<boolean>> } = {}): Backend {
+export function testBackend(
+  o: {
+    env?: Record<string, string>;
+    storage?: Storage;
+    gateway?: PaymentGateway;
+    database?: DatabaseHealth;
+    readinessChecks?: Record<string, () => boolean | Promise<boolean>>;
+  } = {},
+): Backend {
   return composeBackend({
     config: loadConfig({ ...TEST_ENV, ...o.env }),
     storage: o.storage ?? createMemoryStorage(),

@@ -8,7 +8,15 @@ import { createSandboxApp, type SandboxApp } from '../../server/sandbox/app';
 import { loadSandboxConfig } from '../../server/sandbox/config';
 import { buildResponseMessage, decryptAesGcm, loadPublicKey, verifySha256Rsa } from '../../server/src/wechatpay/crypto';
 import { dropDatabase, testDatabaseUri } from './db';
-import { freshKeySet, sandboxAdmin, signedRequest, type SandboxAdmin, type SandboxConfigView, type SandboxMerchant, type SignedResponse } from './sandbox-process';
+import {
+  freshKeySet,
+  sandboxAdmin,
+  signedRequest,
+  type SandboxAdmin,
+  type SandboxConfigView,
+  type SandboxMerchant,
+  type SignedResponse,
+} from './sandbox-process';
 
 export interface InProcessSandbox {
   app: SandboxApp;
@@ -19,9 +27,14 @@ export interface InProcessSandbox {
   stop(): Promise<void>;
 }
 
-export async function startInProcessSandbox(opts: { timeScale?: number; settings?: Record<string, unknown> } = {}): Promise<InProcessSandbox> {
+export async function startInProcessSandbox(
+  opts: { timeScale?: number; settings?: Record<string, unknown> } = {},
+): Promise<InProcessSandbox> {
   const { dir, view } = freshKeySet(opts.settings);
-  const config = loadSandboxConfig({ SANDBOX_CONFIG: view.keys.configPath, ...(opts.timeScale ? { SANDBOX_TIME_SCALE: String(opts.timeScale) } : {}) });
+  const config = loadSandboxConfig({
+    SANDBOX_CONFIG: view.keys.configPath,
+    ...(opts.timeScale ? { SANDBOX_TIME_SCALE: String(opts.timeScale) } : {}),
+  });
   const uri = testDatabaseUri('sbx');
   const connection: Connection = await mongoose.createConnection(uri).asPromise();
   const app = await createSandboxApp({ config, connection, log: (await import('pino')).default({ level: 'silent' }) });
@@ -53,7 +66,9 @@ export interface Received {
 }
 
 /** An HTTP receiver for notifications; `answer(n)` gives the status for the n-th (1-based) request. */
-export async function startReceiver(answer: (n: number) => number = () => 204): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+export async function startReceiver(
+  answer: (n: number) => number = () => 204,
+): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -100,7 +115,12 @@ export function verifiesWith(certs: Map<string, string>, headers: Headers | Inco
 }
 
 /** A JSAPI order body in the merchant's mode (sub_openid payer in institution mode). */
-export function jsapiBody(m: { mode: string; mchid: string; appid: string; subMchid?: string; subAppid?: string }, outTradeNo: string, openid: string, extra: Record<string, unknown> = {}) {
+export function jsapiBody(
+  m: { mode: string; mchid: string; appid: string; subMchid?: string; subAppid?: string },
+  outTradeNo: string,
+  openid: string,
+  extra: Record<string, unknown> = {},
+) {
   const ids =
     m.mode === 'direct'
       ? { mchid: m.mchid, appid: m.appid, payer: { openid } }

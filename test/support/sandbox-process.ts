@@ -102,7 +102,7 @@ export interface SignedResponse {
   status: number;
   headers: Headers;
   text: string;
-  json: any;  
+  json: any;
 }
 
 /** Accept, User-Agent and Authorization headers for one request signed with `m`'s key. */
@@ -158,14 +158,14 @@ export function requestPaymentParams(m: SandboxMerchant, appId: string, prepayId
 }
 
 export interface SandboxAdmin {
-  get(path: string): Promise<any>;  
-  post(path: string, body?: unknown): Promise<{ status: number; json: any }>;  
+  get(path: string): Promise<any>;
+  post(path: string, body?: unknown): Promise<{ status: number; json: any }>;
   loginCode(user: string, appid?: string): Promise<string>;
   openid(user: string, appid?: string): Promise<string>;
-  notifications(q: { out_trade_no?: string; out_refund_no?: string }): Promise<any[]>;  
-  cashierPay(params: Record<string, unknown>): Promise<{ status: number; json: any }>;  
-  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number; valid_seconds?: number }): Promise<any>;  
-  faults(body: unknown): Promise<any>;  
+  notifications(q: { out_trade_no?: string; out_refund_no?: string }): Promise<any[]>;
+  cashierPay(params: Record<string, unknown>): Promise<{ status: number; json: any }>;
+  rotate(opts?: { switch_after_seconds?: number; retire_after_seconds?: number; valid_seconds?: number }): Promise<any>;
+  faults(body: unknown): Promise<any>;
   /** What signs `mchid`'s answers and notifications: platform certificates, its public key, or either. */
   signWith(mchid: string, signWith: 'certificate' | 'public_key' | 'both'): Promise<void>;
   /** Skews the sandbox's clock (Date header, timestamps, the request window) by `seconds`. */
@@ -175,13 +175,17 @@ export interface SandboxAdmin {
 export function sandboxAdmin(baseUrl: string): SandboxAdmin {
   const get = async (path: string) => {
     const res = await fetch(baseUrl + path);
-    const json = (await res.json()) as any;  
+    const json = (await res.json()) as any;
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   const post = async (path: string, body?: unknown) => {
-    const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    return { status: res.status, json: (await res.json()) as any };  
+    const res = await fetch(baseUrl + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    return { status: res.status, json: (await res.json()) as any };
   };
   const q = (o: Record<string, string | undefined>) =>
     new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined)).toString();
@@ -222,7 +226,13 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-async function spawnSandbox(dir: string, view: SandboxConfigView, dbUri: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
+async function spawnSandbox(
+  dir: string,
+  view: SandboxConfigView,
+  dbUri: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/sandbox/main.ts'], {
     cwd: ROOT,
     env: {

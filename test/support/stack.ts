@@ -51,9 +51,13 @@ export interface Stack {
   /** The sandbox user's openid (the JWT subject after login). */
   openidOf(user: string): Promise<string>;
   /** Pays with the sandbox cashier as WeChat's sheet would (paySign verified); `openid` defaults to the order's payer. */
-  payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>;  
+  payInSandbox(orderId: string, payment: PaymentParams, openid?: string): Promise<{ status: number; json: any }>;
   /** fetch against the backend with JSON; returns status and parsed body. */
-  api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; json: any }>;  
+  api(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: any }>;
   /** Everything the backend has written to stdout/stderr (its JSON logs), the last few MB. */
   backendLogs(): string;
   restartBackend(): Promise<void>;
@@ -200,7 +204,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       let payer = openid;
       if (!payer) {
         const prepay = payment.package.replace(/^prepay_id=/, '');
-        const info = await fetch(`${sandbox.baseUrl}/sandbox/cashier/order?prepay_id=${encodeURIComponent(prepay)}`).then((r) => r.json() as Promise<{ out_trade_no: string }>);
+        const info = await fetch(`${sandbox.baseUrl}/sandbox/cashier/order?prepay_id=${encodeURIComponent(prepay)}`).then(
+          (r) => r.json() as Promise<{ out_trade_no: string }>,
+        );
         const orders = await sandbox.admin.get(`/sandbox/orders?out_trade_no=${encodeURIComponent(info.out_trade_no)}`);
         const p = orders.data[0]?.payer;
         payer = p?.openid ?? p?.sub_openid ?? p?.sp_openid;

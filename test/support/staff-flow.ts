@@ -16,20 +16,31 @@ let seq = 0;
 /** A customer order paid through the sandbox cashier, once the backend has seen it PAID. */
 export async function paidOrder(stack: Stack, user: string, items = [{ sku: 'milk-tea', quantity: 2 }]): Promise<OrderView> {
   const token = await stack.loginCustomer(user);
-  const created = await stack.api('POST', '/api/orders', { token, body: { items, clientRequestId: `staff-${process.pid}-${Date.now()}-${seq++}` } });
+  const created = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items, clientRequestId: `staff-${process.pid}-${Date.now()}-${seq++}` },
+  });
   if (created.status !== 201) throw new Error(`order: ${created.status} ${JSON.stringify(created.json)}`);
   const { order, payment } = created.json as CreateOrderResponse;
   const paid = await stack.payInSandbox(order.id, payment);
   if (paid.status !== 200) throw new Error(`pay: ${paid.status} ${JSON.stringify(paid.json)}`);
-  return waitFor(async () => {
-    const r = await stack.api('GET', `/api/orders/${order.id}`, { token });
-    return r.json.status === 'PAID' ? (r.json as OrderView) : undefined;
-  }, 15000, 'order PAID');
+  return waitFor(
+    async () => {
+      const r = await stack.api('GET', `/api/orders/${order.id}`, { token });
+      return r.json.status === 'PAID' ? (r.json as OrderView) : undefined;
+    },
+    15000,
+    'order PAID',
+  );
 }
 
 export async function refundStatus(stack: Stack, token: string, id: string, status: string, ms = 15000): Promise<AdminRefundView> {
-  return waitFor(async () => {
-    const r = await stack.api('GET', `/api/admin/refunds/${id}`, { token });
-    return r.json.status === status ? (r.json as AdminRefundView) : undefined;
-  }, ms, `refund ${status}`);
+  return waitFor(
+    async () => {
+      const r = await stack.api('GET', `/api/admin/refunds/${id}`, { token });
+      return r.json.status === status ? (r.json as AdminRefundView) : undefined;
+    },
+    ms,
+    `refund ${status}`,
+  );
 }

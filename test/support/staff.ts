@@ -11,7 +11,11 @@ export async function seedStaff(dbUri: string, username: string, role: StaffRole
 
 /** POST /api/admin/login; throws unless 200. */
 export async function loginStaff(baseUrl: string, username: string, password = TEST_STAFF_PASSWORD): Promise<StaffLoginResponse> {
-  const res = await fetch(`${baseUrl}/api/admin/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${baseUrl}/api/admin/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   const json = (await res.json()) as StaffLoginResponse;
   if (res.status !== 200) throw new Error(`staff login ${username}: ${res.status} ${JSON.stringify(json)}`);
   return json;

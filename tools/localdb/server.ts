@@ -134,9 +134,7 @@ function stopper(child: ChildProcess, dir: string): () => Promise<void> {
     }));
 }
 
-export async function startLocalMongo(
-  opts: { log?: (msg: string) => void; env?: NodeJS.ProcessEnv } = {},
-): Promise<LocalMongo> {
+export async function startLocalMongo(opts: { log?: (msg: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<LocalMongo> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
   if (env.MONGODB_URI) {

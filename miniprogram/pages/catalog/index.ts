@@ -78,7 +78,13 @@ Component({
             quantity: quantities[p.sku] ?? 0,
           };
         });
-      this.setData({ products, prices, currency: config.currency, maxQuantity: config.maxQuantityPerItem, state: products.length ? 'ready' : 'empty' });
+      this.setData({
+        products,
+        prices,
+        currency: config.currency,
+        maxQuantity: config.maxQuantityPerItem,
+        state: products.length ? 'ready' : 'empty',
+      });
       this.refreshCart();
     },
     /** Quantities from storage (the checkout may have changed them); count and total at the catalog's prices. */

@@ -27,7 +27,10 @@ function row(o: OrderView): OrderRow {
     outTradeNo: o.outTradeNo,
     status: displayStatus(o),
     summary: names.slice(0, 2).join(currentLang() === 'zh-HK' ? '、' : ', ') + (names.length > 2 ? '…' : ''),
-    countText: countText(o.items.reduce((n, i) => n + i.quantity, 0), messages().common.items),
+    countText: countText(
+      o.items.reduce((n, i) => n + i.quantity, 0),
+      messages().common.items,
+    ),
     totalText: formatAmount(o.total, o.currency),
     createdText: formatDateTime(o.createdAt),
   };

@@ -66,7 +66,12 @@ Component({
         outTradeNo: order.outTradeNo,
         totalText: formatAmount(order.total, order.currency),
         expiresText: formatDateTime(order.expiresAt),
-        items: order.items.map((i) => ({ sku: i.sku, name: localized(i.name), quantity: i.quantity, amountText: formatAmount(i.amount, order.currency) })),
+        items: order.items.map((i) => ({
+          sku: i.sku,
+          name: localized(i.name),
+          quantity: i.quantity,
+          amountText: formatAmount(i.amount, order.currency),
+        })),
       });
     },
     async onPay() {

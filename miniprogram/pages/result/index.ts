@@ -97,7 +97,11 @@ Component({
       const text: Record<Outcome, [string, string]> = {
         paid: [t.paid, t.paidHint],
         // After a failed sheet with no final word from WeChat Pay yet: not paid, and payable again.
-        pending: checking ? [t.checking, ''] : this.data.sheet === 'fail' ? [t.notCompleted, t.notCompletedHint] : [t.pending, t.pendingHint],
+        pending: checking
+          ? [t.checking, '']
+          : this.data.sheet === 'fail'
+            ? [t.notCompleted, t.notCompletedHint]
+            : [t.pending, t.pendingHint],
         failed: [t.failed, t.failedHint],
         cancelled: [t.cancelled, t.cancelledHint],
       };

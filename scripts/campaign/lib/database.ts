@@ -5,7 +5,18 @@ import mongoose, { type Connection } from 'mongoose';
 
 /** Fields whose change is a state change (`flagged`, `wxTradeState` as the pending-order job refreshes it, and
  * job timestamps are not). */
-const ORDER_STATE_FIELDS = ['status', 'transactionId', 'paidAt', 'total', 'currency', 'refundable', 'refundReserved', 'refunded', 'refundCount', 'closedAt'];
+const ORDER_STATE_FIELDS = [
+  'status',
+  'transactionId',
+  'paidAt',
+  'total',
+  'currency',
+  'refundable',
+  'refundReserved',
+  'refunded',
+  'refundCount',
+  'closedAt',
+];
 
 export interface DbSnapshot {
   counts: Record<string, number>;
@@ -58,15 +69,27 @@ export class CampaignDb {
     const refunds = await this.findCollection(/^refunds$/);
     const orders = new Map<string, Record<string, unknown>>();
     for (const d of await this.collection('orders').find({}).toArray()) {
-      orders.set(String(d._id), Object.fromEntries(ORDER_STATE_FIELDS.map((f) => [f, d[f] instanceof Date ? (d[f] as Date).toISOString() : d[f]])));
+      orders.set(
+        String(d._id),
+        Object.fromEntries(ORDER_STATE_FIELDS.map((f) => [f, d[f] instanceof Date ? (d[f] as Date).toISOString() : d[f]])),
+      );
     }
     const refundDocs = new Map<string, { orderId: string; state: string }>();
     if (refunds) {
       for (const d of await this.collection(refunds).find({}).toArray()) {
-        refundDocs.set(String(d._id), { orderId: String(d.orderId), state: JSON.stringify([d.status, d.amount, d.reserved, d.settled, d.refundId]) });
+        refundDocs.set(String(d._id), {
+          orderId: String(d.orderId),
+          state: JSON.stringify([d.status, d.amount, d.reserved, d.settled, d.refundId]),
+        });
       }
     }
-    return { counts, ordersHash: await hash('orders', ORDER_STATE_FIELDS), refundsHash: refunds ? await hash(refunds) : 'none', orders, refunds: refundDocs };
+    return {
+      counts,
+      ordersHash: await hash('orders', ORDER_STATE_FIELDS),
+      refundsHash: refunds ? await hash(refunds) : 'none',
+      orders,
+      refunds: refundDocs,
+    };
   }
 
   async close(): Promise<void> {
@@ -91,10 +114,12 @@ export function diffSnapshots(a: DbSnapshot, b: DbSnapshot, ignoreCollections: R
     }
     if (!watched(id)) continue;
     for (const f of Object.keys(after)) {
-      if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) changed.push(`order ${id} ${f}: ${JSON.stringify(before[f])} -> ${JSON.stringify(after[f])}`);
+      if (JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+        changed.push(`order ${id} ${f}: ${JSON.stringify(before[f])} -> ${JSON.stringify(after[f])}`);
     }
   }
-  if (changed.length) out.push(`orders changed (${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; +${changed.length - 4} more` : ''})`);
+  if (changed.length)
+    out.push(`orders changed (${changed.slice(0, 4).join('; ')}${changed.length > 4 ? `; +${changed.length - 4} more` : ''})`);
   const refundChanges: string[] = [];
   for (const [id, after] of b.refunds) {
     const before = a.refunds.get(id);

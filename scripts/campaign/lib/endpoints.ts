@@ -48,10 +48,28 @@ export function endpointCatalog(ids: EndpointIds): EndpointTemplate[] {
         action: 'fail',
       },
     },
-    { name: 'staff-login', method: 'POST', path: '/api/admin/login', auth: 'none', body: { username: 'campaign-fuzz-nobody', password: 'wrong-password' } },
-    { name: 'admin-orders', method: 'GET', path: '/api/admin/orders', auth: 'staff', query: { status: 'PAID', from: '2026-01-01', to: '2026-12-31', outTradeNo: 'X', page: '1', pageSize: '10' } },
+    {
+      name: 'staff-login',
+      method: 'POST',
+      path: '/api/admin/login',
+      auth: 'none',
+      body: { username: 'campaign-fuzz-nobody', password: 'wrong-password' },
+    },
+    {
+      name: 'admin-orders',
+      method: 'GET',
+      path: '/api/admin/orders',
+      auth: 'staff',
+      query: { status: 'PAID', from: '2026-01-01', to: '2026-12-31', outTradeNo: 'X', page: '1', pageSize: '10' },
+    },
     { name: 'admin-order', method: 'GET', path: '/api/admin/orders/:id', auth: 'staff' },
-    { name: 'admin-refund', method: 'POST', path: '/api/admin/orders/:id/refunds', auth: 'staff', body: { amount: 1, reason: 'campaign', requestId: 'campaign-fuzz-0001' } },
+    {
+      name: 'admin-refund',
+      method: 'POST',
+      path: '/api/admin/orders/:id/refunds',
+      auth: 'staff',
+      body: { amount: 1, reason: 'campaign', requestId: 'campaign-fuzz-0001' },
+    },
     { name: 'admin-refund-get', method: 'GET', path: '/api/admin/refunds/:id', auth: 'staff' },
     { name: 'admin-close', method: 'POST', path: '/api/admin/orders/:id/close', auth: 'staff', body: {} },
     {
@@ -62,9 +80,27 @@ export function endpointCatalog(ids: EndpointIds): EndpointTemplate[] {
       body: { authCode: '13xxxxxxxxxxxxxxxx', amount: 1, description: 'campaign', requestId: 'campaign-fuzz-0001' },
     },
     { name: 'statement', method: 'GET', path: '/api/admin/statements/:date', auth: 'staff' },
-    { name: 'settlements', method: 'GET', path: '/api/admin/settlements', auth: 'staff', query: { state: 'SETTLED', from: '20260101', to: '20260131', page: '1' } },
-    { name: 'notify-transactions', method: 'POST', path: ids.notifyTransactionsPath, auth: 'wechatpay', body: { id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: {} } },
-    { name: 'notify-refunds', method: 'POST', path: ids.notifyRefundsPath, auth: 'wechatpay', body: { id: 'EV-1', event_type: 'REFUND.SUCCESS', resource: {} } },
+    {
+      name: 'settlements',
+      method: 'GET',
+      path: '/api/admin/settlements',
+      auth: 'staff',
+      query: { state: 'SETTLED', from: '20260101', to: '20260131', page: '1' },
+    },
+    {
+      name: 'notify-transactions',
+      method: 'POST',
+      path: ids.notifyTransactionsPath,
+      auth: 'wechatpay',
+      body: { id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: {} },
+    },
+    {
+      name: 'notify-refunds',
+      method: 'POST',
+      path: ids.notifyRefundsPath,
+      auth: 'wechatpay',
+      body: { id: 'EV-1', event_type: 'REFUND.SUCCESS', resource: {} },
+    },
   ];
 }
 

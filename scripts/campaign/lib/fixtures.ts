@@ -50,12 +50,21 @@ export async function placeOrders(
         try {
           r = await createOrder(http, u.token, product.sku, clientRequestId);
         } catch (err) {
-          const retryable = err instanceof TransportError || (err instanceof UnexpectedAnswer && [429, 502, 503].includes(err.response.status));
+          const retryable =
+            err instanceof TransportError || (err instanceof UnexpectedAnswer && [429, 502, 503].includes(err.response.status));
           if (!retryable || attempt >= 4) throw err;
           await new Promise((done) => setTimeout(done, 500 * attempt));
         }
       }
-      return { user: u.user, token: u.token, id: r.order.id, outTradeNo: r.order.outTradeNo, total: r.order.total, currency: r.order.currency, payment: r.payment };
+      return {
+        user: u.user,
+        token: u.token,
+        id: r.order.id,
+        outTradeNo: r.order.outTradeNo,
+        total: r.order.total,
+        currency: r.order.currency,
+        payment: r.payment,
+      };
     },
   );
   const placed: PlacedOrder[] = [];
@@ -69,13 +78,15 @@ export async function placeOrders(
 export async function payOrders(stack: CampaignStack, orders: PlacedOrder[], concurrency = 16): Promise<void> {
   const results = await runPool(orders, concurrency, (o) => stack.payInSandbox(o.user, o, o.payment as unknown as Record<string, unknown>));
   const failed = results.filter((r) => !r.ok);
-  if (failed.length) throw new Error(`${failed.length} payments failed at the sandbox, first: ${String((failed[0] as { error: unknown }).error)}`);
+  if (failed.length)
+    throw new Error(`${failed.length} payments failed at the sandbox, first: ${String((failed[0] as { error: unknown }).error)}`);
 }
 
 /** The decrypted TRANSACTION.SUCCESS resource for a paid order, from the sandbox's own ledger view. */
 export async function paidTransaction(stack: CampaignStack, outTradeNo: string): Promise<Record<string, unknown>> {
   const view = await stack.sandboxOrder(outTradeNo);
-  if (!view || view.trade_state !== 'SUCCESS') throw new Error(`order ${outTradeNo} is not paid at the sandbox (${String(view?.trade_state)})`);
+  if (!view || view.trade_state !== 'SUCCESS')
+    throw new Error(`order ${outTradeNo} is not paid at the sandbox (${String(view?.trade_state)})`);
   const { prepay_id: _p, refundable: _r, create_time: _c, ...tx } = view;
   return tx;
 }

@@ -46,26 +46,45 @@ export function forgeryBuilders(f: ForgeryInput): Record<string, () => Delivery>
     'future-timestamp': () => buildNotification({ ...base, resource: tx, timestamp: now + 600 }),
     'unknown-serial': () => buildNotification({ ...base, resource: tx, signer: { privateKey: f.stranger, serial: randomSerial() } }),
     'unknown-serial-genuine-key': () => buildNotification({ ...base, resource: tx, serial: randomSerial() }),
-    signtest: () => buildNotification({ ...base, resource: tx, signature: () => `WECHATPAY/SIGNTEST/${randomBytes(192).toString('base64')}` }),
+    signtest: () =>
+      buildNotification({ ...base, resource: tx, signature: () => `WECHATPAY/SIGNTEST/${randomBytes(192).toString('base64')}` }),
     'body-changed-after-signing': () => {
       const d = buildNotification({ ...base, resource: tx });
       return { headers: d.headers, body: d.body.replace('"TRANSACTION.SUCCESS"', '"TRANSACTION.SUCCESS" ') };
     },
     'tampered-ciphertext': () => buildNotification({ ...base, resource: tx, tamperCiphertext: (c) => flipBase64Char(c, 10) }),
     'tampered-tag': () => buildNotification({ ...base, resource: tx, tamperCiphertext: (c) => flipBase64Char(c, c.length - 6) }),
-    'wrong-associated-data': () => buildNotification({ ...base, resource: tx, associatedData: 'transaction', envelopeAssociatedData: 'certificate' }),
+    'wrong-associated-data': () =>
+      buildNotification({ ...base, resource: tx, associatedData: 'transaction', envelopeAssociatedData: 'certificate' }),
     'wrong-apiv3-key': () => buildNotification({ ...base, resource: tx, apiV3Key: randomBytes(16).toString('hex') }),
     'wrong-algorithm': () => buildNotification({ ...base, resource: tx, algorithm: 'AEAD_AES_128_GCM' }),
     'no-algorithm': () => buildNotification({ ...base, resource: tx, algorithm: 'none' }),
-    'amount-changed': () => buildNotification({ ...base, resource: withAmount(tx, { total: Math.max(1, amount.total - 1), payer_total: Math.max(1, amount.total - 1) }) }),
+    'amount-changed': () =>
+      buildNotification({
+        ...base,
+        resource: withAmount(tx, { total: Math.max(1, amount.total - 1), payer_total: Math.max(1, amount.total - 1) }),
+      }),
     'currency-changed': () => buildNotification({ ...base, resource: withAmount(tx, { currency: otherCurrency }) }),
-    'another-merchant': () => buildNotification({ ...base, resource: { ...tx, mchid: f.otherMerchant.mchid, sp_mchid: f.otherMerchant.mchid, appid: f.otherMerchant.appid } }),
-    'another-appid': () => buildNotification({ ...base, resource: { ...tx, appid: f.otherMerchant.appid, sp_appid: f.otherMerchant.appid } }),
+    'another-merchant': () =>
+      buildNotification({
+        ...base,
+        resource: { ...tx, mchid: f.otherMerchant.mchid, sp_mchid: f.otherMerchant.mchid, appid: f.otherMerchant.appid },
+      }),
+    'another-appid': () =>
+      buildNotification({ ...base, resource: { ...tx, appid: f.otherMerchant.appid, sp_appid: f.otherMerchant.appid } }),
     'trade-state-not-success': () => buildNotification({ ...base, resource: { ...tx, trade_state: 'NOTPAY' } }),
     'replay-other-order-same-event': () =>
-      buildNotification({ ...base, eventId: f.paidEventId, resource: { ...f.paidTransaction, out_trade_no: tx.out_trade_no, amount: tx.amount } }),
+      buildNotification({
+        ...base,
+        eventId: f.paidEventId,
+        resource: { ...f.paidTransaction, out_trade_no: tx.out_trade_no, amount: tx.amount },
+      }),
     'replay-other-order-new-event': () =>
-      buildNotification({ ...base, eventId: randomUUID(), resource: { ...f.paidTransaction, out_trade_no: tx.out_trade_no, amount: tx.amount } }),
+      buildNotification({
+        ...base,
+        eventId: randomUUID(),
+        resource: { ...f.paidTransaction, out_trade_no: tx.out_trade_no, amount: tx.amount },
+      }),
     // Captured on the wire and sent again unchanged: no keys needed. Must have no second effect.
     'verbatim-replay': () => f.paidDelivery,
     // A captured body of the paid order, re-signed by a stranger under the platform serial.

@@ -131,7 +131,17 @@ function setPath(root: Record<string, unknown>, path: (string | number)[], value
   } else cur[last] = value;
 }
 
-type Mutator = (t: EndpointTemplate, rng: Rng) => { kind: string; body?: string | Buffer; contentType?: string | null; extraHeaders?: Record<string, string>; path?: string; method?: string };
+type Mutator = (
+  t: EndpointTemplate,
+  rng: Rng,
+) => {
+  kind: string;
+  body?: string | Buffer;
+  contentType?: string | null;
+  extraHeaders?: Record<string, string>;
+  path?: string;
+  method?: string;
+};
 
 const m = (kind: string, build: Mutator) => ({ kind, build });
 
@@ -169,30 +179,61 @@ const bodyMutators: { kind: string; build: Mutator }[] = [
   // __proto__ written as a literal key: JSON.stringify cannot produce it.
   m('proto-key', (t) => {
     const rest = json(t.body ?? {}).slice(1);
-    return { kind: 'proto-key', body: `{"__proto__":{"isAdmin":true,"status":"PAID"},"constructor":{"prototype":{"x":1}}${rest === '}' ? '' : ','}${rest}` };
+    return {
+      kind: 'proto-key',
+      body: `{"__proto__":{"isAdmin":true,"status":"PAID"},"constructor":{"prototype":{"x":1}}${rest === '}' ? '' : ','}${rest}`,
+    };
   }),
-  m('not-an-object', (_t, rng) => ({ kind: 'not-an-object', body: rng.pick(['[]', '[1,2]', '"text"', '42', 'null', 'true', '-0', '1e400']) })),
-  m('invalid-json', (_t, rng) => ({ kind: 'invalid-json', body: rng.pick(['{', '{"a":', '{"a":1,}', "{'a':1}", '{a:1}', '{"a":1} trailing', '\ufeff{}', '{"a":1/*c*/}', '{"a":NaN}', '{"a":01}', '{"a":"\\x41"}', '{"a":"\\ud800"}']) })),
+  m('not-an-object', (_t, rng) => ({
+    kind: 'not-an-object',
+    body: rng.pick(['[]', '[1,2]', '"text"', '42', 'null', 'true', '-0', '1e400']),
+  })),
+  m('invalid-json', (_t, rng) => ({
+    kind: 'invalid-json',
+    body: rng.pick([
+      '{',
+      '{"a":',
+      '{"a":1,}',
+      "{'a':1}",
+      '{a:1}',
+      '{"a":1} trailing',
+      '\ufeff{}',
+      '{"a":1/*c*/}',
+      '{"a":NaN}',
+      '{"a":01}',
+      '{"a":"\\x41"}',
+      '{"a":"\\ud800"}',
+    ]),
+  })),
   m('empty-body', () => ({ kind: 'empty-body', body: '', contentType: 'application/json' })),
   m('duplicate-keys', (t) => {
     const body = json(t.body ?? {}).replace(/^\{/, '{"dup":1,"dup":{"$gt":""},');
     return { kind: 'duplicate-keys', body };
   }),
-  m('deep-body', (_t, rng) => ({ kind: 'deep-body', body: deepJson(rng.pick([200, 2000, 20000, 100000]), rng.pick(['array', 'object'] as const)) })),
+  m('deep-body', (_t, rng) => ({
+    kind: 'deep-body',
+    body: deepJson(rng.pick([200, 2000, 20000, 100000]), rng.pick(['array', 'object'] as const)),
+  })),
   m('deep-field', (t, rng) => {
     // Spliced in as text: JSON.stringify itself overflows the stack on such depths.
     const body = clone(t.body ?? {}) as Record<string, unknown>;
     const paths = leafPaths(body);
     if (paths.length) setPath(body, rng.pick(paths), '__DEEP__');
     else body.deep = '__DEEP__';
-    return { kind: 'deep-field', body: json(body).replace('"__DEEP__"', deepJson(rng.pick([100, 1000, 5000]), rng.pick(['array', 'object'] as const))) };
+    return {
+      kind: 'deep-field',
+      body: json(body).replace('"__DEEP__"', deepJson(rng.pick([100, 1000, 5000]), rng.pick(['array', 'object'] as const))),
+    };
   }),
   m('huge-body', (t, rng) => {
     const body = clone(t.body ?? {}) as Record<string, unknown>;
     body.pad = 'A'.repeat(rng.pick([200_000, 1_100_000, 3_000_000]));
     return { kind: 'huge-body', body: json(body) };
   }),
-  m('huge-array', (_t, rng) => ({ kind: 'huge-array', body: json({ items: Array.from({ length: rng.pick([1000, 50_000]) }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) }) })),
+  m('huge-array', (_t, rng) => ({
+    kind: 'huge-array',
+    body: json({ items: Array.from({ length: rng.pick([1000, 50_000]) }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) }),
+  })),
   m('many-keys', (_t, rng) => {
     const keys: Record<string, number> = {};
     for (let i = 0; i < rng.pick([1000, 20_000]); i++) keys[`k${i}`] = i;
@@ -202,18 +243,62 @@ const bodyMutators: { kind: string; build: Mutator }[] = [
     // Invalid UTF-8 bytes inside a JSON string value.
     const text = json(t.body ?? { a: 'x' });
     const i = text.indexOf('"', text.indexOf(':')) + 1 || 1;
-    return { kind: 'invalid-utf8', body: Buffer.concat([Buffer.from(text.slice(0, i)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from(text.slice(i))]) };
+    return {
+      kind: 'invalid-utf8',
+      body: Buffer.concat([
+        Buffer.from(text.slice(0, i)),
+        Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]),
+        Buffer.from(text.slice(i)),
+      ]),
+    };
   }),
-  m('utf16-body', (t) => ({ kind: 'utf16-body', body: Buffer.from(json(t.body ?? {}), 'utf16le'), contentType: 'application/json; charset=utf-16' })),
-  m('odd-charset', (t, rng) => ({ kind: 'odd-charset', body: json(t.body ?? {}), contentType: `application/json; charset=${rng.pick(['latin1', 'bogus-charset', 'utf-32', '"'])}` })),
-  m('wrong-content-type', (t, rng) => ({ kind: 'wrong-content-type', body: json(t.body ?? {}), contentType: rng.pick(['text/plain', 'application/xml', 'application/octet-stream', 'text/html', 'image/png', '*/*', 'application/jsonx', '']) })),
-  m('form-encoded', (_t) => ({ kind: 'form-encoded', body: 'items[0][sku]=x&items[0][quantity][$gt]=0&clientRequestId[$ne]=1&amount=1&code[$gt]=', contentType: 'application/x-www-form-urlencoded' })),
-  m('multipart', (_t) => ({ kind: 'multipart', body: '--XX\r\nContent-Disposition: form-data; name="amount"\r\n\r\n{"$gt":""}\r\n--XX--\r\n', contentType: 'multipart/form-data; boundary=XX' })),
-  m('multipart-broken', (_t) => ({ kind: 'multipart-broken', body: '--XX\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n\r\n' + 'A'.repeat(1000), contentType: 'multipart/form-data; boundary=XX' })),
+  m('utf16-body', (t) => ({
+    kind: 'utf16-body',
+    body: Buffer.from(json(t.body ?? {}), 'utf16le'),
+    contentType: 'application/json; charset=utf-16',
+  })),
+  m('odd-charset', (t, rng) => ({
+    kind: 'odd-charset',
+    body: json(t.body ?? {}),
+    contentType: `application/json; charset=${rng.pick(['latin1', 'bogus-charset', 'utf-32', '"'])}`,
+  })),
+  m('wrong-content-type', (t, rng) => ({
+    kind: 'wrong-content-type',
+    body: json(t.body ?? {}),
+    contentType: rng.pick([
+      'text/plain',
+      'application/xml',
+      'application/octet-stream',
+      'text/html',
+      'image/png',
+      '*/*',
+      'application/jsonx',
+      '',
+    ]),
+  })),
+  m('form-encoded', (_t) => ({
+    kind: 'form-encoded',
+    body: 'items[0][sku]=x&items[0][quantity][$gt]=0&clientRequestId[$ne]=1&amount=1&code[$gt]=',
+    contentType: 'application/x-www-form-urlencoded',
+  })),
+  m('multipart', (_t) => ({
+    kind: 'multipart',
+    body: '--XX\r\nContent-Disposition: form-data; name="amount"\r\n\r\n{"$gt":""}\r\n--XX--\r\n',
+    contentType: 'multipart/form-data; boundary=XX',
+  })),
+  m('multipart-broken', (_t) => ({
+    kind: 'multipart-broken',
+    body: '--XX\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n\r\n' + 'A'.repeat(1000),
+    contentType: 'multipart/form-data; boundary=XX',
+  })),
   m('no-content-type', (_t) => ({ kind: 'no-content-type', body: '{"a":1}', contentType: null })),
   m('gzip-bomb', () => ({ kind: 'gzip-bomb', body: gzipBomb(), extraHeaders: { 'content-encoding': 'gzip' } })),
   m('bad-encoding', (t) => ({ kind: 'bad-encoding', body: json(t.body ?? {}), extraHeaders: { 'content-encoding': 'gzip' } })),
-  m('unknown-encoding', (_t, rng) => ({ kind: 'unknown-encoding', body: '{}', extraHeaders: { 'content-encoding': rng.pick(['br', 'compress', 'x-bogus', 'gzip, gzip']) } })),
+  m('unknown-encoding', (_t, rng) => ({
+    kind: 'unknown-encoding',
+    body: '{}',
+    extraHeaders: { 'content-encoding': rng.pick(['br', 'compress', 'x-bogus', 'gzip, gzip']) },
+  })),
 ];
 
 let bomb: Buffer | undefined;
@@ -236,7 +321,7 @@ const queryMutators: Mutator[] = [
   (t, rng) => {
     const q = { ...(t.query ?? { page: '1' }) };
     const k = rng.pick(Object.keys(q));
-    q[k] = encode(typeof (rng.pick(WRONG_VALUES)) === 'object' ? JSON.stringify(rng.pick(WRONG_VALUES)) : String(rng.pick(WRONG_VALUES)));
+    q[k] = encode(typeof rng.pick(WRONG_VALUES) === 'object' ? JSON.stringify(rng.pick(WRONG_VALUES)) : String(rng.pick(WRONG_VALUES)));
     return { kind: 'query-wrong-type', path: `${t.path}?${query(q)}` };
   },
   (t, rng) => {
@@ -249,10 +334,16 @@ const queryMutators: Mutator[] = [
     const k = rng.pick(Object.keys(q));
     return { kind: 'query-repeated', path: `${t.path}?${k}=1&${k}=2&${k}[]=3` };
   },
-  (t, rng) => ({ kind: 'query-numbers', path: `${t.path}?page=${rng.pick(['-1', '0', '1e9', '99999999999999999999', '1.5', 'NaN'])}&pageSize=${rng.pick(['0', '-5', '100000', 'abc', '1e3'])}` }),
+  (t, rng) => ({
+    kind: 'query-numbers',
+    path: `${t.path}?page=${rng.pick(['-1', '0', '1e9', '99999999999999999999', '1.5', 'NaN'])}&pageSize=${rng.pick(['0', '-5', '100000', 'abc', '1e3'])}`,
+  }),
   (t) => ({ kind: 'query-bad-encoding', path: `${t.path}?page=%zz&status=%C3%28&from=%00` }),
   (t) => ({ kind: 'query-long', path: `${t.path}?outTradeNo=${'A'.repeat(6000)}` }),
-  (t, rng) => ({ kind: 'query-unknown', path: `${t.path}?${rng.pick(['admin=true', 'customerOpenid=x', '$where=1', '__proto__[x]=1', 'constructor[prototype][x]=1'])}` }),
+  (t, rng) => ({
+    kind: 'query-unknown',
+    path: `${t.path}?${rng.pick(['admin=true', 'customerOpenid=x', '$where=1', '__proto__[x]=1', 'constructor[prototype][x]=1'])}`,
+  }),
 ];
 
 function headerMutator(t: EndpointTemplate, rng: Rng): { kind: string; extraHeaders: Record<string, string>; dropAuth?: boolean } {
@@ -270,7 +361,16 @@ function headerMutator(t: EndpointTemplate, rng: Rng): { kind: string; extraHead
     kind: 'auth-header',
     dropAuth: true,
     extraHeaders: {
-      authorization: rng.pick(['Bearer', 'Bearer ', `Bearer ${'A'.repeat(7000)}`, 'Basic YWRtaW46YWRtaW4=', 'Bearer a.b.c', 'Bearer {"$gt":""}', 'bearer  x', 'Bearer \u00ff\u00fe']),
+      authorization: rng.pick([
+        'Bearer',
+        'Bearer ',
+        `Bearer ${'A'.repeat(7000)}`,
+        'Basic YWRtaW46YWRtaW4=',
+        'Bearer a.b.c',
+        'Bearer {"$gt":""}',
+        'bearer  x',
+        'Bearer \u00ff\u00fe',
+      ]),
     },
   };
 }

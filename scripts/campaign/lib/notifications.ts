@@ -59,7 +59,13 @@ export function buildNotification(spec: NotificationSpec): Delivery {
 }
 
 /** Signs an already-built body (a replay with new headers, or a body changed after the fact). */
-export function signDelivery(signer: PlatformSigner, body: string, timestamp?: number, override?: (genuine: string, message: string) => string, serial?: string): Delivery {
+export function signDelivery(
+  signer: PlatformSigner,
+  body: string,
+  timestamp?: number,
+  override?: (genuine: string, message: string) => string,
+  serial?: string,
+): Delivery {
   const ts = String(timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = randomNonce(32);
   const message = buildResponseMessage(ts, nonce, body);

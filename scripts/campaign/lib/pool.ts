@@ -3,7 +3,12 @@
 export { runPool, type Settled } from '../../../server/src/jobs/pool';
 
 /** Keeps `limit` workers busy calling `task` until `deadline` (epoch ms) or until `stop()` returns true. */
-export async function runUntil(limit: number, deadline: number, task: (worker: number) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
+export async function runUntil(
+  limit: number,
+  deadline: number,
+  task: (worker: number) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
   const worker = async (w: number) => {
     while (Date.now() < deadline && !stop()) {
       try {

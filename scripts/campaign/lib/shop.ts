@@ -16,12 +16,19 @@ export async function activeProduct(http: HttpClient, maxPrice = Number.MAX_SAFE
   const res = await http.json('GET', '/api/products');
   if (res.status !== 200) throw new UnexpectedAnswer('GET /api/products', res);
   const list = res.json<ProductList>()?.items ?? [];
-  const p = list.filter((x) => x.active && x.price >= 20 && x.price <= maxPrice).sort((a, b) => a.price - b.price)[0] ?? list.find((x) => x.active);
+  const p =
+    list.filter((x) => x.active && x.price >= 20 && x.price <= maxPrice).sort((a, b) => a.price - b.price)[0] ?? list.find((x) => x.active);
   if (!p) throw new Error('the catalog has no active product');
   return p;
 }
 
-export async function createOrder(http: HttpClient, token: string, sku: string, clientRequestId: string, quantity = 1): Promise<CreateOrderResponse> {
+export async function createOrder(
+  http: HttpClient,
+  token: string,
+  sku: string,
+  clientRequestId: string,
+  quantity = 1,
+): Promise<CreateOrderResponse> {
   const res = await http.json('POST', '/api/orders', { items: [{ sku, quantity }], clientRequestId }, token);
   if (res.status !== 201 && res.status !== 200) throw new UnexpectedAnswer('POST /api/orders', res);
   return res.json<CreateOrderResponse>()!;

@@ -91,7 +91,12 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Start
     async sandboxRefunds(outTradeNo) {
       const out: Array<{ out_refund_no: string; status: string; amount: { refund: number } }> = [];
       for (let offset = 0; ; offset += 20) {
-        const r = await signedRequest(sbUrl, m, 'GET', `/v3/global/refunds?out_trade_no=${encodeURIComponent(outTradeNo)}&count=20&offset=${offset}&mchid=${m.mchid}`);
+        const r = await signedRequest(
+          sbUrl,
+          m,
+          'GET',
+          `/v3/global/refunds?out_trade_no=${encodeURIComponent(outTradeNo)}&count=20&offset=${offset}&mchid=${m.mchid}`,
+        );
         if (r.status === 404) return out;
         if (r.status !== 200) throw new Error(`sandbox refunds of ${outTradeNo}: ${r.status} ${r.text.slice(0, 200)}`);
         const page = (r.json.data ?? r.json.refunds ?? []) as typeof out;

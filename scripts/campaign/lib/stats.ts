@@ -40,7 +40,10 @@ function rank(sorted: number[], p: number): number {
 /** Nearest-rank percentile: the smallest sample with at least p% of samples at or below it. 0 when empty. */
 export function percentile(samples: readonly number[], p: number): number {
   if (p < 0 || p > 100) throw new Error(`percentile must be within 0..100, got ${p}`);
-  return rank([...samples].sort((a, b) => a - b), p);
+  return rank(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function ratePerSecond(count: number, elapsedMs: number): number {

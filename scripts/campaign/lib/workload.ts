@@ -53,7 +53,12 @@ function classify(res: RawResponse, c: WorkloadCounters, what: string): 'ok' | '
 }
 
 /** Sends with retries on retryable answers and on no answer (same request, so the same idempotency key). */
-async function withRetry(c: WorkloadCounters, what: string, send: () => Promise<RawResponse>, attempts = 8): Promise<RawResponse | undefined> {
+async function withRetry(
+  c: WorkloadCounters,
+  what: string,
+  send: () => Promise<RawResponse>,
+  attempts = 8,
+): Promise<RawResponse | undefined> {
   for (let i = 0; i < attempts; i++) {
     if (i > 0) {
       c.retries++;
@@ -82,7 +87,15 @@ export async function runWorkload(opts: {
   onTick?: (elapsedMs: number) => Promise<void>;
 }): Promise<{ counters: WorkloadCounters; paid: PaidOrder[] }> {
   const { stack, http } = opts;
-  const c: WorkloadCounters = { ordersCreated: 0, paidAtSandbox: 0, refundsAccepted: 0, clearErrors: 0, unclearErrors: [], noAnswer: 0, retries: 0 };
+  const c: WorkloadCounters = {
+    ordersCreated: 0,
+    paidAtSandbox: 0,
+    refundsAccepted: 0,
+    clearErrors: 0,
+    unclearErrors: [],
+    noAnswer: 0,
+    retries: 0,
+  };
   const product = await activeProduct(http);
   const tokens = await Promise.all(Array.from({ length: opts.concurrency }, (_, i) => stack.loginCustomer(`${opts.tag}-${i}`)));
   const staff = await stack.staffToken('admin');
@@ -100,7 +113,9 @@ export async function runWorkload(opts: {
     await runUntil(opts.concurrency, deadline, async (w) => {
       const token = tokens[w]!;
       const clientRequestId = `${opts.tag}-${w}-${seq++}-${start.toString(36)}`.slice(0, 64);
-      const created = await withRetry(c, 'create order', () => http.json('POST', '/api/orders', { items: [{ sku: product.sku, quantity: 1 }], clientRequestId }, token));
+      const created = await withRetry(c, 'create order', () =>
+        http.json('POST', '/api/orders', { items: [{ sku: product.sku, quantity: 1 }], clientRequestId }, token),
+      );
       if (!created) return;
       c.ordersCreated++;
       const { order, payment } = created.json<CreateOrderResponse>()!;
@@ -113,14 +128,20 @@ export async function runWorkload(opts: {
       const p: PaidOrder = { id: order.id, outTradeNo: order.outTradeNo, total: order.total, refundRequests: [] };
       paid.push(p);
       // Refund half once the backend knows the order is paid (it learns by notification or by query).
-      const known = await waitFor(async () => {
-        const r = await http.json('GET', `/api/orders/${order.id}`, undefined, token);
-        return r.status === 200 && r.json<{ status: string }>()?.status === 'PAID';
-      }, 10_000, 300);
+      const known = await waitFor(
+        async () => {
+          const r = await http.json('GET', `/api/orders/${order.id}`, undefined, token);
+          return r.status === 200 && r.json<{ status: string }>()?.status === 'PAID';
+        },
+        10_000,
+        300,
+      );
       if (!known || Date.now() > deadline) return;
       const requestId = `wl-${order.outTradeNo}`.slice(0, 64);
       p.refundRequests.push(requestId);
-      const refunded = await withRetry(c, 'refund', () => http.json('POST', `/api/admin/orders/${order.id}/refunds`, { amount: Math.floor(order.total / 2), requestId }, staff));
+      const refunded = await withRetry(c, 'refund', () =>
+        http.json('POST', `/api/admin/orders/${order.id}/refunds`, { amount: Math.floor(order.total / 2), requestId }, staff),
+      );
       if (refunded) c.refundsAccepted++;
     });
   } finally {
@@ -131,11 +152,21 @@ export async function runWorkload(opts: {
 }
 
 /** After the run: waits for recovery, then checks 0 lost payments and 0 duplicate or excess refunds. */
-export async function checkRecovery(opts: { stack: CampaignStack; db: CampaignDb; paid: PaidOrder[]; recoveryMs: number; inv: Invariants }): Promise<Figures> {
+export async function checkRecovery(opts: {
+  stack: CampaignStack;
+  db: CampaignDb;
+  paid: PaidOrder[];
+  recoveryMs: number;
+  inv: Invariants;
+}): Promise<Figures> {
   const { stack, db, paid, inv } = opts;
   const ids = paid.map((p) => p.outTradeNo);
   const started = Date.now();
-  await waitFor(async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === ids.length, opts.recoveryMs, 1000);
+  await waitFor(
+    async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === ids.length,
+    opts.recoveryMs,
+    1000,
+  );
   const recoveredInMs = Date.now() - started;
   const local = new Map((await db.orders({ outTradeNo: { $in: ids } })).map((d) => [String(d.outTradeNo), d]));
   const lost = paid.filter((p) => local.get(p.outTradeNo)?.status !== 'PAID');
@@ -147,7 +178,10 @@ export async function checkRecovery(opts: { stack: CampaignStack; db: CampaignDb
   let refundsAtWechat = 0;
   // Refunds the backend holds as accepted by WeChat (or settled) must exist there, and vice versa.
   const localByOrder = new Map<string, { outRefundNo: string; status: string }[]>();
-  for (const r of await db.collection('refunds').find({ outTradeNo: { $in: ids } }).toArray()) {
+  for (const r of await db
+    .collection('refunds')
+    .find({ outTradeNo: { $in: ids } })
+    .toArray()) {
     const list = localByOrder.get(String(r.outTradeNo)) ?? [];
     list.push({ outRefundNo: String(r.outRefundNo), status: String(r.status) });
     localByOrder.set(String(r.outTradeNo), list);
@@ -162,17 +196,29 @@ export async function checkRecovery(opts: { stack: CampaignStack; db: CampaignDb
     const there = new Set(atWechat.map((r) => r.out_refund_no));
     for (const r of localByOrder.get(p.outTradeNo) ?? []) {
       localStatuses.set(r.status, (localStatuses.get(r.status) ?? 0) + 1);
-      if (['PROCESSING', 'SUCCESS', 'ABNORMAL'].includes(r.status) && !there.has(r.outRefundNo)) missingAtWechat.push(`${r.outRefundNo}:${r.status}`);
+      if (['PROCESSING', 'SUCCESS', 'ABNORMAL'].includes(r.status) && !there.has(r.outRefundNo))
+        missingAtWechat.push(`${r.outRefundNo}:${r.status}`);
     }
     if (atWechat.length > p.refundRequests.length) duplicateRefunds += atWechat.length - p.refundRequests.length;
     if (atWechat.reduce((a, r) => a + r.amount.refund, 0) > p.total) overRefunded++;
   }
   const localRefunds = await db.collection('refunds').countDocuments({ outTradeNo: { $in: ids } });
-  inv.equal(lost.length, 0, `payments lost (paid at the sandbox, not PAID locally after ${opts.recoveryMs / 1000} s: ${lost.slice(0, 3).map((p) => p.outTradeNo).join(',')})`);
+  inv.equal(
+    lost.length,
+    0,
+    `payments lost (paid at the sandbox, not PAID locally after ${opts.recoveryMs / 1000} s: ${lost
+      .slice(0, 3)
+      .map((p) => p.outTradeNo)
+      .join(',')})`,
+  );
   inv.equal(duplicateRefunds, 0, 'refunds at WeChat beyond one per refund request');
   inv.equal(overRefunded, 0, 'orders refunded beyond their total at WeChat');
   inv.equal(doubleEffects, 0, 'orders whose refund counters do not add up to the total');
-  inv.equal(missingAtWechat.length, 0, `refunds the backend holds as accepted that WeChat does not have (${missingAtWechat.slice(0, 3).join(', ')})`);
+  inv.equal(
+    missingAtWechat.length,
+    0,
+    `refunds the backend holds as accepted that WeChat does not have (${missingAtWechat.slice(0, 3).join(', ')})`,
+  );
   return {
     localRefundStatuses: [...localStatuses].map(([k, v]) => `${k}:${v}`).join(','),
     lost: lost.length,

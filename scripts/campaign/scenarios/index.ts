@@ -9,7 +9,9 @@ import { badInput } from './s6-bad-input';
 import { auth } from './s7-auth';
 import { throughput } from './s8-throughput';
 
-export const SCENARIOS: Scenario[] = [notificationStorm, forgery, refundRace, wechatFaults, crash, badInput, auth, throughput].sort((a, b) => a.id - b.id);
+export const SCENARIOS: Scenario[] = [notificationStorm, forgery, refundRace, wechatFaults, crash, badInput, auth, throughput].sort(
+  (a, b) => a.id - b.id,
+);
 
 /** The scenarios of the short version inside `npm test`. */
 export const SHORT_IDS = [1, 2, 3, 6, 7];

@@ -44,7 +44,16 @@ export const notificationStorm: Scenario = {
         const eventId = randomUUID();
         const copies = rng.int(3, 10);
         for (let c = 0; c < copies; c++) {
-          deliveries.push({ order: i, delivery: buildNotification({ signer: stack.platform, apiV3Key: stack.merchant.apiV3Key, eventType: 'TRANSACTION.SUCCESS', resource: r.value, eventId }) });
+          deliveries.push({
+            order: i,
+            delivery: buildNotification({
+              signer: stack.platform,
+              apiV3Key: stack.merchant.apiV3Key,
+              eventType: 'TRANSACTION.SUCCESS',
+              resource: r.value,
+              eventId,
+            }),
+          });
         }
       });
       rng.shuffle(deliveries);
@@ -54,7 +63,9 @@ export const notificationStorm: Scenario = {
       const start = performance.now();
       await runPool(deliveries, ctx.short ? 16 : 64, async ({ delivery }) => {
         try {
-          const res = await latency.time(() => http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: delivery.headers, body: delivery.body }));
+          const res = await latency.time(() =>
+            http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: delivery.headers, body: delivery.body }),
+          );
           answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
         } catch {
           transportErrors++;
@@ -64,7 +75,10 @@ export const notificationStorm: Scenario = {
       const non2xx = [...answers].filter(([s]) => s < 200 || s > 299).reduce((a, [, c]) => a + c, 0);
       // Settled: every order PAID locally (the answers above were given after the effect, but allow a moment).
       const ids = orders.map((o) => o.outTradeNo);
-      await waitFor(async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === orders.length, 10_000);
+      await waitFor(
+        async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === orders.length,
+        10_000,
+      );
       const local = await db.orders({ outTradeNo: { $in: ids } });
       const byNo = new Map(local.map((d) => [String(d.outTradeNo), d]));
       let paid = 0;
@@ -75,7 +89,8 @@ export const notificationStorm: Scenario = {
         const d = byNo.get(o.outTradeNo);
         if (!d || d.status !== 'PAID') return;
         paid++;
-        if (d.refundable !== o.total || (d.refunded ?? 0) !== 0 || (d.refundReserved ?? 0) !== 0 || (d.refundCount ?? 0) !== 0) doubleEffects++;
+        if (d.refundable !== o.total || (d.refunded ?? 0) !== 0 || (d.refundReserved ?? 0) !== 0 || (d.refundCount ?? 0) !== 0)
+          doubleEffects++;
         const tx = r.ok ? r.value : {};
         if (d.transactionId !== (tx.id ?? tx.transaction_id)) wrongTransaction++;
       });

@@ -45,8 +45,19 @@ export const forgery: Scenario = {
       }
       const paidTx = await paidTransaction(stack, paid!.outTradeNo);
       const paidEventId = randomUUID();
-      const paidDelivery = buildNotification({ signer: stack.platform, apiV3Key: stack.merchant.apiV3Key, eventType: 'TRANSACTION.SUCCESS', resource: paidTx, eventId: paidEventId });
-      const first = await http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: paidDelivery.headers, body: paidDelivery.body });
+      const paidDelivery = buildNotification({
+        signer: stack.platform,
+        apiV3Key: stack.merchant.apiV3Key,
+        eventType: 'TRANSACTION.SUCCESS',
+        resource: paidTx,
+        eventId: paidEventId,
+      });
+      const first = await http.send({
+        method: 'POST',
+        path: stack.notifyTransactionsPath,
+        headers: paidDelivery.headers,
+        body: paidDelivery.body,
+      });
       inv.check(first.status >= 200 && first.status < 300, `genuine delivery of the paid order answered ${first.status}`);
       const paidLocally = await waitFor(async () => (await db.orders({ outTradeNo: paid!.outTradeNo }))[0]?.status === 'PAID', 10_000);
       inv.check(paidLocally, 'the genuinely notified order did not become PAID');
@@ -68,7 +79,12 @@ export const forgery: Scenario = {
             out_trade_no: target.outTradeNo,
             id: `42${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
             success_time: now.replace(/\.\d{3}Z$/, '+00:00'),
-            amount: { ...(paidTx.amount as Record<string, unknown>), total: target.total, payer_total: target.total, currency: target.currency },
+            amount: {
+              ...(paidTx.amount as Record<string, unknown>),
+              total: target.total,
+              payer_total: target.total,
+              currency: target.currency,
+            },
           };
           delete targetTx.transaction_id;
           const build = forgeryBuilders({
@@ -96,7 +112,9 @@ export const forgery: Scenario = {
       await new Promise((r) => setTimeout(r, ctx.short ? 1000 : 3000));
       const after = await db.snapshot();
       const changes = diffSnapshots(before, after, /^/, new Set([paid!.id, ...targets.map((x) => x.id)]));
-      const flagged = (await db.orders({ outTradeNo: { $in: targets.map((t) => t.outTradeNo) }, flagged: { $exists: true, $nin: [null, ''] } })).length;
+      const flagged = (
+        await db.orders({ outTradeNo: { $in: targets.map((t) => t.outTradeNo) }, flagged: { $exists: true, $nin: [null, ''] } })
+      ).length;
       const moved = await db.orders({ outTradeNo: { $in: targets.map((x) => x.outTradeNo) }, status: { $ne: 'PENDING' } });
       const movedBy = [...new Set(moved.flatMap((o) => targetOf.get(String(o.outTradeNo)) ?? []))];
       const paidMoved = (await db.orders({ outTradeNo: paid!.outTradeNo }))[0];
@@ -109,9 +127,15 @@ export const forgery: Scenario = {
       inv.check(unexplained.length === 0, `state changed after forgeries: ${unexplained.join('; ')}`);
       const replayKinds = movedBy.filter((k) => k.startsWith('replay-other-order'));
       const otherKinds = movedBy.filter((k) => !replayKinds.includes(k));
-      inv.check(replayKinds.length === 0, `[replayed-transaction] target orders moved out of PENDING by a platform-signed event carrying another order's transaction: ${replayKinds.join(', ')}`);
+      inv.check(
+        replayKinds.length === 0,
+        `[replayed-transaction] target orders moved out of PENDING by a platform-signed event carrying another order's transaction: ${replayKinds.join(', ')}`,
+      );
       inv.check(otherKinds.length === 0, `target orders moved out of PENDING by forgeries: ${otherKinds.join(', ')}`);
-      inv.check(paidMoved?.refundable === paid!.total, `the paid order's counters changed after its replays (refundable ${String(paidMoved?.refundable)})`);
+      inv.check(
+        paidMoved?.refundable === paid!.total,
+        `the paid order's counters changed after its replays (refundable ${String(paidMoved?.refundable)})`,
+      );
       inv.check(answered5xx.length === 0, `forgeries answered 5xx or not at all: ${answered5xx.join(',')}`);
       return {
         violations: inv.violations,

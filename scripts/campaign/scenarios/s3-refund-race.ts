@@ -27,7 +27,11 @@ export const refundRace: Scenario = {
       const orders = await placeOrders(http, stack, users, n, 'refund');
       await payOrders(stack, orders);
       const ids = orders.map((o) => o.outTradeNo);
-      const allPaid = await waitFor(async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === n, ctx.short ? 30_000 : 120_000, 500);
+      const allPaid = await waitFor(
+        async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: ids }, status: 'PAID' })) === n,
+        ctx.short ? 30_000 : 120_000,
+        500,
+      );
       if (!allPaid) return { violations: ['orders paid at the sandbox did not become PAID locally in time'], figures: { orders: n } };
       const staff = await stack.staffToken('admin');
       const statuses = new Map<number, number>();
@@ -69,7 +73,9 @@ export const refundRace: Scenario = {
         await Promise.all([...burst, ...twin]);
         const [a, b] = await Promise.all(twin);
         const ok = [a, b].filter((r) => r && r.status >= 200 && r.status < 300);
-        const refundIds = new Set(ok.map((r) => (r!.json<{ id?: string; outRefundNo?: string }>() ?? {}).outRefundNo ?? r!.json<{ id?: string }>()?.id));
+        const refundIds = new Set(
+          ok.map((r) => (r!.json<{ id?: string; outRefundNo?: string }>() ?? {}).outRefundNo ?? r!.json<{ id?: string }>()?.id),
+        );
         if (refundIds.size > 1) duplicateViolations++;
       });
       for (const [s, c] of statuses) if (s >= 200 && s < 300) accepted += c;

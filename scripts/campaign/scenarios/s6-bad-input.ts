@@ -33,9 +33,17 @@ export const badInput: Scenario = {
       // field on a close, a refund of 1) cannot change state either: any change then is a real finding.
       const closed = await http.json('POST', `/api/admin/orders/${order!.id}/close`, {}, staffToken);
       if (closed.status < 200 || closed.status > 299) {
-        return { violations: [], figures: {}, incomplete: `could not close the target order: ${closed.status} ${closed.text().slice(0, 200)}` };
+        return {
+          violations: [],
+          figures: {},
+          incomplete: `could not close the target order: ${closed.status} ${closed.text().slice(0, 200)}`,
+        };
       }
-      const endpoints = endpointCatalog({ orderId: order!.id, notifyTransactionsPath: stack.notifyTransactionsPath, notifyRefundsPath: stack.notifyRefundsPath });
+      const endpoints = endpointCatalog({
+        orderId: order!.id,
+        notifyTransactionsPath: stack.notifyTransactionsPath,
+        notifyRefundsPath: stack.notifyRefundsPath,
+      });
       const cases = [...generateMalformed({ endpoints, validId: order!.id, customerToken: users[0]!.token, staffToken }, count, ctx.seed)];
       const before = await db.snapshot();
       const statuses = new Map<number, number>();
@@ -72,9 +80,16 @@ export const badInput: Scenario = {
       const sample = (list: MalformedCase[]) =>
         list
           .slice(0, 2)
-          .map((c) => `${c.request.method} ${c.request.path.slice(0, 50)}${c.request.headers?.['content-encoding'] ? ` content-encoding:${c.request.headers['content-encoding']}` : ''}`)
+          .map(
+            (c) =>
+              `${c.request.method} ${c.request.path.slice(0, 50)}${c.request.headers?.['content-encoding'] ? ` content-encoding:${c.request.headers['content-encoding']}` : ''}`,
+          )
           .join(' | ');
-      inv.equal(encoding.length, 0, `[content-encoding] 5xx answers to a bad or unknown Content-Encoding (${byKind(encoding)}; e.g. ${sample(encoding)})`);
+      inv.equal(
+        encoding.length,
+        0,
+        `[content-encoding] 5xx answers to a bad or unknown Content-Encoding (${byKind(encoding)}; e.g. ${sample(encoding)})`,
+      );
       inv.equal(methods.length, 0, `[unknown-method] 5xx answers to unknown HTTP methods (${byKind(methods)}; e.g. ${sample(methods)})`);
       inv.equal(other.length, 0, `5xx answers (${byKind(other)}; e.g. ${sample(other)})`);
       inv.equal(crashes, 0, 'health checks that found the backend dead or unhealthy');
@@ -84,7 +99,10 @@ export const badInput: Scenario = {
       inv.equal(
         badNoAnswer.length,
         0,
-        `requests without an answer (${badNoAnswer.slice(0, 5).map((x) => `${x.c.endpoint}/${x.c.kind} ${x.kind} ${x.c.request.method} ${x.c.request.path.slice(0, 80)}`).join('; ')})`,
+        `requests without an answer (${badNoAnswer
+          .slice(0, 5)
+          .map((x) => `${x.c.endpoint}/${x.c.kind} ${x.kind} ${x.c.request.method} ${x.c.request.path.slice(0, 80)}`)
+          .join('; ')})`,
       );
       inv.check(changes.length === 0, `database changed: ${changes.join('; ')}`);
       const s = latency.summary();
@@ -101,7 +119,10 @@ export const badInput: Scenario = {
           dbChanges: changes.length,
           p50ms: round(s.p50),
           p99ms: round(s.p99),
-          statuses: [...statuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(','),
+          statuses: [...statuses]
+            .sort((a, b) => a[0] - b[0])
+            .map(([k, v]) => `${k}:${v}`)
+            .join(','),
         },
       };
     } finally {

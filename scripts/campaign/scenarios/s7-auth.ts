@@ -44,10 +44,38 @@ export const auth: Scenario = {
       const add = (p: Probe) => probes.push(p);
       for (const target of [orderB!, paidB!]) {
         add({ what: 'A reads B', method: 'GET', path: `/api/orders/${target.id}`, token: a!.token, allowed: [...DENIED, 404] });
-        add({ what: 'A pays B', method: 'POST', path: `/api/orders/${target.id}/pay`, token: a!.token, body: {}, allowed: [...DENIED, 404] });
-        add({ what: 'A cashier B', method: 'POST', path: '/api/sandbox/cashier', token: a!.token, body: { orderId: target.id, payment: target.payment, action: 'pay' }, allowed: [...DENIED, 404] });
-        add({ what: 'A refunds B', method: 'POST', path: `/api/admin/orders/${target.id}/refunds`, token: a!.token, body: { amount: 1, requestId: `auth-refund-${target.id}`.slice(0, 64) }, allowed: DENIED });
-        add({ what: 'viewer refunds', method: 'POST', path: `/api/admin/orders/${target.id}/refunds`, token: viewer, body: { amount: 1, requestId: `auth-viewer-${target.id}`.slice(0, 64) }, allowed: DENIED });
+        add({
+          what: 'A pays B',
+          method: 'POST',
+          path: `/api/orders/${target.id}/pay`,
+          token: a!.token,
+          body: {},
+          allowed: [...DENIED, 404],
+        });
+        add({
+          what: 'A cashier B',
+          method: 'POST',
+          path: '/api/sandbox/cashier',
+          token: a!.token,
+          body: { orderId: target.id, payment: target.payment, action: 'pay' },
+          allowed: [...DENIED, 404],
+        });
+        add({
+          what: 'A refunds B',
+          method: 'POST',
+          path: `/api/admin/orders/${target.id}/refunds`,
+          token: a!.token,
+          body: { amount: 1, requestId: `auth-refund-${target.id}`.slice(0, 64) },
+          allowed: DENIED,
+        });
+        add({
+          what: 'viewer refunds',
+          method: 'POST',
+          path: `/api/admin/orders/${target.id}/refunds`,
+          token: viewer,
+          body: { amount: 1, requestId: `auth-viewer-${target.id}`.slice(0, 64) },
+          allowed: DENIED,
+        });
       }
       const staffRoutes: [string, string, unknown?][] = [
         ['GET', '/api/admin/orders'],
@@ -62,7 +90,9 @@ export const auth: Scenario = {
       for (const [method, path, body] of staffRoutes) {
         add({ what: 'customer token on staff route', method, path, token: a!.token, body, allowed: DENIED });
         add({ what: 'no token on staff route', method, path, body, allowed: DENIED });
-        for (const [kind, token] of Object.entries(badTokens({ secret: stack.jwtSecret, sub: 'admin', aud: 'staff', role: 'admin', genuine: viewer }))) {
+        for (const [kind, token] of Object.entries(
+          badTokens({ secret: stack.jwtSecret, sub: 'admin', aud: 'staff', role: 'admin', genuine: viewer }),
+        )) {
           add({ what: `staff ${kind}`, method, path, token, body, allowed: DENIED });
         }
       }
@@ -75,7 +105,9 @@ export const auth: Scenario = {
       for (const [method, path, body] of customerRoutes) {
         add({ what: 'no token', method, path, body, allowed: DENIED });
         add({ what: 'staff token on customer route', method, path, token: admin, body, allowed: DENIED });
-        for (const [kind, token] of Object.entries(badTokens({ secret: stack.jwtSecret, sub: openidB, aud: 'customer', genuine: a!.token }))) {
+        for (const [kind, token] of Object.entries(
+          badTokens({ secret: stack.jwtSecret, sub: openidB, aud: 'customer', genuine: a!.token }),
+        )) {
           add({ what: `customer ${kind}`, method, path, token, body, allowed: DENIED });
         }
       }
@@ -91,9 +123,17 @@ export const auth: Scenario = {
       const listA = await http.json('GET', '/api/orders?page=1&pageSize=50', undefined, a!.token);
       const leaked = (listA.json<OrderList>()?.items ?? []).filter((o) => o.id === orderB!.id || o.id === paidB!.id).length;
       inv.check(listA.status === 200, `A's own order list answered ${listA.status}`);
-      inv.check((listA.json<OrderList>()?.items ?? []).some((o) => o.id === orderA!.id), "A's own order list lacks A's order");
+      inv.check(
+        (listA.json<OrderList>()?.items ?? []).some((o) => o.id === orderA!.id),
+        "A's own order list lacks A's order",
+      );
       const after = await db.snapshot();
-      const changes = diffSnapshots(before, after, /audit|attempt|notification|event|lease|log|ratelimit|customers/i, new Set([orderA!.id, orderB!.id, paidB!.id]));
+      const changes = diffSnapshots(
+        before,
+        after,
+        /audit|attempt|notification|event|lease|log|ratelimit|customers/i,
+        new Set([orderA!.id, orderB!.id, paidB!.id]),
+      );
       inv.check(failures.length === 0, `${failures.length} probes not refused: ${[...new Set(failures)].slice(0, 12).join('; ')}`);
       inv.equal(leaked, 0, "B's orders in A's list");
       inv.check(changes.length === 0, `state changed: ${changes.join('; ')}`);
@@ -105,7 +145,10 @@ export const auth: Scenario = {
           notRefused: failures.length,
           leaked,
           stateChanges: changes.length,
-          statuses: [...statuses].sort((x, y) => x[0] - y[0]).map(([k, v]) => `${k}:${v}`).join(','),
+          statuses: [...statuses]
+            .sort((x, y) => x[0] - y[0])
+            .map(([k, v]) => `${k}:${v}`)
+            .join(','),
         },
       };
     } finally {

@@ -59,7 +59,9 @@ export const throughput: Scenario = {
       figures['orderCeiling/s'] = round(rsa.signPerS / 3, 0);
       ctx.log(`throughput: RSA ${figures['rsaSign/s']} signs/s`);
       const product = await activeProduct(http);
-      const users = await Promise.all(Array.from({ length: 20 }, (_, i) => stack.loginCustomer(`tp-${i}`).then((token) => ({ user: `tp-${i}`, token }))));
+      const users = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stack.loginCustomer(`tp-${i}`).then((token) => ({ user: `tp-${i}`, token }))),
+      );
       for (const level of levels) {
         // Orders.
         const latency = new Latency(); // orders created
@@ -74,11 +76,24 @@ export const throughput: Scenario = {
           const id = `tp${level}-${w}-${seq++}-${Date.now().toString(36)}`;
           try {
             const started = performance.now();
-            const res = await http.json('POST', '/api/orders', { items: [{ sku: product.sku, quantity: 1 }], clientRequestId: id }, u.token);
+            const res = await http.json(
+              'POST',
+              '/api/orders',
+              { items: [{ sku: product.sku, quantity: 1 }], clientRequestId: id },
+              u.token,
+            );
             if (res.status === 201 || res.status === 200) {
               latency.record(performance.now() - started);
               const r = res.json<CreateOrderResponse>()!;
-              created.push({ user: u.user, token: u.token, id: r.order.id, outTradeNo: r.order.outTradeNo, total: r.order.total, currency: r.order.currency, payment: r.payment });
+              created.push({
+                user: u.user,
+                token: u.token,
+                id: r.order.id,
+                outTradeNo: r.order.outTradeNo,
+                total: r.order.total,
+                currency: r.order.currency,
+                payment: r.payment,
+              });
             } else if (res.status === 429 || res.status === 503) {
               shed++;
               shedLatency.record(performance.now() - started);
@@ -110,9 +125,20 @@ export const throughput: Scenario = {
         }
         const deliveries: Delivery[] = [];
         for (const r of await runPool(toPay, 16, (p) => paidTransaction(stack, p.outTradeNo))) {
-          if (r.ok) deliveries.push(buildNotification({ signer: stack.platform, apiV3Key: stack.merchant.apiV3Key, eventType: 'TRANSACTION.SUCCESS', resource: r.value, eventId: randomUUID() }));
+          if (r.ok)
+            deliveries.push(
+              buildNotification({
+                signer: stack.platform,
+                apiV3Key: stack.merchant.apiV3Key,
+                eventType: 'TRANSACTION.SUCCESS',
+                resource: r.value,
+                eventId: randomUUID(),
+              }),
+            );
         }
-        ctx.log(`throughput: ${deliveries.length} orders paid and notifications built (${Math.round(performance.now() - t0 - orderMs)} ms)`);
+        ctx.log(
+          `throughput: ${deliveries.length} orders paid and notifications built (${Math.round(performance.now() - t0 - orderMs)} ms)`,
+        );
         const nl = new Latency();
         let non2xx = 0;
         let notifShed = 0;
@@ -121,7 +147,9 @@ export const throughput: Scenario = {
         await runPool(deliveries, level, async (d) => {
           let key: string;
           try {
-            const res = await nl.time(() => http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: d.headers, body: d.body }));
+            const res = await nl.time(() =>
+              http.send({ method: 'POST', path: stack.notifyTransactionsPath, headers: d.headers, body: d.body }),
+            );
             key = String(res.status);
             if (res.status === 429 || res.status === 503) notifShed++;
             else if (res.status < 200 || res.status > 299) {

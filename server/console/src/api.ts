@@ -45,7 +45,14 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'omit', cache: 'no-store' });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error');
@@ -60,7 +67,13 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   if (res.ok) return json as T;
   const e = (json ?? {}) as Partial<ErrorBody>;
   const code = typeof e.code === 'string' ? e.code : res.status >= 500 ? 'INTERNAL' : 'NOT_FOUND';
-  const err = new ApiError(res.status, code, typeof e.message === 'string' ? e.message : res.statusText, e.requestId ?? res.headers.get('x-request-id') ?? undefined, e.details);
+  const err = new ApiError(
+    res.status,
+    code,
+    typeof e.message === 'string' ? e.message : res.statusText,
+    e.requestId ?? res.headers.get('x-request-id') ?? undefined,
+    e.details,
+  );
   if (res.status === 401 && path !== '/api/admin/login') {
     clearSession();
     onUnauthenticated();
@@ -89,15 +102,21 @@ const id = encodeURIComponent;
 export const api = {
   config: (signal?: AbortSignal) => request<ClientConfig>('GET', '/api/config', undefined, signal),
   login: (body: StaffLoginRequest) => request<StaffLoginResponse>('POST', '/api/admin/login', body),
-  listOrders: (q: OrderQuery, signal?: AbortSignal) => request<AdminOrderList>('GET', `/api/admin/orders${query({ ...q })}`, undefined, signal),
-  getOrder: (orderId: string, signal?: AbortSignal) => request<AdminOrderView>('GET', `/api/admin/orders/${id(orderId)}`, undefined, signal),
-  createRefund: (orderId: string, body: CreateRefundRequest) => request<AdminRefundView>('POST', `/api/admin/orders/${id(orderId)}/refunds`, body),
-  getRefund: (refundId: string, signal?: AbortSignal) => request<AdminRefundView>('GET', `/api/admin/refunds/${id(refundId)}`, undefined, signal),
+  listOrders: (q: OrderQuery, signal?: AbortSignal) =>
+    request<AdminOrderList>('GET', `/api/admin/orders${query({ ...q })}`, undefined, signal),
+  getOrder: (orderId: string, signal?: AbortSignal) =>
+    request<AdminOrderView>('GET', `/api/admin/orders/${id(orderId)}`, undefined, signal),
+  createRefund: (orderId: string, body: CreateRefundRequest) =>
+    request<AdminRefundView>('POST', `/api/admin/orders/${id(orderId)}/refunds`, body),
+  getRefund: (refundId: string, signal?: AbortSignal) =>
+    request<AdminRefundView>('GET', `/api/admin/refunds/${id(refundId)}`, undefined, signal),
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
-  statement: (date: string, signal?: AbortSignal) => request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
+  statement: (date: string, signal?: AbortSignal) =>
+    request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
   search: (q: string, signal?: AbortSignal) => request<AdminSearchResult>('GET', `/api/admin/search${query({ q })}`, undefined, signal),
-  dashboard: (days: number, utcOffset: number, signal?: AbortSignal) => request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),
+  dashboard: (days: number, utcOffset: number, signal?: AbortSignal) =>
+    request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),
   settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from?: string; to?: string; page?: number }, signal?: AbortSignal) =>
     request<SettlementList>('GET', `/api/admin/settlements${query(q)}`, undefined, signal),
 };
@@ -111,7 +130,11 @@ export async function downloadExport(kind: 'orders' | 'refunds', from: string, t
   const path = `/api/admin/export/${kind}.csv${query({ from, to, utcOffset })}`;
   let res: Response;
   try {
-    res = await fetch(path, { headers: session ? { Authorization: `Bearer ${session.token}` } : {}, credentials: 'omit', cache: 'no-store' });
+    res = await fetch(path, {
+      headers: session ? { Authorization: `Bearer ${session.token}` } : {},
+      credentials: 'omit',
+      cache: 'no-store',
+    });
   } catch (err) {
     throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error');
   }
@@ -121,7 +144,13 @@ export async function downloadExport(kind: 'orders' | 'refunds', from: string, t
       clearSession();
       onUnauthenticated();
     }
-    throw new ApiError(res.status, typeof e.code === 'string' ? e.code : 'INTERNAL', typeof e.message === 'string' ? e.message : res.statusText, e.requestId, e.details);
+    throw new ApiError(
+      res.status,
+      typeof e.code === 'string' ? e.code : 'INTERNAL',
+      typeof e.message === 'string' ? e.message : res.statusText,
+      e.requestId,
+      e.details,
+    );
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `${kind}.csv`;
   const url = URL.createObjectURL(await res.blob());

@@ -3,7 +3,11 @@
 export type Child = Node | string | number | null | undefined | false;
 type AttrValue = string | number | boolean | undefined | null | ((ev: Event) => void);
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, AttrValue> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, AttrValue> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
@@ -64,7 +68,13 @@ export function guardSubmit(form: HTMLFormElement, action: () => Promise<void>):
 export function field(label: string, input: HTMLElement, hint?: string, hintTestid?: string): HTMLElement {
   const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   input.id = id;
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('small', { class: 'hint', testid: hintTestid }, hint) : null);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    input,
+    hint ? h('small', { class: 'hint', testid: hintTestid }, hint) : null,
+  );
 }
 
 /**

@@ -68,8 +68,10 @@ const en = {
   'posErr.SYSTEMERROR': 'WeChat Pay had an error; try again',
   'posErr.PAYERROR': 'the customer’s payment did not go through',
 
-  'statement.notYet': 'The statement for {date} is not available yet. WeChat Pay makes a day’s statement (the day in GMT+8) once that day is over: it can be loaded from {from}.',
-  'statement.none': 'WeChat Pay has no statement for {date}. There may have been no payments or refunds that day, or the statement is still being prepared (a day’s statement can be loaded from {from}); try again later.',
+  'statement.notYet':
+    'The statement for {date} is not available yet. WeChat Pay makes a day’s statement (the day in GMT+8) once that day is over: it can be loaded from {from}.',
+  'statement.none':
+    'WeChat Pay has no statement for {date}. There may have been no payments or refunds that day, or the statement is still being prepared (a day’s statement can be loaded from {from}); try again later.',
 
   'settlements.emptyUnsettled': 'Nothing is waiting to be settled.',
   'settlements.emptyRange': 'No settled batches from {from} to {to}.',
@@ -362,7 +364,8 @@ const zhHK: Record<MessageKey, string> = {
   'posErr.PAYERROR': '顧客的付款未能完成',
 
   'statement.notYet': '{date} 的對帳單尚未提供。微信支付在該日（GMT+8）結束後才製作對帳單：可於 {from} 起載入。',
-  'statement.none': '微信支付沒有 {date} 的對帳單。可能當日沒有付款或退款，或對帳單仍在準備中（該日的對帳單可於 {from} 起載入）；請稍後再試。',
+  'statement.none':
+    '微信支付沒有 {date} 的對帳單。可能當日沒有付款或退款，或對帳單仍在準備中（該日的對帳單可於 {from} 起載入）；請稍後再試。',
 
   'settlements.emptyUnsettled': '沒有等待結算的款項。',
   'settlements.emptyRange': '{from} 至 {to} 沒有已結算的批次。',

@@ -39,7 +39,10 @@ let loginNotice: string | undefined;
 function parseHash(): { name: string; params: string[]; query: URLSearchParams } {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path = '', search = ''] = raw.split('?', 2);
-  const [name = '', ...params] = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const [name = '', ...params] = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
   return { name, params, query: new URLSearchParams(search) };
 }
 
@@ -49,7 +52,11 @@ function navigate(hash: string): void {
 }
 
 function languagePicker(): HTMLElement {
-  const select = h('select', { 'aria-label': t('lang.label'), testid: 'lang' }, ...LANGS.map((l) => h('option', { value: l, selected: l === currentLang() }, l === 'en' ? 'English' : '繁體中文')));
+  const select = h(
+    'select',
+    { 'aria-label': t('lang.label'), testid: 'lang' },
+    ...LANGS.map((l) => h('option', { value: l, selected: l === currentLang() }, l === 'en' ? 'English' : '繁體中文')),
+  );
   select.addEventListener('change', () => {
     setLang(select.value as Lang);
     render();
@@ -82,19 +89,51 @@ function render(): void {
   const nav = h(
     'nav',
     { class: 'mainnav', testid: 'nav' },
-    ...allowed.map((r) => h('a', { href: `#/${r.name}`, class: r === current ? 'active' : undefined, 'aria-current': r === current ? 'page' : undefined, testid: `nav-${r.name}` }, t(r.nav ?? 'nav.orders'))),
+    ...allowed.map((r) =>
+      h(
+        'a',
+        {
+          href: `#/${r.name}`,
+          class: r === current ? 'active' : undefined,
+          'aria-current': r === current ? 'page' : undefined,
+          testid: `nav-${r.name}`,
+        },
+        t(r.nav ?? 'nav.orders'),
+      ),
+    ),
   );
   const who = h('span', { class: 'who', testid: 'who' }, `${session.username} · ${t(`role.${session.role}`)}`);
-  const logout = h('button', { type: 'button', class: 'link', testid: 'logout', onclick: () => {
-    clearSession();
-    navigate('#/');
-    render();
-  } }, t('nav.logout'));
+  const logout = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link',
+      testid: 'logout',
+      onclick: () => {
+        clearSession();
+        navigate('#/');
+        render();
+      },
+    },
+    t('nav.logout'),
+  );
   const main = h('main', {});
   // On a phone the navigation, account and language fold into a menu under one button; on a wider screen the
   // button is hidden and everything sits in one row.
-  const menu = h('div', { class: 'menu', id: 'main-menu', testid: 'menu' }, nav, h('span', { class: 'spacer' }), who, languagePicker(), logout);
-  const toggle = h('button', { type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'main-menu', testid: 'menu-toggle' }, t('nav.menu'));
+  const menu = h(
+    'div',
+    { class: 'menu', id: 'main-menu', testid: 'menu' },
+    nav,
+    h('span', { class: 'spacer' }),
+    who,
+    languagePicker(),
+    logout,
+  );
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'main-menu', testid: 'menu-toggle' },
+    t('nav.menu'),
+  );
   toggle.addEventListener('click', () => {
     const open = !menu.classList.contains('open');
     menu.classList.toggle('open', open);

@@ -24,7 +24,13 @@ export function currentSession(now = Date.now()): Session | null {
   if (!raw) return null;
   try {
     const s = JSON.parse(raw) as Partial<Session>;
-    if (typeof s.token === 'string' && isStaffRole(s.role) && typeof s.username === 'string' && typeof s.expiresAt === 'number' && s.expiresAt > now) {
+    if (
+      typeof s.token === 'string' &&
+      isStaffRole(s.role) &&
+      typeof s.username === 'string' &&
+      typeof s.expiresAt === 'number' &&
+      s.expiresAt > now
+    ) {
       return s as Session;
     }
   } catch {

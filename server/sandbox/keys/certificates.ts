@@ -36,7 +36,8 @@ export function issueCertificate(opts: {
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + 5 * 365 * 86400_000);
   const cert = forge.pki.createCertificate();
-  const forgeKey = (k: KeyObject) => forge.pki.privateKeyFromPem(k.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const forgeKey = (k: KeyObject) =>
+    forge.pki.privateKeyFromPem(k.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
   const subjectKey = forgeKey(key);
   cert.publicKey = forge.pki.setRsaPublicKey(subjectKey.n, subjectKey.e);
   cert.serialNumber = serial.toLowerCase();

@@ -86,7 +86,10 @@ function addPublicKeys(dir: string): void {
     writeFileSync(join(dir, 'keys', name), text, { mode: 0o600 });
     return `keys/${name}`;
   };
-  for (const [kind, file] of [['direct', 'merchant'], ['institution', 'institution']] as const) {
+  for (const [kind, file] of [
+    ['direct', 'merchant'],
+    ['institution', 'institution'],
+  ] as const) {
     const pair = writePublicKeyPair(write, file, cfg.dev[kind].mchid);
     Object.assign(cfg.dev[kind], pair);
     const m = (cfg.merchants as { mchid: string; publicKey?: unknown }[]).find((x) => x.mchid === cfg.dev[kind].mchid);
@@ -142,9 +145,16 @@ export function generateDevKeys(dirArg = join(PROJECT_ROOT, '.dev'), opts: { for
   const config = {
     platform: { keyPath: rel.platformKey, certificatePath: rel.platformCert },
     merchants: [
-      { mchid: d.mchid, mode: 'direct', appids: [d.appid], certificatePath: rel.merchantCert, apiV3Key: d.apiV3Key, name: 'Sandbox Shop (direct)',
+      {
+        mchid: d.mchid,
+        mode: 'direct',
+        appids: [d.appid],
+        certificatePath: rel.merchantCert,
+        apiV3Key: d.apiV3Key,
+        name: 'Sandbox Shop (direct)',
         // signWith: 'certificate' (default) | 'public_key' | 'both' (see the sandbox README)
-        publicKey: { id: dPub.publicKeyId, keyPath: dPub.publicKeyPrivatePath } },
+        publicKey: { id: dPub.publicKeyId, keyPath: dPub.publicKeyPrivatePath },
+      },
       {
         mchid: i.mchid,
         mode: 'institution',

@@ -61,7 +61,9 @@ export function digestOf(v: unknown): string {
             .map((k) => [k, canon((x as Record<string, unknown>)[k])]),
         )
       : x;
-  return createHash('sha256').update(JSON.stringify(canon(v))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canon(v)))
+    .digest('hex');
 }
 
 /** Quick Pay outcome chosen by the last four digits of auth_code (see README). */
@@ -100,7 +102,10 @@ export class Ledger {
 
   private async alias(keys: string[], ref: string): Promise<void> {
     try {
-      await this.models.Alias.collection.insertMany(keys.map((k) => ({ _id: k, ref }) as never), { ordered: false });
+      await this.models.Alias.collection.insertMany(
+        keys.map((k) => ({ _id: k, ref }) as never),
+        { ordered: false },
+      );
     } catch (e) {
       // An alias that exists already names the same document (keys are unique ids).
       const writeErrors = (e as { writeErrors?: Array<{ code?: number }> }).writeErrors;
@@ -234,7 +239,8 @@ export class Ledger {
     if (o.trade_type !== 'JSAPI' || o.digest !== digest) throw errors.outTradeNoUsed();
     if (o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND') throw errors.orderPaid();
     if (o.trade_state === 'CLOSED' || o.trade_state === 'REVOKED') throw errors.orderClosed();
-    if (o.trade_state !== 'NOTPAY') throw errors.tradeError('订单支付失败，请更换商户订单号重新下单', 'The payment failed; place a new order');
+    if (o.trade_state !== 'NOTPAY')
+      throw errors.tradeError('订单支付失败，请更换商户订单号重新下单', 'The payment failed; place a new order');
     if (this.prepayValid(o)) return o.prepay_id!;
     if (o.time_expire && this.clock.now() >= o.time_expire.getTime()) throw errors.orderClosed();
     const now = this.clock.now();
@@ -471,9 +477,10 @@ export class Ledger {
         total: order.amount.total,
         currency: order.amount.currency,
         // With a promotion the payer paid less: the payer's share of the refund is in proportion.
-        payer_refund: order.promotion_detail?.length && order.payer_total !== undefined
-          ? Math.round((amt * order.payer_total) / order.amount.total)
-          : toPayerAmount(amt, order.amount.currency),
+        payer_refund:
+          order.promotion_detail?.length && order.payer_total !== undefined
+            ? Math.round((amt * order.payer_total) / order.amount.total)
+            : toPayerAmount(amt, order.amount.currency),
         payer_currency: 'CNY',
         exchange_rate: exchangeRate(order.amount.currency),
       },
@@ -555,7 +562,11 @@ export class Ledger {
       // A closed refund gives its amount back to the order's refundable balance.
       const order =
         status === 'REFUNDCLOSE'
-          ? await this.models.Order.findOneAndUpdate({ _id: r.order_id }, { $inc: { refundable: r.amount.refund, version: 1 } }, { returnDocument: 'after' }).lean<OrderDoc>()
+          ? await this.models.Order.findOneAndUpdate(
+              { _id: r.order_id },
+              { $inc: { refundable: r.amount.refund, version: 1 } },
+              { returnDocument: 'after' },
+            ).lean<OrderDoc>()
           : await this.models.Order.findById(r.order_id).lean<OrderDoc>();
       if (order) await this.events.refundSettled(upd, order);
     }

@@ -3,14 +3,46 @@
 
 /** ISO 4217 exponents of the currencies the sandbox accepts. */
 export const CURRENCY_EXPONENT: Record<string, number> = {
-  HKD: 2, CNY: 2, USD: 2, EUR: 2, GBP: 2, JPY: 0, KRW: 0, MOP: 2, SGD: 2, AUD: 2, CAD: 2, NZD: 2, CHF: 2,
-  THB: 2, MYR: 2, SEK: 2, DKK: 2, NOK: 2,
+  HKD: 2,
+  CNY: 2,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  JPY: 0,
+  KRW: 0,
+  MOP: 2,
+  SGD: 2,
+  AUD: 2,
+  CAD: 2,
+  NZD: 2,
+  CHF: 2,
+  THB: 2,
+  MYR: 2,
+  SEK: 2,
+  DKK: 2,
+  NOK: 2,
 };
 
 /** CNY per one major unit: fixed sandbox rates, so amounts are reproducible. */
 const CNY_PER_UNIT: Record<string, number> = {
-  HKD: 0.92, CNY: 1, USD: 7.2, EUR: 7.8, GBP: 9.1, JPY: 0.048, KRW: 0.0053, MOP: 0.89, SGD: 5.3, AUD: 4.7,
-  CAD: 5.2, NZD: 4.3, CHF: 8.0, THB: 0.2, MYR: 1.5, SEK: 0.68, DKK: 1.05, NOK: 0.67,
+  HKD: 0.92,
+  CNY: 1,
+  USD: 7.2,
+  EUR: 7.8,
+  GBP: 9.1,
+  JPY: 0.048,
+  KRW: 0.0053,
+  MOP: 0.89,
+  SGD: 5.3,
+  AUD: 4.7,
+  CAD: 5.2,
+  NZD: 4.3,
+  CHF: 8.0,
+  THB: 0.2,
+  MYR: 1.5,
+  SEK: 0.68,
+  DKK: 1.05,
+  NOK: 0.67,
 };
 
 export function isCurrency(c: string): boolean {

@@ -74,7 +74,10 @@ export class Notifier {
 
   constructor(private readonly d: NotifierDeps) {
     this.leaseMs = 30_000 + d.timeoutMs * 3;
-    this.loop = new DueLoop(() => this.cycle(), (err) => d.log.warn({ err }, 'notifier cycle failed'));
+    this.loop = new DueLoop(
+      () => this.cycle(),
+      (err) => d.log.warn({ err }, 'notifier cycle failed'),
+    );
   }
 
   start(): void {
@@ -139,7 +142,18 @@ export class Notifier {
       owner: this.instance,
       created_at: new Date(now),
       deliveries: dropped
-        ? [{ kind: 'dropped', attempt: 0, scheduled_at: new Date(now), sent_at: new Date(now), offset_ms: 0, ok: false, duration_ms: 0, error: 'dropped by fault injection' }]
+        ? [
+            {
+              kind: 'dropped',
+              attempt: 0,
+              scheduled_at: new Date(now),
+              sent_at: new Date(now),
+              offset_ms: 0,
+              ok: false,
+              duration_ms: 0,
+              error: 'dropped by fault injection',
+            },
+          ]
         : [],
     };
     await this.d.models.Notification.collection.insertOne(doc as never);
@@ -218,7 +232,13 @@ export class Notifier {
         signal: AbortSignal.timeout(this.d.timeoutMs),
       });
       const text = (await res.text()).slice(0, 500);
-      return { ok: res.status === 200 || res.status === 204, status: res.status, response: text, duration: Date.now() - started, serial: signer.serial };
+      return {
+        ok: res.status === 200 || res.status === 204,
+        status: res.status,
+        response: text,
+        duration: Date.now() - started,
+        serial: signer.serial,
+      };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const error = e.name === 'TimeoutError' ? 'timeout' : e.cause?.code ? `${e.message}: ${e.cause.code}` : e.message;
@@ -226,7 +246,14 @@ export class Notifier {
     }
   }
 
-  private record(n: NotificationDoc, kind: DeliveryRecord['kind'], attempt: number, scheduled: number, sent: number, r: SendResult): DeliveryRecord {
+  private record(
+    n: NotificationDoc,
+    kind: DeliveryRecord['kind'],
+    attempt: number,
+    scheduled: number,
+    sent: number,
+    r: SendResult,
+  ): DeliveryRecord {
     return {
       kind,
       attempt,
@@ -279,22 +306,38 @@ export class Notifier {
       this.due.delete(n._id);
       return;
     }
-    this.due.set(n._id, { at: nextAt, owned: { ...cur, attempts: attempt, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil } });
+    this.due.set(n._id, {
+      at: nextAt,
+      owned: { ...cur, attempts: attempt, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil },
+    });
   }
 
   /** Notifications and their delivery logs (admin). */
-  async history(filter: { out_trade_no?: string; out_refund_no?: string }): Promise<Array<NotificationDoc & { deliveries: DeliveryDoc[] }>> {
+  async history(filter: {
+    out_trade_no?: string;
+    out_refund_no?: string;
+  }): Promise<Array<NotificationDoc & { deliveries: DeliveryDoc[] }>> {
     const q: Record<string, string> = {};
     if (filter.out_trade_no) q.out_trade_no = filter.out_trade_no;
     if (filter.out_refund_no) q.out_refund_no = filter.out_refund_no;
     const list = await this.d.models.Notification.find(q).sort({ created_at: 1 }).limit(200).lean<NotificationDoc[]>();
     // Notifications written by earlier versions keep their log in the deliveries collection.
     const older = list.filter((n) => !Array.isArray(n.deliveries)).map((n) => n._id);
-    const separate = older.length ? await this.d.models.Delivery.find({ event_id: { $in: older } }).sort({ sent_at: 1 }).lean<DeliveryDoc[]>() : [];
+    const separate = older.length
+      ? await this.d.models.Delivery.find({ event_id: { $in: older } })
+          .sort({ sent_at: 1 })
+          .lean<DeliveryDoc[]>()
+      : [];
     return list.map((n) => ({
       ...n,
       deliveries: Array.isArray(n.deliveries)
-        ? n.deliveries.map((d, i) => ({ _id: `${n._id}:${i}`, event_id: n._id, out_trade_no: n.out_trade_no, out_refund_no: n.out_refund_no, ...d }))
+        ? n.deliveries.map((d, i) => ({
+            _id: `${n._id}:${i}`,
+            event_id: n._id,
+            out_trade_no: n.out_trade_no,
+            out_refund_no: n.out_refund_no,
+            ...d,
+          }))
         : separate.filter((d) => d.event_id === n._id),
     }));
   }

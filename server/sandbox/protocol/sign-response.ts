@@ -20,7 +20,12 @@ export interface SignedHeaders {
 export const SIGNTEST_PREFIX = 'WECHATPAY/SIGNTEST/';
 
 /** Headers signing `signedBody` (the raw body, or `{"sha1":"..."}` for statements, or '' for 204). */
-export async function signatureHeaders(cert: Signer, signedBody: string, nowMs: number, faults: SignatureFaults = {}): Promise<SignedHeaders> {
+export async function signatureHeaders(
+  cert: Signer,
+  signedBody: string,
+  nowMs: number,
+  faults: SignatureFaults = {},
+): Promise<SignedHeaders> {
   const ts = Math.floor(nowMs / 1000) - (faults.staleTimestamp ? 600 : 0);
   const nonce = randomNonce(32);
   let signature: string;

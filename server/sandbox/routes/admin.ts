@@ -179,10 +179,20 @@ export function adminRouter(sb: Sandbox): Router {
     const out_trade_no = String(ctx.query.out_trade_no ?? '');
     if (!out_trade_no) throw new AdminError(400, 'VALIDATION_FAILED', 'out_trade_no is required');
     const orders = await sb.models.Order.find({ out_trade_no }).lean<OrderDoc[]>();
-    ctx.body = { data: orders.map((o) => ({ ...transaction(o, 'both'), prepay_id: o.prepay_id, refundable: o.refundable, create_time: rfc3339(o.created_at) })) };
+    ctx.body = {
+      data: orders.map((o) => ({
+        ...transaction(o, 'both'),
+        prepay_id: o.prepay_id,
+        refundable: o.refundable,
+        create_time: rfc3339(o.created_at),
+      })),
+    };
   });
   r.post('/orders/backdate', async (ctx) => {
-    const p = parse(z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), seconds: z.number().positive() }), body(ctx));
+    const p = parse(
+      z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), seconds: z.number().positive() }),
+      body(ctx),
+    );
     const o = await sb.ledger.backdate(p.merchant_key, p.out_trade_no, p.seconds);
     if (!o) throw new AdminError(404, 'ORDER_NOT_FOUND', 'no such order');
     ctx.body = { out_trade_no: o.out_trade_no, backdated_seconds: o.backdated_ms / 1000 };
@@ -210,23 +220,40 @@ export function adminRouter(sb: Sandbox): Router {
   // the API then shows it like any other (refund queries, all refunds of the order, notification).
   r.post('/refunds/merchant-platform', async (ctx) => {
     const p = parse(
-      z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), refund: z.number().int().min(1), reason: z.string().max(80).optional() }),
+      z.object({
+        out_trade_no: z.string().min(1),
+        merchant_key: z.string().optional(),
+        refund: z.number().int().min(1),
+        reason: z.string().max(80).optional(),
+      }),
       body(ctx),
     );
-    const orders = await sb.models.Order.find(p.merchant_key ? { out_trade_no: p.out_trade_no, merchantKey: p.merchant_key } : { out_trade_no: p.out_trade_no }).lean<OrderDoc[]>();
-    if (orders.length !== 1) throw new AdminError(orders.length ? 409 : 404, orders.length ? 'AMBIGUOUS_ORDER' : 'ORDER_NOT_FOUND', orders.length ? 'give merchant_key' : 'no such order');
+    const orders = await sb.models.Order.find(
+      p.merchant_key ? { out_trade_no: p.out_trade_no, merchantKey: p.merchant_key } : { out_trade_no: p.out_trade_no },
+    ).lean<OrderDoc[]>();
+    if (orders.length !== 1)
+      throw new AdminError(
+        orders.length ? 409 : 404,
+        orders.length ? 'AMBIGUOUS_ORDER' : 'ORDER_NOT_FOUND',
+        orders.length ? 'give merchant_key' : 'no such order',
+      );
     const o = orders[0]!;
     const id = { mode: o.mode, mchid: o.mchid, sub_mchid: o.sub_mchid, merchantKey: o.merchantKey };
     const refund = await sb.ledger.createRefund(id, {
       out_trade_no: o.out_trade_no,
-      out_refund_no: `MP${Date.now()}${Math.floor(Math.random() * 1e6).toString().padStart(6, '0')}`,
+      out_refund_no: `MP${Date.now()}${Math.floor(Math.random() * 1e6)
+        .toString()
+        .padStart(6, '0')}`,
       reason: p.reason,
       amount: { refund: p.refund, total: o.amount.total, currency: o.amount.currency },
     });
     ctx.body = refundQueried(refund);
   });
   r.post('/refunds/settle', async (ctx) => {
-    const p = parse(z.object({ out_refund_no: z.string().min(1), status: z.enum(['SUCCESS', 'REFUNDCLOSE', 'CLOSED', 'ABNORMAL']) }), body(ctx));
+    const p = parse(
+      z.object({ out_refund_no: z.string().min(1), status: z.enum(['SUCCESS', 'REFUNDCLOSE', 'CLOSED', 'ABNORMAL']) }),
+      body(ctx),
+    );
     const status = p.status === 'CLOSED' ? 'REFUNDCLOSE' : p.status;
     const r2 = await sb.ledger.forceRefund(p.out_refund_no, status);
     if (!r2) throw new AdminError(409, 'REFUND_NOT_PROCESSING', 'no PROCESSING refund has this out_refund_no');
@@ -280,11 +307,20 @@ export function adminRouter(sb: Sandbox): Router {
         switch_after_seconds: z.number().min(0).optional(),
         retire_after_seconds: z.number().min(0).optional(),
         // Real seconds the new certificate is valid for (X.509 validity is never time-scaled); default 5 years.
-        valid_seconds: z.number().int().min(60).max(10 * 365 * 86400).optional(),
+        valid_seconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(10 * 365 * 86400)
+          .optional(),
       }),
       body(ctx),
     );
-    const c = await sb.keyring.rotate({ switchAfterSeconds: p.switch_after_seconds, retireAfterSeconds: p.retire_after_seconds, validSeconds: p.valid_seconds });
+    const c = await sb.keyring.rotate({
+      switchAfterSeconds: p.switch_after_seconds,
+      retireAfterSeconds: p.retire_after_seconds,
+      validSeconds: p.valid_seconds,
+    });
     ctx.body = { new_serial: c.serial, ...certView() };
   });
   r.post('/platform/retire', async (ctx) => {
@@ -337,7 +373,10 @@ export function adminRouter(sb: Sandbox): Router {
   r.post('/faults', (ctx) => {
     const p = parse(
       z.object({
-        rates: z.object(Object.fromEntries(FAULT_RATE_KEYS.map((k) => [k, z.number().min(0).max(1).optional()]))).partial().optional(),
+        rates: z
+          .object(Object.fromEntries(FAULT_RATE_KEYS.map((k) => [k, z.number().min(0).max(1).optional()])))
+          .partial()
+          .optional(),
         delay_ms: z.number().int().min(0).max(600000).optional(),
         arm: z
           .array(

@@ -132,7 +132,10 @@ export function apiRouter(sb: Sandbox): Router {
     const idn = identityOf(m, body, 'body');
     if (body.appid || body.sp_appid) appidsOf(m, body); // optional on refunds (the seed's examples differ)
     const inp = validate(S.refund, body);
-    const forcedFault = [...markedFaults(inp.reason), ...sb.faults.take({ out_refund_no: inp.out_refund_no, out_trade_no: inp.out_trade_no }, isRefundFault)].find(isRefundFault);
+    const forcedFault = [
+      ...markedFaults(inp.reason),
+      ...sb.faults.take({ out_refund_no: inp.out_refund_no, out_trade_no: inp.out_trade_no }, isRefundFault),
+    ].find(isRefundFault);
     const forced = forcedFault === 'refund-closed' ? 'REFUNDCLOSE' : forcedFault === 'refund-abnormal' ? 'ABNORMAL' : undefined;
     const refund = await sb.ledger.createRefund(idn, inp, forced, st(ctx).faults.has('not-enough'));
     ctx.body = refundCreated(refund);
@@ -151,7 +154,12 @@ export function apiRouter(sb: Sandbox): Router {
     const idn = identityOf(st(ctx).merchant, q, 'query');
     const p = validate(
       z
-        .object({ transaction_id: z.string().min(1).optional(), out_trade_no: z.string().min(1).optional(), offset: S.uint(1e6), count: z.coerce.number().int().min(1).max(20) })
+        .object({
+          transaction_id: z.string().min(1).optional(),
+          out_trade_no: z.string().min(1).optional(),
+          offset: S.uint(1e6),
+          count: z.coerce.number().int().min(1).max(20),
+        })
         .refine((v) => v.transaction_id || v.out_trade_no, { message: 'give transaction_id or out_trade_no', path: ['out_trade_no'] }),
       q,
       'query',
@@ -164,7 +172,12 @@ export function apiRouter(sb: Sandbox): Router {
       id: order.transaction_id,
       ...ids,
       out_trade_no: order.out_trade_no,
-      amount: { total: order.amount.total, currency: order.amount.currency, payer_total: order.payer_total, payer_currency: order.payer_currency },
+      amount: {
+        total: order.amount.total,
+        currency: order.amount.currency,
+        payer_total: order.payer_total,
+        payer_currency: order.payer_currency,
+      },
       data: page.map(refundQueried),
       total_num: all.length,
       current_total_num: page.length,
@@ -198,4 +211,3 @@ export function apiRouter(sb: Sandbox): Router {
 
   return r;
 }
-

@@ -67,20 +67,33 @@ export const errors = {
     new WxError(
       400,
       'PARAM_ERROR',
-      text ?? t(`输入源“/${location}${field.replace(/^#\/properties/, '').replace(/\/properties/g, '')}”校验失败：${issue}`, `Invalid "${location}" parameter ${field}: ${issue}`),
+      text ??
+        t(
+          `输入源“/${location}${field.replace(/^#\/properties/, '').replace(/\/properties/g, '')}”校验失败：${issue}`,
+          `Invalid "${location}" parameter ${field}: ${issue}`,
+        ),
       { field, value, issue, location },
     ),
   paramText: (zh: string, en: string) => new WxError(400, 'PARAM_ERROR', t(zh, en)),
   headers: () => new WxError(400, 'PARAM_ERROR', t('Http头缺少Accept或User-Agent', 'The HTTP header Accept or User-Agent is missing')),
   invalidRequest: (zh: string, en: string, ridCode?: number) => new WxError(400, 'INVALID_REQUEST', t(zh, en), undefined, ridCode),
-  mainland: () => new WxError(400, 'INVALID_REQUEST', t('暂不支持境外支付', 'Overseas payment is not supported on this path'), undefined, RID.mainland),
+  mainland: () =>
+    new WxError(400, 'INVALID_REQUEST', t('暂不支持境外支付', 'Overseas payment is not supported on this path'), undefined, RID.mainland),
   appidMismatch: (zh: string, en: string) => new WxError(400, 'APPID_MCHID_NOT_MATCH', t(zh, en)),
   noAuth: (zh: string, en: string, ridCode?: number) => new WxError(403, 'NO_AUTH', t(zh, en), undefined, ridCode),
   orderPaid: () => new WxError(403, 'ORDERPAID', t('订单已支付', 'The order has been paid')),
   orderClosed: () => new WxError(400, 'ORDER_CLOSED', t('订单已关闭', 'The order has been closed')),
   outTradeNoUsed: () => new WxError(403, 'OUT_TRADE_NO_USED', t('商户订单号重复', 'out_trade_no has been used with different parameters')),
-  outRefundNoUsed: () => new WxError(403, 'OUT_REFUND_NO_USED', t('商户退款单号重复', 'out_refund_no has been used with different parameters')),
-  notEnough: () => new WxError(403, 'NOT_ENOUGH', t('基本账户余额不足，请充值后重新发起', 'Insufficient balance in the refund pool'), undefined, RID.notEnough),
+  outRefundNoUsed: () =>
+    new WxError(403, 'OUT_REFUND_NO_USED', t('商户退款单号重复', 'out_refund_no has been used with different parameters')),
+  notEnough: () =>
+    new WxError(
+      403,
+      'NOT_ENOUGH',
+      t('基本账户余额不足，请充值后重新发起', 'Insufficient balance in the refund pool'),
+      undefined,
+      RID.notEnough,
+    ),
   ruleLimit: (zh: string, en: string, ridCode?: number) => new WxError(403, 'RULE_LIMIT', t(zh, en), undefined, ridCode),
   tradeError: (zh: string, en: string) => new WxError(403, 'TRADE_ERROR', t(zh, en)),
   orderNotExist: () => new WxError(404, 'ORDER_NOT_EXIST', t('订单不存在', 'The order does not exist'), undefined, RID.orderNotExist),
@@ -115,12 +128,18 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, location
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   let value: unknown = data;
-  for (const k of issue.path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+  for (const k of issue.path)
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
   const missing = value === undefined;
   const field = fieldPointer(issue.path);
   const name = String(issue.path[issue.path.length - 1] ?? '');
   const text = missing
     ? t(`输入源“/${location}/${issue.path.join('/')}”映射到值字段“${name}”必填性规则校验失败，此字段为必填项`, `${field} is required`)
     : t(`输入源“/${location}/${issue.path.join('/')}”映射到值字段“${name}”规则校验失败，${issue.message}`, `${field}: ${issue.message}`);
-  throw new WxError(400, 'PARAM_ERROR', text, { field, value: missing ? undefined : value, issue: missing ? 'required' : issue.message, location });
+  throw new WxError(400, 'PARAM_ERROR', text, {
+    field,
+    value: missing ? undefined : value,
+    issue: missing ? 'required' : issue.message,
+    location,
+  });
 }

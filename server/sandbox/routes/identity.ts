@@ -41,6 +41,7 @@ export function appidsOf(m: Merchant, body: Src): { appid: string; sub_appid?: s
   if (!sp) throw errors.param('#/properties/sp_appid', undefined, 'required');
   if (!m.appids.includes(sp)) throw errors.appidMismatch('sp_appid和sp_mchid不匹配', 'The sp_appid is not bound to the sp_mchid');
   const sub = str(body.sub_appid);
-  if (sub && !m.subAppids.includes(sub)) throw errors.appidMismatch('sub_appid和sub_mchid不匹配', 'The sub_appid is not bound to the sub_mchid');
+  if (sub && !m.subAppids.includes(sub))
+    throw errors.appidMismatch('sub_appid和sub_mchid不匹配', 'The sub_appid is not bound to the sub_mchid');
   return { appid: sp, sub_appid: sub };
 }

@@ -15,10 +15,44 @@ import { errors, validate } from './errors';
 import { identityFields } from './presenters';
 
 export const STATEMENT_COLUMNS = [
-  '交易时间', '公众账号ID', '商户号', '子商户号', '设备号', '微信订单号', '商户订单号', '用户标识', '交易类型', '交易状态',
-  '付款银行', '充值券币种', '充值券金额', '优惠券币种', '优惠券金额', '微信退款单号', '商户退款单号', '退款类型', '退款状态', '商品名称',
-  '商户数据包', '手续费', '费率', '标价币种', '订单金额(标价币种)', '用户支付币种', '用户支付金额', '结算币种', '应结订单金额', '支付汇率',
-  '退款汇率', '申请退款金额', '用户退款币种', '用户退款金额', '退款结算币种', '退款应结订单金额', '充值券退款金额', '优惠券退款金额',
+  '交易时间',
+  '公众账号ID',
+  '商户号',
+  '子商户号',
+  '设备号',
+  '微信订单号',
+  '商户订单号',
+  '用户标识',
+  '交易类型',
+  '交易状态',
+  '付款银行',
+  '充值券币种',
+  '充值券金额',
+  '优惠券币种',
+  '优惠券金额',
+  '微信退款单号',
+  '商户退款单号',
+  '退款类型',
+  '退款状态',
+  '商品名称',
+  '商户数据包',
+  '手续费',
+  '费率',
+  '标价币种',
+  '订单金额(标价币种)',
+  '用户支付币种',
+  '用户支付金额',
+  '结算币种',
+  '应结订单金额',
+  '支付汇率',
+  '退款汇率',
+  '申请退款金额',
+  '用户退款币种',
+  '用户退款金额',
+  '退款结算币种',
+  '退款应结订单金额',
+  '充值券退款金额',
+  '优惠券退款金额',
 ];
 
 const rate = (r: number | undefined) => ((r ?? 1e8) / 1e8).toFixed(8);
@@ -43,7 +77,10 @@ function row(o: OrderDoc, r: RefundDoc | undefined, bp: number): string[] {
     o.trade_type,
     r ? 'REFUND' : 'SUCCESS',
     o.bank_type ?? 'OTHERS',
-    '', z, '', z,
+    '',
+    z,
+    '',
+    z,
     r?.refund_id ?? '',
     r?.out_refund_no ?? '',
     r ? 'ORIGINAL' : '',
@@ -83,15 +120,26 @@ export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
   if (date === today && !sb.config.settings.statementsAllowToday) throw errors.noStatement();
   let filter: Record<string, unknown>;
   if (m.mode === 'direct') {
-    if (q.mchid !== m.mchid) throw errors.param('#/properties/mchid', q.mchid, q.mchid ? 'must equal the mchid of the Authorization header' : 'required', 'query');
+    if (q.mchid !== m.mchid)
+      throw errors.param('#/properties/mchid', q.mchid, q.mchid ? 'must equal the mchid of the Authorization header' : 'required', 'query');
     filter = { merchantKey: m.mchid };
   } else {
-    if (q.sp_mchid !== m.mchid) throw errors.param('#/properties/sp_mchid', q.sp_mchid, q.sp_mchid ? 'must equal the mchid of the Authorization header' : 'required', 'query');
+    if (q.sp_mchid !== m.mchid)
+      throw errors.param(
+        '#/properties/sp_mchid',
+        q.sp_mchid,
+        q.sp_mchid ? 'must equal the mchid of the Authorization header' : 'required',
+        'query',
+      );
     filter = q.sub_mchid ? { merchantKey: `${m.mchid}/${q.sub_mchid}` } : { mchid: m.mchid, mode: 'institution' };
   }
   const { start, end } = gmt8DayRange(date);
-  const orders = await sb.models.Order.find({ ...filter, success_time: { $gte: start, $lt: end } }).sort({ success_time: 1 }).lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, created_at: { $gte: start, $lt: end } }).sort({ created_at: 1 }).lean<RefundDoc[]>();
+  const orders = await sb.models.Order.find({ ...filter, success_time: { $gte: start, $lt: end } })
+    .sort({ success_time: 1 })
+    .lean<OrderDoc[]>();
+  const refunds = await sb.models.Refund.find({ ...filter, created_at: { $gte: start, $lt: end } })
+    .sort({ created_at: 1 })
+    .lean<RefundDoc[]>();
   const refundOrders = new Map(
     (await sb.models.Order.find({ _id: { $in: refunds.map((r) => r.order_id) } }).lean<OrderDoc[]>()).map((o) => [o._id, o]),
   );
@@ -101,7 +149,8 @@ export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
     ...refunds.flatMap((r) => (refundOrders.get(r.order_id) ? [row(refundOrders.get(r.order_id)!, r, bp)] : [])),
   ];
   if (rows.length === 0) throw errors.noStatement();
-  const csv = [STATEMENT_COLUMNS.join(','), ...rows.map((cells) => cells.map((v) => `\`${v.replace(/,/g, '，')}`).join(','))].join('\r\n') + '\r\n';
+  const csv =
+    [STATEMENT_COLUMNS.join(','), ...rows.map((cells) => cells.map((v) => `\`${v.replace(/,/g, '，')}`).join(','))].join('\r\n') + '\r\n';
   const sha1 = createHash('sha1').update(csv, 'utf8').digest('hex');
   ctx.set('Wechatpay-Statement-Sha1', sha1);
   ctx.type = 'text/plain; charset=utf-8';
@@ -147,8 +196,13 @@ function tradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<str
 }
 
 async function sumTradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
-  const orders = await sb.models.Order.find({ ...filter, success_time: { $ne: null } }, { trade_state: 1, success_time: 1, amount: 1 }).lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }, { success_time: 1, created_at: 1, amount: 1 }).lean<RefundDoc[]>();
+  const orders = await sb.models.Order.find(
+    { ...filter, success_time: { $ne: null } },
+    { trade_state: 1, success_time: 1, amount: 1 },
+  ).lean<OrderDoc[]>();
+  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }, { success_time: 1, created_at: 1, amount: 1 }).lean<
+    RefundDoc[]
+  >();
   const bp = sb.config.settings.feeRateBasisPoints;
   const days = new Map<string, TradeDay>();
   const bucket = (date: string, currency: string) => {
@@ -188,9 +242,12 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
       })
       .superRefine((v, c) => {
         if (v.settle_state !== 'SETTLED') return;
-        if (!v.settle_start_date) c.addIssue({ code: 'custom', path: ['settle_start_date'], message: 'required when settle_state is SETTLED' });
-        else if (!v.settle_end_date) c.addIssue({ code: 'custom', path: ['settle_end_date'], message: 'required when settle_state is SETTLED' });
-        else if (v.settle_end_date < v.settle_start_date) c.addIssue({ code: 'custom', path: ['settle_end_date'], message: 'must not be before settle_start_date' });
+        if (!v.settle_start_date)
+          c.addIssue({ code: 'custom', path: ['settle_start_date'], message: 'required when settle_state is SETTLED' });
+        else if (!v.settle_end_date)
+          c.addIssue({ code: 'custom', path: ['settle_end_date'], message: 'required when settle_state is SETTLED' });
+        else if (v.settle_end_date < v.settle_start_date)
+          c.addIssue({ code: 'custom', path: ['settle_end_date'], message: 'must not be before settle_start_date' });
       }),
     ctx.query,
     'query',
@@ -213,7 +270,8 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
       const settlement_date = addDays(b.date, delay);
       const seq = all.slice(0, i).filter((x) => x.date === b.date).length + 1;
       const settled = settlement_date <= today;
-      const split = splitBp > 0 ? { pay: Math.round((b.pay * splitBp) / 10000), refund: Math.round((b.refund * splitBp) / 10000) } : undefined;
+      const split =
+        splitBp > 0 ? { pay: Math.round((b.pay * splitBp) / 10000), refund: Math.round((b.refund * splitBp) / 10000) } : undefined;
       const splitFee = split ? fee(split.pay, bp) - fee(split.refund, bp) : 0;
       const net = b.pay - b.refund - (split ? split.pay - split.refund : 0);
       const dayFee = b.fee - splitFee;
@@ -227,14 +285,26 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
           trade_end_date: b.date,
           amount: { settled: settled ? net - dayFee : 0, unsettle: settled ? 0 : net - dayFee, currency: b.currency, net, fee: dayFee },
           ...(split
-            ? { split_amount: { settled: settled ? splitNet : 0, unsettle: settled ? 0 : splitNet, currency: b.currency, pay: split.pay, refund: split.refund } }
+            ? {
+                split_amount: {
+                  settled: settled ? splitNet : 0,
+                  unsettle: settled ? 0 : splitNet,
+                  currency: b.currency,
+                  pay: split.pay,
+                  refund: split.refund,
+                },
+              }
             : {}),
           ...(walletRegion ? { wallet_region: walletRegion } : {}),
         },
       };
     });
   const chosen = batches
-    .filter((b) => (p.settle_state === 'SETTLED' ? b.settled && b.item.settlement_date >= p.settle_start_date! && b.item.settlement_date <= p.settle_end_date! : !b.settled))
+    .filter((b) =>
+      p.settle_state === 'SETTLED'
+        ? b.settled && b.item.settlement_date >= p.settle_start_date! && b.item.settlement_date <= p.settle_end_date!
+        : !b.settled,
+    )
     .map((b) => b.item);
   const page = chosen.slice(p.offset, p.offset + p.limit);
   ctx.body = { data: page, total_count: chosen.length, offset: p.offset, limit: page.length };

@@ -29,7 +29,8 @@ export async function code2session(opts: Code2SessionOptions, code: string): Pro
     if (errcode === -1 || errcode === 45011) throw new DomainError('SERVICE_UNAVAILABLE', `WeChat login is busy (${errcode})`);
     throw new DomainError('INTERNAL', `WeChat login failed (${errcode})`);
   }
-  if (typeof body.openid !== 'string' || !/^[\w-]{1,64}$/.test(body.openid)) throw new DomainError('SERVICE_UNAVAILABLE', 'WeChat login gave no openid');
+  if (typeof body.openid !== 'string' || !/^[\w-]{1,64}$/.test(body.openid))
+    throw new DomainError('SERVICE_UNAVAILABLE', 'WeChat login gave no openid');
   const out: { openid: string; unionid?: string } = { openid: body.openid };
   if (typeof body.unionid === 'string') out.unionid = body.unionid;
   return out;

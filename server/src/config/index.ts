@@ -36,7 +36,10 @@ const schema = z
     WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the hex serial of the merchant API certificate'),
     WECHATPAY_PRIVATE_KEY_PATH: z.string().min(1),
     WECHATPAY_APIV3_KEY: z.string().length(32, 'must be exactly 32 characters'),
-    WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_/).optional(),
+    WECHATPAY_PUBLIC_KEY_ID: z
+      .string()
+      .regex(/^PUB_KEY_ID_/)
+      .optional(),
     WECHATPAY_PUBLIC_KEY_PATH: z.string().optional(),
     /** What verifies WeChat Pay: `certificates`, `public_key`, or `both` (the switch-over); see verificationMode. */
     WECHATPAY_VERIFY_WITH: z.enum(['certificates', 'public_key', 'both']).optional(),
@@ -44,8 +47,14 @@ const schema = z
     WECHATPAY_MERCHANT_CERT_PATH: z.string().min(1).optional(),
     WECHATPAY_NOTIFY_BASE_URL: z.string().url(),
     WECHATPAY_TIMEOUT_MS: int(100, 60000).default(5000),
-    MERCHANT_CATEGORY_CODE: z.string().regex(/^\d{4}$/).default('5999'),
-    CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('HKD'),
+    MERCHANT_CATEGORY_CODE: z
+      .string()
+      .regex(/^\d{4}$/)
+      .default('5999'),
+    CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default('HKD'),
 
     // WeChat login (jscode2session).
     WECHAT_API_BASE_URL: z.string().url().default('https://api.weixin.qq.com'),
@@ -81,13 +90,24 @@ const schema = z
     /** How long a job's claim on one order lasts before another instance may take it over. */
     JOB_CLAIM_SECONDS: int(1, 3600).default(60),
     JOB_BATCH_SIZE: int(1, 1000).default(50),
-    INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/).optional(),
+    INSTANCE_ID: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/)
+      .optional(),
 
     // Staff side: refund retries (seconds before the n-th retry, the last repeating), first query of an accepted
     // refund, Quick Pay USERPAYING polling (ms between queries, then reverse), failed-login limits.
-    REFUND_RETRY_SCHEDULE_SECONDS: z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/).default('10,30,60,300,900,3600').transform((s) => s.split(',').map(Number)),
+    REFUND_RETRY_SCHEDULE_SECONDS: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/)
+      .default('10,30,60,300,900,3600')
+      .transform((s) => s.split(',').map(Number)),
     REFUND_PROCESSING_CHECK_SECONDS: z.coerce.number().min(0).max(86400).default(120),
-    POS_POLL_SCHEDULE_MS: z.string().regex(/^\d+(,\d+)*$/).default('3000,5000,10000,12000').transform((s) => s.split(',').map(Number)),
+    POS_POLL_SCHEDULE_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/)
+      .default('3000,5000,10000,12000')
+      .transform((s) => s.split(',').map(Number)),
     STAFF_LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
     STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(5),
     STAFF_LOGIN_MAX_PER_IP: int(1, 100000).default(30),
@@ -100,7 +120,11 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['WECHATPAY_PUBLIC_KEY_PATH'], message: 'required with WECHATPAY_PUBLIC_KEY_ID' });
     }
     if (c.WECHATPAY_VERIFY_WITH && c.WECHATPAY_VERIFY_WITH !== 'certificates' && !c.WECHATPAY_PUBLIC_KEY_ID) {
-      ctx.addIssue({ code: 'custom', path: ['WECHATPAY_PUBLIC_KEY_ID'], message: `required with WECHATPAY_VERIFY_WITH=${c.WECHATPAY_VERIFY_WITH}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WECHATPAY_PUBLIC_KEY_ID'],
+        message: `required with WECHATPAY_VERIFY_WITH=${c.WECHATPAY_VERIFY_WITH}`,
+      });
     }
   });
 

@@ -99,7 +99,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv, opts: DoctorOptions = {}
   let config: Config;
   try {
     config = loadConfig(env);
-    report.add('config', 'ok', `environment valid; WeChat Pay at ${config.WECHATPAY_BASE_URL} (${config.WECHATPAY_MODE} mode, verify with ${verificationMode(config)})`);
+    report.add(
+      'config',
+      'ok',
+      `environment valid; WeChat Pay at ${config.WECHATPAY_BASE_URL} (${config.WECHATPAY_MODE} mode, verify with ${verificationMode(config)})`,
+    );
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems.join('; ') : errText(err);
     report.add('config', 'fail', `the backend would not start: ${problems}`, 'set the variables named (see README.md, Configuration)');
@@ -128,7 +132,12 @@ function checkPrivateKey(report: Report, config: Config): KeyObject | undefined 
   try {
     pem = readFileSync(path);
   } catch (err) {
-    report.add('private-key', 'fail', `cannot read WECHATPAY_PRIVATE_KEY_PATH=${path}: ${(err as NodeJS.ErrnoException).code ?? errText(err)}`, 'point it at apiclient_key.pem from the merchant API certificate download');
+    report.add(
+      'private-key',
+      'fail',
+      `cannot read WECHATPAY_PRIVATE_KEY_PATH=${path}: ${(err as NodeJS.ErrnoException).code ?? errText(err)}`,
+      'point it at apiclient_key.pem from the merchant API certificate download',
+    );
     return undefined;
   }
   let key: KeyObject;
@@ -136,12 +145,22 @@ function checkPrivateKey(report: Report, config: Config): KeyObject | undefined 
     key = createPrivateKey(pem);
   } catch (err) {
     const hint = pem.toString('utf8').includes('CERTIFICATE') ? ' (this file is a certificate, not a private key)' : '';
-    report.add('private-key', 'fail', `WECHATPAY_PRIVATE_KEY_PATH=${path} is not a private key${hint}: ${errText(err)}`, 'use apiclient_key.pem (PEM, "-----BEGIN PRIVATE KEY-----")');
+    report.add(
+      'private-key',
+      'fail',
+      `WECHATPAY_PRIVATE_KEY_PATH=${path} is not a private key${hint}: ${errText(err)}`,
+      'use apiclient_key.pem (PEM, "-----BEGIN PRIVATE KEY-----")',
+    );
     return undefined;
   }
   const bits = key.asymmetricKeyDetails?.modulusLength;
   if (key.asymmetricKeyType !== 'rsa' || bits !== 2048) {
-    report.add('private-key', 'fail', `the private key is ${key.asymmetricKeyType ?? 'unknown'}${bits ? `-${bits}` : ''}, WeChat Pay APIv3 signs with RSA-2048`, 'use the merchant API key (apiclient_key.pem) issued by the merchant platform');
+    report.add(
+      'private-key',
+      'fail',
+      `the private key is ${key.asymmetricKeyType ?? 'unknown'}${bits ? `-${bits}` : ''}, WeChat Pay APIv3 signs with RSA-2048`,
+      'use the merchant API key (apiclient_key.pem) issued by the merchant platform',
+    );
     return undefined;
   }
   report.add('private-key', 'ok', 'RSA-2048 private key');
@@ -151,14 +170,23 @@ function checkPrivateKey(report: Report, config: Config): KeyObject | undefined 
 function checkMerchantCertificate(report: Report, config: Config, key: KeyObject | undefined, nowMs: number): void {
   const path = config.WECHATPAY_MERCHANT_CERT_PATH;
   if (!path) {
-    report.add('merchant-certificate', 'skip', 'WECHATPAY_MERCHANT_CERT_PATH not set: the key and serial are checked only by the signed call below');
+    report.add(
+      'merchant-certificate',
+      'skip',
+      'WECHATPAY_MERCHANT_CERT_PATH not set: the key and serial are checked only by the signed call below',
+    );
     return;
   }
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(readFileSync(path));
   } catch (err) {
-    report.add('merchant-certificate', 'fail', `WECHATPAY_MERCHANT_CERT_PATH=${path} is not a readable X.509 certificate: ${errText(err)}`, 'point it at apiclient_cert.pem, or unset it');
+    report.add(
+      'merchant-certificate',
+      'fail',
+      `WECHATPAY_MERCHANT_CERT_PATH=${path} is not a readable X.509 certificate: ${errText(err)}`,
+      'point it at apiclient_cert.pem, or unset it',
+    );
     return;
   }
   const serial = cert.serialNumber.toUpperCase();
@@ -168,7 +196,9 @@ function checkMerchantCertificate(report: Report, config: Config, key: KeyObject
     const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' });
     if (!spki(createPublicKey(key)).equals(spki(cert.publicKey))) {
       problems.push(`the private key does not belong to this certificate (serial ${serial})`);
-      fixes.push('WECHATPAY_PRIVATE_KEY_PATH and WECHATPAY_MERCHANT_CERT_PATH must come from the same certificate download (apiclient_key.pem + apiclient_cert.pem)');
+      fixes.push(
+        'WECHATPAY_PRIVATE_KEY_PATH and WECHATPAY_MERCHANT_CERT_PATH must come from the same certificate download (apiclient_key.pem + apiclient_cert.pem)',
+      );
     }
   }
   if (serial !== config.WECHATPAY_MERCHANT_SERIAL.toUpperCase()) {
@@ -183,18 +213,33 @@ function checkMerchantCertificate(report: Report, config: Config, key: KeyObject
   if (problems.length) {
     report.add('merchant-certificate', 'fail', problems.join('; '), fixes.join('; '));
   } else if (notAfter - nowMs < 30 * DAY) {
-    report.add('merchant-certificate', 'warn', `matches the key and serial ${serial}, but expires on ${day(notAfter)}`, 'renew the merchant API certificate before then');
+    report.add(
+      'merchant-certificate',
+      'warn',
+      `matches the key and serial ${serial}, but expires on ${day(notAfter)}`,
+      'renew the merchant API certificate before then',
+    );
   } else {
-    report.add('merchant-certificate', 'ok', `matches the private key and WECHATPAY_MERCHANT_SERIAL (${serial}), valid until ${day(notAfter)}`);
+    report.add(
+      'merchant-certificate',
+      'ok',
+      `matches the private key and WECHATPAY_MERCHANT_SERIAL (${serial}), valid until ${day(notAfter)}`,
+    );
   }
 }
 
 function checkAppid(report: Report, config: Config): void {
-  const bad = [['WECHATPAY_APPID', config.WECHATPAY_APPID], ['WECHATPAY_SUB_APPID', config.WECHATPAY_SUB_APPID]].filter(
-    (e): e is [string, string] => e[1] !== undefined && !APPID.test(e[1]),
-  );
+  const bad = [
+    ['WECHATPAY_APPID', config.WECHATPAY_APPID],
+    ['WECHATPAY_SUB_APPID', config.WECHATPAY_SUB_APPID],
+  ].filter((e): e is [string, string] => e[1] !== undefined && !APPID.test(e[1]));
   if (bad.length) {
-    report.add('appid', 'fail', bad.map(([k, v]) => `${k}=${v} does not look like an appid (wx + 16 lower-case hex)`).join('; '), 'copy the AppID from the Mini Program admin console (Development > Development settings)');
+    report.add(
+      'appid',
+      'fail',
+      bad.map(([k, v]) => `${k}=${v} does not look like an appid (wx + 16 lower-case hex)`).join('; '),
+      'copy the AppID from the Mini Program admin console (Development > Development settings)',
+    );
   } else {
     report.add('appid', 'ok', [config.WECHATPAY_APPID, config.WECHATPAY_SUB_APPID].filter(Boolean).join(', '));
   }
@@ -213,7 +258,15 @@ function checkNotifyUrl(report: Report, config: Config): void {
     if (u.protocol !== 'https:') problems.push(`${urls[0]} is not https`);
     if (u.search || u.hash) problems.push('the notify URL must not carry a query string or fragment');
     const host = u.hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || /^(10|192\.168)\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host)) {
+    if (
+      host === 'localhost' ||
+      host.endsWith('.localhost') ||
+      /^127\./.test(host) ||
+      host === '::1' ||
+      host === '0.0.0.0' ||
+      /^(10|192\.168)\./.test(host) ||
+      /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+    ) {
       problems.push(`${u.hostname} cannot be reached by WeChat Pay`);
     }
   }
@@ -221,7 +274,8 @@ function checkNotifyUrl(report: Report, config: Config): void {
     report.add('notify-url', 'ok', urls.join(', '));
     return;
   }
-  const fix = 'set WECHATPAY_NOTIFY_BASE_URL to the public https origin of this backend, without query string (WeChat Pay posts to <base>/wechatpay/notify/{transactions,refunds})';
+  const fix =
+    'set WECHATPAY_NOTIFY_BASE_URL to the public https origin of this backend, without query string (WeChat Pay posts to <base>/wechatpay/notify/{transactions,refunds})';
   if (config.SANDBOX) report.add('notify-url', 'warn', `${problems.join('; ')} (fine against the sandbox, not for go-live)`, fix);
   else report.add('notify-url', 'fail', problems.join('; '), fix);
 }
@@ -242,7 +296,14 @@ function doctorClient(config: Config, key: KeyObject, offsetMs: number, publicKe
   };
   return config.WECHATPAY_MODE === 'direct'
     ? createWechatPayClient({ mode: 'direct', mchid: config.WECHATPAY_MCHID, appid: config.WECHATPAY_APPID, ...common })
-    : createWechatPayClient({ mode: 'institution', spMchid: config.WECHATPAY_MCHID, spAppid: config.WECHATPAY_APPID, subMchid: config.WECHATPAY_SUB_MCHID!, subAppid: config.WECHATPAY_SUB_APPID, ...common });
+    : createWechatPayClient({
+        mode: 'institution',
+        spMchid: config.WECHATPAY_MCHID,
+        spAppid: config.WECHATPAY_APPID,
+        subMchid: config.WECHATPAY_SUB_MCHID!,
+        subAppid: config.WECHATPAY_SUB_APPID,
+        ...common,
+      });
 }
 
 /** Why WeChat Pay refused the signed request, and what to change. */
@@ -257,10 +318,13 @@ function explainSignError(err: WechatPayError, config: Config): { message: strin
     };
   }
   if (detail.field === 'mchid' || /merchant ID does not exist|商户号/i.test(text)) {
-    return { message: `${said}. WECHATPAY_MCHID=${config.WECHATPAY_MCHID} is unknown there`, fix: 'check WECHATPAY_MCHID (sp_mchid in institution mode) and WECHATPAY_BASE_URL' };
+    return {
+      message: `${said}. WECHATPAY_MCHID=${config.WECHATPAY_MCHID} is unknown there`,
+      fix: 'check WECHATPAY_MCHID (sp_mchid in institution mode) and WECHATPAY_BASE_URL',
+    };
   }
   if (detail.field === 'timestamp' || /timestamp/i.test(text)) {
-    return { message: `${said}`, fix: 'synchronise this machine\'s clock (NTP)' };
+    return { message: `${said}`, fix: "synchronise this machine's clock (NTP)" };
   }
   if (/APIv3/i.test(text)) {
     return { message: `${said}`, fix: 'set an APIv3 key on the merchant platform (API security) and put it in WECHATPAY_APIV3_KEY' };
@@ -271,7 +335,10 @@ function explainSignError(err: WechatPayError, config: Config): { message: strin
       fix: 'use the apiclient_key.pem downloaded together with the certificate of WECHATPAY_MERCHANT_SERIAL; `wxpay sign` prints the exact signed message to compare',
     };
   }
-  return { message: said, fix: 'compare WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL and WECHATPAY_PRIVATE_KEY_PATH with the merchant platform' };
+  return {
+    message: said,
+    fix: 'compare WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL and WECHATPAY_PRIVATE_KEY_PATH with the merchant platform',
+  };
 }
 
 /** Verifies a signed answer with `key`; false when it does not. */
@@ -287,7 +354,10 @@ async function measureClock(base: string, nowMs: () => number): Promise<{ offset
   const started = nowMs();
   let res: Response;
   try {
-    res = await fetch(`${base.replace(/\/+$/, '')}/v3/global/certificates`, { headers: { Accept: 'application/json', 'User-Agent': 'wxpay-doctor' }, signal: AbortSignal.timeout(10_000) });
+    res = await fetch(`${base.replace(/\/+$/, '')}/v3/global/certificates`, {
+      headers: { Accept: 'application/json', 'User-Agent': 'wxpay-doctor' },
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.arrayBuffer();
   } catch (err) {
     return { error: `cannot reach ${base}: ${errText((err as { cause?: unknown }).cause ?? err)}` };
@@ -299,16 +369,24 @@ async function measureClock(base: string, nowMs: () => number): Promise<{ offset
   return { offsetMs: date - Math.floor((started + ended) / 2 / 1000) * 1000 };
 }
 
-async function checkService(report: Report, config: Config, key: KeyObject | undefined, apiV3Bytes: number, nowMs: () => number): Promise<void> {
+async function checkService(
+  report: Report,
+  config: Config,
+  key: KeyObject | undefined,
+  apiV3Bytes: number,
+  nowMs: () => number,
+): Promise<void> {
   const mode = verificationMode(config);
-  const apiV3Fix = 'copy the 32-character APIv3 key set on the merchant platform (Account Center > API security > APIv3 key) into WECHATPAY_APIV3_KEY';
+  const apiV3Fix =
+    'copy the 32-character APIv3 key set on the merchant platform (Account Center > API security > APIv3 key) into WECHATPAY_APIV3_KEY';
   const apiV3Ok = apiV3Bytes === 32;
 
   // --- the clock, from the service's Date header (no credentials needed) ---
   const clock = await measureClock(config.WECHATPAY_BASE_URL, nowMs);
   if ('error' in clock) {
     report.add('clock', 'fail', clock.error, 'check WECHATPAY_BASE_URL and that this machine can reach it (proxy, firewall, DNS)');
-    for (const id of ['credentials', 'platform-certificates', 'public-key'] as const) report.add(id, 'skip', 'the service cannot be reached');
+    for (const id of ['credentials', 'platform-certificates', 'public-key'] as const)
+      report.add(id, 'skip', 'the service cannot be reached');
     if (!apiV3Ok) report.add('apiv3-key', 'fail', `WECHATPAY_APIV3_KEY has ${apiV3Bytes} bytes, 32 are needed`, apiV3Fix);
     else report.add('apiv3-key', 'ok', '32 bytes (not proven: the service cannot be reached)');
     return;
@@ -316,9 +394,19 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
   const skewS = Math.round(clock.offsetMs / 1000);
   const skewText = `this machine is ${Math.abs(skewS)} s ${skewS > 0 ? 'behind' : 'ahead of'} the service's Date header`;
   if (Math.abs(skewS) > SIGNATURE_WINDOW_SECONDS) {
-    report.add('clock', 'fail', `${skewText}: more than the ${SIGNATURE_WINDOW_SECONDS} s signature window, every request would be refused (SIGN_ERROR) and every answer rejected`, 'synchronise the clock (NTP: timedatectl set-ntp true, or chrony)');
+    report.add(
+      'clock',
+      'fail',
+      `${skewText}: more than the ${SIGNATURE_WINDOW_SECONDS} s signature window, every request would be refused (SIGN_ERROR) and every answer rejected`,
+      'synchronise the clock (NTP: timedatectl set-ntp true, or chrony)',
+    );
   } else if (Math.abs(skewS) > 30) {
-    report.add('clock', 'warn', `${skewText}: within the ${SIGNATURE_WINDOW_SECONDS} s window, but drifting`, 'synchronise the clock (NTP)');
+    report.add(
+      'clock',
+      'warn',
+      `${skewText}: within the ${SIGNATURE_WINDOW_SECONDS} s window, but drifting`,
+      'synchronise the clock (NTP)',
+    );
   } else {
     report.add('clock', 'ok', `within ${Math.max(1, Math.abs(skewS))} s of the service`);
   }
@@ -337,8 +425,18 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
   if (localBlock || !key) {
     report.add('credentials', 'skip', `fix ${localBlock} first`);
     report.add('platform-certificates', 'skip', `fix ${localBlock} first`);
-    report.add('public-key', publicKeyProblem ? 'fail' : 'skip', publicKeyProblem ?? `fix ${localBlock} first`, publicKeyProblem ? 'point it at the public key file (pub_key.pem) downloaded with the public key id' : undefined);
-    report.add('apiv3-key', apiV3Ok ? 'ok' : 'fail', apiV3Ok ? '32 bytes (not proven: no signed call was made)' : `WECHATPAY_APIV3_KEY has ${apiV3Bytes} bytes, 32 are needed`, apiV3Ok ? undefined : apiV3Fix);
+    report.add(
+      'public-key',
+      publicKeyProblem ? 'fail' : 'skip',
+      publicKeyProblem ?? `fix ${localBlock} first`,
+      publicKeyProblem ? 'point it at the public key file (pub_key.pem) downloaded with the public key id' : undefined,
+    );
+    report.add(
+      'apiv3-key',
+      apiV3Ok ? 'ok' : 'fail',
+      apiV3Ok ? '32 bytes (not proven: no signed call was made)' : `WECHATPAY_APIV3_KEY has ${apiV3Bytes} bytes, 32 are needed`,
+      apiV3Ok ? undefined : apiV3Fix,
+    );
     return;
   }
   const client = doctorClient(config, key, clock.offsetMs, publicKey);
@@ -359,7 +457,12 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
         const e = explainSignError(err, config);
         report.add('credentials', 'fail', e.message, e.fix);
       } else {
-        report.add('credentials', 'fail', `GET /v3/global/certificates failed: ${errText(err)}`, 'check WECHATPAY_BASE_URL and the network');
+        report.add(
+          'credentials',
+          'fail',
+          `GET /v3/global/certificates failed: ${errText(err)}`,
+          'check WECHATPAY_BASE_URL and the network',
+        );
       }
     }
     if (noCertificates && !report.get('credentials')) {
@@ -368,17 +471,28 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
         await client.queryOrderByOutTradeNo(outTradeNo);
         report.add('credentials', 'warn', `a query for ${outTradeNo}, which cannot exist, found an order`);
       } catch (err) {
-        if (isWechatPayError(err, ['ORDER_NOT_EXIST', 'ORDERNOTEXIST'])) credentialsProof = `a signed query answered ORDER_NOT_EXIST as expected`;
+        if (isWechatPayError(err, ['ORDER_NOT_EXIST', 'ORDERNOTEXIST']))
+          credentialsProof = `a signed query answered ORDER_NOT_EXIST as expected`;
         else if (err instanceof WechatPayError && err.code === 'SIGN_ERROR') {
           const e = explainSignError(err, config);
           report.add('credentials', 'fail', e.message, e.fix);
         } else if (err instanceof WechatPayError && err.kind === 'api') {
-          report.add('credentials', 'fail', `a signed query answered ${err.status} ${err.code}: ${err.message}`, 'check WECHATPAY_MCHID, WECHATPAY_SUB_MCHID and WECHATPAY_APPID against the merchant platform');
+          report.add(
+            'credentials',
+            'fail',
+            `a signed query answered ${err.status} ${err.code}: ${err.message}`,
+            'check WECHATPAY_MCHID, WECHATPAY_SUB_MCHID and WECHATPAY_APPID against the merchant platform',
+          );
         } else report.add('credentials', 'fail', `a signed query failed: ${errText(err)}`);
       }
     }
     const credentialsOk = !report.get('credentials');
-    if (credentialsOk) report.add('credentials', 'ok', `mchid ${config.WECHATPAY_MCHID}, serial ${config.WECHATPAY_MERCHANT_SERIAL} and the private key work together: ${credentialsProof}`);
+    if (credentialsOk)
+      report.add(
+        'credentials',
+        'ok',
+        `mchid ${config.WECHATPAY_MCHID}, serial ${config.WECHATPAY_MERCHANT_SERIAL} and the private key work together: ${credentialsProof}`,
+      );
 
     // --- platform certificates and the APIv3 key ---
     let apiV3Proven: boolean | undefined;
@@ -404,18 +518,32 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
       if (apiV3Proven === false) {
         report.add('platform-certificates', 'skip', 'the certificates cannot be decrypted without the right APIv3 key');
       } else if (!list?.data?.length) {
-        report.add('platform-certificates', mode === 'certificates' ? 'fail' : 'warn', 'the service listed no platform certificate', 'set WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_PATH (public key mode)');
+        report.add(
+          'platform-certificates',
+          mode === 'certificates' ? 'fail' : 'warn',
+          'the service listed no platform certificate',
+          'set WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_PATH (public key mode)',
+        );
       } else {
         const signedBy = (certs.headers['wechatpay-serial'] ?? '').toUpperCase();
         const signer = decrypted.find((c) => c.serial === signedBy);
-        const sigOk = signer ? verifies(certs, signer.cert.publicKey) : publicKey && signedBy === publicKey.id.toUpperCase() ? verifies(certs, publicKey.key) : false;
+        const sigOk = signer
+          ? verifies(certs, signer.cert.publicKey)
+          : publicKey && signedBy === publicKey.id.toUpperCase()
+            ? verifies(certs, publicKey.key)
+            : false;
         const nowAt = nowMs() + clock.offsetMs;
         const newest = decrypted.reduce((a, b) => (new Date(b.cert.validFrom) > new Date(a.cert.validFrom) ? b : a));
         const watched = signer ?? newest;
         const expires = new Date(watched.cert.validTo).getTime();
         const serials = decrypted.map((c) => c.serial).join(', ');
         if (!sigOk) {
-          report.add('platform-certificates', 'fail', `the certificate list is signed by ${signedBy || '(no Wechatpay-Serial)'}, and that signature does not verify with the certificates it carries (${serials})`, 'something between this machine and WeChat Pay alters answers (a proxy?); check WECHATPAY_BASE_URL');
+          report.add(
+            'platform-certificates',
+            'fail',
+            `the certificate list is signed by ${signedBy || '(no Wechatpay-Serial)'}, and that signature does not verify with the certificates it carries (${serials})`,
+            'something between this machine and WeChat Pay alters answers (a proxy?); check WECHATPAY_BASE_URL',
+          );
         } else if (expires - nowAt < CERTIFICATE_MIN_REMAINING_DAYS * DAY) {
           report.add(
             'platform-certificates',
@@ -424,11 +552,20 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
             'WeChat Pay publishes a new certificate before the old one expires and the backend picks it up by itself (it downloads the list every 12 h); if none newer is listed, ask WeChat Pay, or move to the WeChat Pay public key',
           );
         } else {
-          report.add('platform-certificates', 'ok', `${decrypted.length} certificate(s) (${serials}); the list is signed and verifies; ${watched.serial} is valid until ${day(expires)}`);
+          report.add(
+            'platform-certificates',
+            'ok',
+            `${decrypted.length} certificate(s) (${serials}); the list is signed and verifies; ${watched.serial} is valid until ${day(expires)}`,
+          );
         }
       }
     } else if (noCertificates) {
-      if (mode === 'public_key') report.add('platform-certificates', 'skip', 'not used: the merchant has no platform certificate, WeChat Pay signs with its public key');
+      if (mode === 'public_key')
+        report.add(
+          'platform-certificates',
+          'skip',
+          'not used: the merchant has no platform certificate, WeChat Pay signs with its public key',
+        );
       else {
         report.add(
           'platform-certificates',
@@ -443,14 +580,36 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
 
     if (!apiV3Ok) report.add('apiv3-key', 'fail', `WECHATPAY_APIV3_KEY has ${apiV3Bytes} bytes, 32 are needed`, apiV3Fix);
     else if (apiV3Proven === true) report.add('apiv3-key', 'ok', '32 bytes, and it decrypts the platform certificates');
-    else if (apiV3Proven === false) report.add('apiv3-key', 'fail', 'WECHATPAY_APIV3_KEY does not decrypt the certificate list WeChat Pay sent (AES-GCM tag mismatch): it is not this merchant\'s APIv3 key', apiV3Fix);
-    else report.add('apiv3-key', 'ok', `32 bytes (${noCertificates ? 'not provable without platform certificates: the first notification proves it' : 'not proven: no signed call succeeded'})`);
+    else if (apiV3Proven === false)
+      report.add(
+        'apiv3-key',
+        'fail',
+        "WECHATPAY_APIV3_KEY does not decrypt the certificate list WeChat Pay sent (AES-GCM tag mismatch): it is not this merchant's APIv3 key",
+        apiV3Fix,
+      );
+    else
+      report.add(
+        'apiv3-key',
+        'ok',
+        `32 bytes (${noCertificates ? 'not provable without platform certificates: the first notification proves it' : 'not proven: no signed call succeeded'})`,
+      );
 
     // --- the public key: the id the service signs with, and the signature ---
     if (mode === 'certificates') {
-      report.add('public-key', 'skip', config.WECHATPAY_PUBLIC_KEY_ID ? 'configured but not used (WECHATPAY_VERIFY_WITH=certificates)' : 'not used (no WECHATPAY_PUBLIC_KEY_ID)');
+      report.add(
+        'public-key',
+        'skip',
+        config.WECHATPAY_PUBLIC_KEY_ID
+          ? 'configured but not used (WECHATPAY_VERIFY_WITH=certificates)'
+          : 'not used (no WECHATPAY_PUBLIC_KEY_ID)',
+      );
     } else if (publicKeyProblem || !publicKey) {
-      report.add('public-key', 'fail', publicKeyProblem ?? 'no public key', 'point WECHATPAY_PUBLIC_KEY_PATH at the public key file (pub_key.pem) downloaded with the id');
+      report.add(
+        'public-key',
+        'fail',
+        publicKeyProblem ?? 'no public key',
+        'point WECHATPAY_PUBLIC_KEY_PATH at the public key file (pub_key.pem) downloaded with the id',
+      );
     } else if (!credentialsOk) {
       report.add('public-key', 'skip', 'needs the signed call to succeed');
     } else {
@@ -461,7 +620,12 @@ async function checkService(report: Report, config: Config, key: KeyObject | und
   }
 }
 
-async function checkPublicKey(report: Report, client: WechatPayClient, pub: { id: string; key: KeyObject }, mode: 'public_key' | 'both'): Promise<void> {
+async function checkPublicKey(
+  report: Report,
+  client: WechatPayClient,
+  pub: { id: string; key: KeyObject },
+  mode: 'public_key' | 'both',
+): Promise<void> {
   // A cheap signed 2xx: the unsettled settlement batches (read only), asked a few times because during the
   // switch-over an answer may be signed with a certificate instead.
   const sub = client.identity.mode === 'institution' ? client.identity.subMchid : undefined;
@@ -469,16 +633,34 @@ async function checkPublicKey(report: Report, client: WechatPayClient, pub: { id
   for (let i = 0; i < 4; i++) {
     let res: ApiResponse;
     try {
-      res = await client.core.call({ method: 'GET', path: '/v3/global/settle/settlements', query: { sub_mchid: sub, settle_state: 'UNSETTLE', offset: 0, limit: 1 }, idempotent: true, verify: 'none' });
+      res = await client.core.call({
+        method: 'GET',
+        path: '/v3/global/settle/settlements',
+        query: { sub_mchid: sub, settle_state: 'UNSETTLE', offset: 0, limit: 1 },
+        idempotent: true,
+        verify: 'none',
+      });
     } catch (err) {
-      report.add('public-key', 'warn', `no signed answer to check the public key with: ${errText(err)}`, 'the first notification will tell; or run `wxpay call GET ...` on any query that answers 200');
+      report.add(
+        'public-key',
+        'warn',
+        `no signed answer to check the public key with: ${errText(err)}`,
+        'the first notification will tell; or run `wxpay call GET ...` on any query that answers 200',
+      );
       return;
     }
     const serial = res.headers['wechatpay-serial'] ?? '';
     lastSerial = serial;
     if (serial === pub.id) {
-      if (verifies(res, pub.key)) report.add('public-key', 'ok', `WeChat Pay signs with ${pub.id}, and the signature verifies with WECHATPAY_PUBLIC_KEY_PATH`);
-      else report.add('public-key', 'fail', `WeChat Pay signs with ${pub.id}, but the key in WECHATPAY_PUBLIC_KEY_PATH does not verify its signature: the file holds another key`, `download the public key of ${pub.id} again (merchant platform > API security > WeChat Pay public key)`);
+      if (verifies(res, pub.key))
+        report.add('public-key', 'ok', `WeChat Pay signs with ${pub.id}, and the signature verifies with WECHATPAY_PUBLIC_KEY_PATH`);
+      else
+        report.add(
+          'public-key',
+          'fail',
+          `WeChat Pay signs with ${pub.id}, but the key in WECHATPAY_PUBLIC_KEY_PATH does not verify its signature: the file holds another key`,
+          `download the public key of ${pub.id} again (merchant platform > API security > WeChat Pay public key)`,
+        );
       return;
     }
     if (/^PUB_KEY_ID_/.test(serial)) {
@@ -487,7 +669,9 @@ async function checkPublicKey(report: Report, client: WechatPayClient, pub: { id
         'public-key',
         'fail',
         `WeChat Pay signs with ${serial}, but WECHATPAY_PUBLIC_KEY_ID is ${pub.id}${fileMatches ? ' (the key file does verify it: only the id is wrong)' : ' (and the key file does not verify it either)'}`,
-        fileMatches ? `set WECHATPAY_PUBLIC_KEY_ID=${serial}` : `set WECHATPAY_PUBLIC_KEY_ID=${serial} and download its public key into WECHATPAY_PUBLIC_KEY_PATH`,
+        fileMatches
+          ? `set WECHATPAY_PUBLIC_KEY_ID=${serial}`
+          : `set WECHATPAY_PUBLIC_KEY_ID=${serial} and download its public key into WECHATPAY_PUBLIC_KEY_PATH`,
       );
       return;
     }
@@ -496,7 +680,9 @@ async function checkPublicKey(report: Report, client: WechatPayClient, pub: { id
     'public-key',
     mode === 'public_key' ? 'fail' : 'warn',
     `WeChat Pay still signs with platform certificate ${lastSerial || '(none)'}, not with ${pub.id}`,
-    mode === 'public_key' ? 'keep WECHATPAY_VERIFY_WITH=both until WeChat Pay has switched this merchant to the public key' : 'nothing to do yet: the backend trusts both while WeChat Pay switches',
+    mode === 'public_key'
+      ? 'keep WECHATPAY_VERIFY_WITH=both until WeChat Pay has switched this merchant to the public key'
+      : 'nothing to do yet: the backend trusts both while WeChat Pay switches',
   );
 }
 
@@ -526,21 +712,30 @@ async function checkDatabase(report: Report, config: Config): Promise<void> {
     let declared = 0;
     for (const factory of MODELS) {
       const Model = factory(conn) as unknown as mongoose.Model<unknown>;
-      const existing = await Model.collection.listIndexes().toArray().catch((err: { codeName?: string; code?: number }) => {
-        if (err.codeName === 'NamespaceNotFound' || err.code === 26) return [];
-        throw err;
-      });
+      const existing = await Model.collection
+        .listIndexes()
+        .toArray()
+        .catch((err: { codeName?: string; code?: number }) => {
+          if (err.codeName === 'NamespaceNotFound' || err.code === 26) return [];
+          throw err;
+        });
       const have = new Map(existing.map((ix) => [JSON.stringify(ix.key), ix as { unique?: boolean }]));
       for (const [fields, options] of Model.schema.indexes()) {
         declared++;
         const ix = have.get(JSON.stringify(fields));
         const unique = Boolean((options as { unique?: boolean }).unique);
         if (!ix) missing.push(`${Model.collection.collectionName} ${JSON.stringify(fields)}${unique ? ' unique' : ''}`);
-        else if (unique && !ix.unique) missing.push(`${Model.collection.collectionName} ${JSON.stringify(fields)} exists but is not unique`);
+        else if (unique && !ix.unique)
+          missing.push(`${Model.collection.collectionName} ${JSON.stringify(fields)} exists but is not unique`);
       }
     }
     if (missing.length) {
-      report.add('indexes', 'fail', `${missing.length} of ${declared} declared indexes missing: ${missing.join('; ')}`, 'start the backend once against this database (it builds its indexes at start), or create them with createIndex');
+      report.add(
+        'indexes',
+        'fail',
+        `${missing.length} of ${declared} declared indexes missing: ${missing.join('; ')}`,
+        'start the backend once against this database (it builds its indexes at start), or create them with createIndex',
+      );
     } else {
       report.add('indexes', 'ok', `all ${declared} declared indexes exist`);
     }

@@ -16,10 +16,16 @@ export function formatReport(results: CheckResult[]): string {
   return lines.join('\n') + '\n';
 }
 
-export async function doctorMain(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function doctorMain(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<number> {
   const unknown = argv.filter((a) => !['--json', '--no-db'].includes(a));
   if (argv.includes('--help') || argv.includes('-h')) {
-    out('usage: wxpay doctor [--json] [--no-db]\nReads the backend\'s environment (WECHATPAY_*, MONGODB_URI, ...) and checks it against WeChat Pay and the database.\n');
+    out(
+      "usage: wxpay doctor [--json] [--no-db]\nReads the backend's environment (WECHATPAY_*, MONGODB_URI, ...) and checks it against WeChat Pay and the database.\n",
+    );
     return 0;
   }
   if (unknown.length) {
@@ -27,6 +33,10 @@ export async function doctorMain(argv: string[], env: NodeJS.ProcessEnv = proces
     return 2;
   }
   const results = await runDoctor(env, { skipDatabase: argv.includes('--no-db') });
-  out(argv.includes('--json') ? JSON.stringify({ ok: !results.some((r) => r.status === 'fail'), checks: results }, null, 2) + '\n' : formatReport(results));
+  out(
+    argv.includes('--json')
+      ? JSON.stringify({ ok: !results.some((r) => r.status === 'fail'), checks: results }, null, 2) + '\n'
+      : formatReport(results),
+  );
   return results.some((r) => r.status === 'fail') ? 1 : 0;
 }

@@ -10,7 +10,13 @@ export class CatalogService {
 
   async list(): Promise<ProductView[]> {
     return (await this.catalog.active(this.currency)).map((p) => {
-      const out: ProductView = { sku: p.sku, name: { 'zh-HK': p.name['zh-HK'], en: p.name.en }, price: p.price, currency: p.currency, active: p.active };
+      const out: ProductView = {
+        sku: p.sku,
+        name: { 'zh-HK': p.name['zh-HK'], en: p.name.en },
+        price: p.price,
+        currency: p.currency,
+        active: p.active,
+      };
       if (p.description) out.description = { 'zh-HK': p.description['zh-HK'], en: p.description.en };
       if (p.imageUrl) out.imageUrl = p.imageUrl;
       return out;

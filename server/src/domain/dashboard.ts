@@ -69,7 +69,10 @@ function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
-export async function dashboard(source: ReportSource, opts: { days: number; utcOffset: number; currency: string; now?: Date }): Promise<DashboardReport> {
+export async function dashboard(
+  source: ReportSource,
+  opts: { days: number; utcOffset: number; currency: string; now?: Date },
+): Promise<DashboardReport> {
   const now = opts.now ?? new Date();
   const today = localDay(now, opts.utcOffset);
   const firstDay = addDays(today, 1 - opts.days);
@@ -148,20 +151,68 @@ export function csvField(v: string | number | undefined | null): string {
 const iso = (d: Date | undefined) => (d ? d.toISOString() : '');
 const line = (cells: (string | number | undefined)[]) => `${cells.map(csvField).join(',')}\r\n`;
 
-export const ORDER_CSV_COLUMNS = ['out_trade_no', 'transaction_id', 'status', 'source', 'created_at', 'paid_at', 'closed_at', 'currency', 'total', 'refunded', 'refundable', 'description'];
-export const REFUND_CSV_COLUMNS = ['out_refund_no', 'refund_id', 'out_trade_no', 'status', 'created_at', 'succeeded_at', 'currency', 'amount', 'reason', 'created_by'];
+export const ORDER_CSV_COLUMNS = [
+  'out_trade_no',
+  'transaction_id',
+  'status',
+  'source',
+  'created_at',
+  'paid_at',
+  'closed_at',
+  'currency',
+  'total',
+  'refunded',
+  'refundable',
+  'description',
+];
+export const REFUND_CSV_COLUMNS = [
+  'out_refund_no',
+  'refund_id',
+  'out_trade_no',
+  'status',
+  'created_at',
+  'succeeded_at',
+  'currency',
+  'amount',
+  'reason',
+  'created_by',
+];
 
 /** The orders created in [from, to) as CSV text, one row per yield (a byte order mark first, for spreadsheets). */
 export async function* ordersCsv(source: ReportSource, from: Date, to: Date): AsyncGenerator<string> {
   yield `\uFEFF${line(ORDER_CSV_COLUMNS)}`;
   for await (const o of source.ordersCreated(from, to)) {
-    yield line([o.outTradeNo, o.transactionId, o.status, o.source, iso(o.createdAt), iso(o.paidAt), iso(o.closedAt), o.currency, majorUnits(o.total, o.currency), majorUnits(o.refunded ?? 0, o.currency), majorUnits(o.refundable ?? 0, o.currency), o.description]);
+    yield line([
+      o.outTradeNo,
+      o.transactionId,
+      o.status,
+      o.source,
+      iso(o.createdAt),
+      iso(o.paidAt),
+      iso(o.closedAt),
+      o.currency,
+      majorUnits(o.total, o.currency),
+      majorUnits(o.refunded ?? 0, o.currency),
+      majorUnits(o.refundable ?? 0, o.currency),
+      o.description,
+    ]);
   }
 }
 
 export async function* refundsCsv(source: ReportSource, from: Date, to: Date): AsyncGenerator<string> {
   yield `\uFEFF${line(REFUND_CSV_COLUMNS)}`;
   for await (const r of source.refundsCreated(from, to)) {
-    yield line([r.outRefundNo, r.refundId, r.outTradeNo, r.status, iso(r.createdAt), iso(r.succeededAt), r.currency, majorUnits(r.amount, r.currency), r.reason, r.createdBy]);
+    yield line([
+      r.outRefundNo,
+      r.refundId,
+      r.outTradeNo,
+      r.status,
+      iso(r.createdAt),
+      iso(r.succeededAt),
+      r.currency,
+      majorUnits(r.amount, r.currency),
+      r.reason,
+      r.createdBy,
+    ]);
   }
 }

@@ -73,7 +73,10 @@ export class OrderService {
 
   private sameRequest(order: Order, input: CreateOrderInput): Order {
     const key = (xs: { sku: string; quantity: number }[]) =>
-      xs.map((x) => `${x.sku}x${x.quantity}`).sort().join(',');
+      xs
+        .map((x) => `${x.sku}x${x.quantity}`)
+        .sort()
+        .join(',');
     if (key(order.items) !== key(input.items)) {
       throw new DomainError('IDEMPOTENCY_MISMATCH', 'this clientRequestId was used for a different order');
     }
@@ -89,8 +92,15 @@ export class OrderService {
     return lines.map((l) => {
       const p = bySku.get(l.sku);
       if (!p) throw new DomainError('PRODUCT_NOT_FOUND', `no product with sku ${l.sku}`, { sku: l.sku });
-      if (p.currency !== this.o.currency) throw new DomainError('PRODUCT_NOT_FOUND', `product ${l.sku} is not sold in ${this.o.currency}`, { sku: l.sku });
-      return { sku: p.sku, name: { 'zh-HK': p.name['zh-HK'], en: p.name.en }, unitPrice: p.price, quantity: l.quantity, amount: p.price * l.quantity };
+      if (p.currency !== this.o.currency)
+        throw new DomainError('PRODUCT_NOT_FOUND', `product ${l.sku} is not sold in ${this.o.currency}`, { sku: l.sku });
+      return {
+        sku: p.sku,
+        name: { 'zh-HK': p.name['zh-HK'], en: p.name.en },
+        unitPrice: p.price,
+        quantity: l.quantity,
+        amount: p.price * l.quantity,
+      };
     });
   }
 
@@ -167,7 +177,8 @@ export class OrderService {
   async applyFromWechat(order: Order, tx: Transaction): Promise<ApplyResult> {
     const r = await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
     if (r.result === 'flagged') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
-    if (r.result === 'rejected') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
+    if (r.result === 'rejected')
+      this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
     if (r.result === 'changed') this.o.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');
     return r;
   }

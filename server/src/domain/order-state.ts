@@ -6,10 +6,7 @@ import type { Order, OrderRepository, TransitionFields } from './ports/orders';
 import type { ExpectedMerchant, Transaction } from './ports/payment-gateway';
 
 export type Transition =
-  | { to: 'PAID'; from: OrderStatus[] }
-  | { to: 'CLOSED'; from: OrderStatus[] }
-  | { to: 'FAILED'; from: OrderStatus[] }
-  | { to: undefined }; // not final yet (NOTPAY, USERPAYING): only remember what WeChat said
+  { to: 'PAID'; from: OrderStatus[] } | { to: 'CLOSED'; from: OrderStatus[] } | { to: 'FAILED'; from: OrderStatus[] } | { to: undefined }; // not final yet (NOTPAY, USERPAYING): only remember what WeChat said
 
 /** WeChat trade_state -> our transition. */
 export function transitionFor(tradeState: string): Transition {
@@ -29,7 +26,11 @@ export function transitionFor(tradeState: string): Transition {
 }
 
 /** Why a transaction about this order cannot be trusted to move it, or undefined when it matches. */
-export function mismatch(order: Pick<Order, 'outTradeNo' | 'total' | 'currency'>, tx: Transaction, id: ExpectedMerchant): { field: string; flag: boolean } | undefined {
+export function mismatch(
+  order: Pick<Order, 'outTradeNo' | 'total' | 'currency'>,
+  tx: Transaction,
+  id: ExpectedMerchant,
+): { field: string; flag: boolean } | undefined {
   if (tx.out_trade_no !== order.outTradeNo) return { field: 'out_trade_no', flag: false };
   if (id.mode === 'direct') {
     if (tx.mchid !== undefined && tx.mchid !== id.mchid) return { field: 'mchid', flag: false };
@@ -57,7 +58,13 @@ export type ApplyResult =
  * Moves the order to what WeChat reports, once. `order` is what the caller read; the update re-checks the
  * status in the database, so a stale read can never apply twice.
  */
-export async function applyTransaction(orders: OrderRepository, order: Order, tx: Transaction, id: ExpectedMerchant, now = new Date()): Promise<ApplyResult> {
+export async function applyTransaction(
+  orders: OrderRepository,
+  order: Order,
+  tx: Transaction,
+  id: ExpectedMerchant,
+  now = new Date(),
+): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
   if (bad?.flag) {
     const reason = `WeChat reports ${tx.trade_state} with ${bad.field} = ${bad.field === 'amount.total' ? tx.amount?.total : tx.amount?.currency}, order has ${bad.field === 'amount.total' ? order.total : order.currency}`;

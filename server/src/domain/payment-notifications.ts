@@ -17,12 +17,23 @@ export interface PaymentNotificationDeps {
   logger: Logger;
 }
 
-export async function handlePaymentNotification(deps: PaymentNotificationDeps, headers: HeaderSource, raw: Buffer, log: Logger): Promise<NotificationAnswer> {
+export async function handlePaymentNotification(
+  deps: PaymentNotificationDeps,
+  headers: HeaderSource,
+  raw: Buffer,
+  log: Logger,
+): Promise<NotificationAnswer> {
   const parsed = await deps.gateway.parseNotification(headers, raw);
   if (!parsed.ok) {
     // Logged by reason only: the body of a forged request is not worth keeping and may be large.
     log.warn({ reason: parsed.reason, detail: parsed.message }, 'payment notification rejected');
-    const status = parsed.reason === 'decrypt_failed' || parsed.reason === 'malformed_body' || parsed.reason === 'malformed_resource' || parsed.reason === 'unsupported_algorithm' ? 400 : 401;
+    const status =
+      parsed.reason === 'decrypt_failed' ||
+      parsed.reason === 'malformed_body' ||
+      parsed.reason === 'malformed_resource' ||
+      parsed.reason === 'unsupported_algorithm'
+        ? 400
+        : 401;
     return { status, message: `notification rejected: ${parsed.reason}` };
   }
   const ev = parsed.event;

@@ -7,7 +7,14 @@
 import type { PosChargeResponse } from '../../../shared/api';
 import type { Logger } from '../logger';
 import type { Order, OrderRepository } from './ports/orders';
-import { ERROR_CODE_ALIASES, isOrderNotExist, isWechatPayError, type MicropayResult, type PaymentGateway, type Transaction } from './ports/payment-gateway';
+import {
+  ERROR_CODE_ALIASES,
+  isOrderNotExist,
+  isWechatPayError,
+  type MicropayResult,
+  type PaymentGateway,
+  type Transaction,
+} from './ports/payment-gateway';
 import { DomainError } from './errors';
 import { applyTransaction } from './order-state';
 import { newOutTradeNo } from './order-view';
@@ -56,7 +63,15 @@ export class PosService {
           outTradeNo: newOutTradeNo('P', now),
           customerOpenid: owner,
           clientRequestId: input.requestId,
-          items: [{ sku: 'POS', name: { 'zh-HK': input.description, en: input.description }, unitPrice: input.amount, quantity: 1, amount: input.amount }],
+          items: [
+            {
+              sku: 'POS',
+              name: { 'zh-HK': input.description, en: input.description },
+              unitPrice: input.amount,
+              quantity: 1,
+              amount: input.amount,
+            },
+          ],
           description: input.description,
           total: input.amount,
           currency: this.o.currency,
@@ -87,7 +102,13 @@ export class PosService {
   private async run(order: Order, input: PosChargeInput): Promise<PosChargeResponse> {
     let res: MicropayResult;
     try {
-      res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
+      res = await this.o.gateway.micropay({
+        outTradeNo: order.outTradeNo,
+        description: order.description,
+        total: order.total,
+        currency: order.currency,
+        authCode: input.authCode,
+      });
     } catch (err) {
       if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
       if (isWechatPayError(err) && (err.outcomeUnknown || err.kind === 'signature' || err.kind === 'invalid_response')) {
@@ -115,10 +136,20 @@ export class PosService {
       tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
     } catch (err) {
       if (isOrderNotExist(err)) tx = undefined;
-      else return { ...this.view(order), state: 'USERPAYING', message: 'the charge outcome is not known yet; ask again with the same requestId' };
+      else
+        return {
+          ...this.view(order),
+          state: 'USERPAYING',
+          message: 'the charge outcome is not known yet; ask again with the same requestId',
+        };
     }
     if (!tx) {
-      if (resent >= (this.o.maxResend ?? 1)) return { ...this.view(order), state: 'USERPAYING', message: 'WeChat has no record of the charge yet; ask again with the same requestId' };
+      if (resent >= (this.o.maxResend ?? 1))
+        return {
+          ...this.view(order),
+          state: 'USERPAYING',
+          message: 'WeChat has no record of the charge yet; ask again with the same requestId',
+        };
       return this.runResend(order, input, resent + 1);
     }
     return this.settle(order, tx);
@@ -126,7 +157,13 @@ export class PosService {
 
   private async runResend(order: Order, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
     try {
-      const res = await this.o.gateway.micropay({ outTradeNo: order.outTradeNo, description: order.description, total: order.total, currency: order.currency, authCode: input.authCode });
+      const res = await this.o.gateway.micropay({
+        outTradeNo: order.outTradeNo,
+        description: order.description,
+        total: order.total,
+        currency: order.currency,
+        authCode: input.authCode,
+      });
       return await this.fromResult(order, res);
     } catch (err) {
       if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
@@ -148,7 +185,10 @@ export class PosService {
       try {
         tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
       } catch (err) {
-        this.o.logger.warn({ outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' }, 'Quick Pay query failed; polling on');
+        this.o.logger.warn(
+          { outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' },
+          'Quick Pay query failed; polling on',
+        );
         continue;
       }
       if (tx && tx.trade_state !== 'USERPAYING' && tx.trade_state !== 'NOTPAY') {
@@ -161,7 +201,11 @@ export class PosService {
       await this.o.gateway.reverse(order.outTradeNo);
     } catch (err) {
       this.o.logger.error({ outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' }, 'Quick Pay reverse failed');
-      return { ...this.view(order), state: 'USERPAYING', message: 'the customer did not confirm and the reverse failed; the order is being checked' };
+      return {
+        ...this.view(order),
+        state: 'USERPAYING',
+        message: 'the customer did not confirm and the reverse failed; the order is being checked',
+      };
     }
     const after = await this.o.gateway.queryByOutTradeNo(order.outTradeNo).catch(() => undefined);
     if (after && after.trade_state !== 'USERPAYING' && after.trade_state !== 'NOTPAY') {
@@ -170,7 +214,11 @@ export class PosService {
       return this.answer(await this.reload(order), after);
     }
     await this.o.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() });
-    return { ...this.view(await this.reload(order)), state: 'REVOKED', message: 'the customer did not confirm in time; the charge was reversed' };
+    return {
+      ...this.view(await this.reload(order)),
+      state: 'REVOKED',
+      message: 'the customer did not confirm in time; the charge was reversed',
+    };
   }
 
   private async reload(order: Order): Promise<Order> {
@@ -185,7 +233,15 @@ export class PosService {
 
   view(order: Order): PosChargeResponse {
     const state: PosChargeResponse['state'] =
-      order.status === 'PAID' ? 'SUCCESS' : order.status === 'FAILED' ? 'PAYERROR' : order.status === 'CLOSED' ? (order.wxTradeState === 'REVOKED' ? 'REVOKED' : 'CLOSED') : 'USERPAYING';
+      order.status === 'PAID'
+        ? 'SUCCESS'
+        : order.status === 'FAILED'
+          ? 'PAYERROR'
+          : order.status === 'CLOSED'
+            ? order.wxTradeState === 'REVOKED'
+              ? 'REVOKED'
+              : 'CLOSED'
+            : 'USERPAYING';
     const v: PosChargeResponse = { outTradeNo: order.outTradeNo, state, amount: order.total, currency: order.currency };
     if (order.transactionId) v.transactionId = order.transactionId;
     return v;

@@ -30,7 +30,8 @@ export async function reconcileDay(d: ReconciliationOptions, date: string): Prom
     if (isWechatPayError(err, ['NO_STATEMENT_EXIST', 'STATEMENT_CREATING', 'RESOURCE_NOT_EXISTS'])) {
       throw new DomainError('NOT_FOUND', `WeChat Pay has no statement for ${date} (${err.code})`);
     }
-    if (isWechatPayError(err, ['PARAM_ERROR', 'INVALID_REQUEST'])) throw new DomainError('VALIDATION_FAILED', `WeChat Pay refused the date: ${err.message}`);
+    if (isWechatPayError(err, ['PARAM_ERROR', 'INVALID_REQUEST']))
+      throw new DomainError('VALIDATION_FAILED', `WeChat Pay refused the date: ${err.message}`);
     throw providerError(err, 'could not download the statement');
   }
   const { start, end } = gmt8Day(date);
@@ -42,9 +43,14 @@ export async function reconcileDay(d: ReconciliationOptions, date: string): Prom
     d.refunds.acceptedBetween(start, end),
     d.refunds.findByOutRefundNos(namedRefunds),
   ]);
-  const orders = new Map([...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, { outTradeNo: o.outTradeNo, status: o.status, total: o.total }]));
+  const orders = new Map(
+    [...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, { outTradeNo: o.outTradeNo, status: o.status, total: o.total }]),
+  );
   const refunds = new Map(
-    [...refundsThatDay, ...namedRefundDocs].map((r) => [r.outRefundNo, { outRefundNo: r.outRefundNo, outTradeNo: r.outTradeNo, status: r.status, amount: r.amount }]),
+    [...refundsThatDay, ...namedRefundDocs].map((r) => [
+      r.outRefundNo,
+      { outRefundNo: r.outRefundNo, outTradeNo: r.outTradeNo, status: r.status, amount: r.amount },
+    ]),
   );
   return reconcile(
     date,

@@ -71,8 +71,22 @@ export function reconcile(
       const local = refundBy.get(row.out_refund_no);
       const wechat = { state, amount };
       if (!local) diffs.push({ kind: 'missing_locally', outTradeNo: row.out_trade_no, outRefundNo: row.out_refund_no, wechat });
-      else if (local.amount !== amount) diffs.push({ kind: 'amount_differs', outTradeNo: row.out_trade_no, outRefundNo: row.out_refund_no, wechat, local: { state: local.status, amount: local.amount } });
-      else if (localRefundState(local.status) !== state) diffs.push({ kind: 'state_differs', outTradeNo: row.out_trade_no, outRefundNo: row.out_refund_no, wechat, local: { state: local.status, amount: local.amount } });
+      else if (local.amount !== amount)
+        diffs.push({
+          kind: 'amount_differs',
+          outTradeNo: row.out_trade_no,
+          outRefundNo: row.out_refund_no,
+          wechat,
+          local: { state: local.status, amount: local.amount },
+        });
+      else if (localRefundState(local.status) !== state)
+        diffs.push({
+          kind: 'state_differs',
+          outTradeNo: row.out_trade_no,
+          outRefundNo: row.out_refund_no,
+          wechat,
+          local: { state: local.status, amount: local.amount },
+        });
       continue;
     }
     const amount = toMinor(row.total_amount, c);
@@ -81,8 +95,10 @@ export function reconcile(
     const local = orderBy.get(row.out_trade_no);
     const wechat = { state: row.trade_state, amount };
     if (!local) diffs.push({ kind: 'missing_locally', outTradeNo: row.out_trade_no, wechat });
-    else if (local.total !== amount) diffs.push({ kind: 'amount_differs', outTradeNo: row.out_trade_no, wechat, local: { state: local.status, amount: local.total } });
-    else if (local.status !== 'PAID') diffs.push({ kind: 'state_differs', outTradeNo: row.out_trade_no, wechat, local: { state: local.status, amount: local.total } });
+    else if (local.total !== amount)
+      diffs.push({ kind: 'amount_differs', outTradeNo: row.out_trade_no, wechat, local: { state: local.status, amount: local.total } });
+    else if (local.status !== 'PAID')
+      diffs.push({ kind: 'state_differs', outTradeNo: row.out_trade_no, wechat, local: { state: local.status, amount: local.total } });
   }
   for (const o of orders) {
     if (ordersPaidThatDay.has(o.outTradeNo) && !seenPayments.has(o.outTradeNo)) {
@@ -91,7 +107,12 @@ export function reconcile(
   }
   for (const r of refunds) {
     if (refundsThatDay.has(r.outRefundNo) && !seenRefunds.has(r.outRefundNo)) {
-      diffs.push({ kind: 'missing_at_wechat', outTradeNo: r.outTradeNo, outRefundNo: r.outRefundNo, local: { state: r.status, amount: r.amount } });
+      diffs.push({
+        kind: 'missing_at_wechat',
+        outTradeNo: r.outTradeNo,
+        outRefundNo: r.outRefundNo,
+        local: { state: r.status, amount: r.amount },
+      });
     }
   }
   return { date, rows: rows.length, sha1, totals: { payments, refunds: refundsTotal, currency: fileCurrency }, differences: diffs };

@@ -112,7 +112,11 @@ export class RefundService {
     const took = await orders.takeRefundHold(refund.orderId, refund.id, x, MAX_REFUNDS_PER_ORDER);
     if (!took && !(await orders.hasRefundHold(refund.orderId, refund.id))) return 'refused';
     // Keep the job away while this request makes the first call.
-    const marked = await refunds.update(refund.id, { status: 'PENDING' }, { set: { reserved: true, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } });
+    const marked = await refunds.update(
+      refund.id,
+      { status: 'PENDING' },
+      { set: { reserved: true, nextSyncAt: new Date(this.now().getTime() + this.claimMs) } },
+    );
     if (!marked && took) {
       // The refund ended (or was withdrawn) while this took a hold it no longer needs: give it back.
       await orders.releaseRefundHold(refund.orderId, refund.id, x, 'refundable', true);
@@ -134,7 +138,14 @@ export class RefundService {
     const ended = await this.o.refunds.update(
       r.id,
       { status: 'PENDING', reserved: false },
-      { set: { status: 'FAILED', settled: true, lastError: { code: 'REFUND_EXCEEDS_BALANCE', message: 'the refundable balance no longer allows this refund' } }, unset: ['nextSyncAt'] },
+      {
+        set: {
+          status: 'FAILED',
+          settled: true,
+          lastError: { code: 'REFUND_EXCEEDS_BALANCE', message: 'the refundable balance no longer allows this refund' },
+        },
+        unset: ['nextSyncAt'],
+      },
     );
     if (ended) this.o.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
   }
@@ -148,7 +159,8 @@ export class RefundService {
 
   private checkRefundable(order: Order, amount: number): void {
     if (order.status !== 'PAID') throw new DomainError('ORDER_NOT_REFUNDABLE', `the order is ${order.status}`);
-    if ((order.refundCount ?? 0) >= MAX_REFUNDS_PER_ORDER) throw new DomainError('ORDER_NOT_REFUNDABLE', `an order can have at most ${MAX_REFUNDS_PER_ORDER} refunds`);
+    if ((order.refundCount ?? 0) >= MAX_REFUNDS_PER_ORDER)
+      throw new DomainError('ORDER_NOT_REFUNDABLE', `an order can have at most ${MAX_REFUNDS_PER_ORDER} refunds`);
     if ((order.refundable ?? 0) <= 0) throw new DomainError('ORDER_NOT_REFUNDABLE', 'nothing is left to refund on this order');
     if (amount > (order.refundable ?? 0)) {
       throw new DomainError('REFUND_EXCEEDS_BALANCE', `at most ${order.refundable} can be refunded now`, { refundable: order.refundable });
@@ -173,17 +185,34 @@ export class RefundService {
         await this.o.refunds.update(
           refund.id,
           { status: 'PENDING' },
-          { set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(attempts, this.delays)) }, countAttempt: true },
+          {
+            set: {
+              lastError: { code: c.code, message: c.message },
+              nextSyncAt: new Date(now.getTime() + retryDelayMs(attempts, this.delays)),
+            },
+            countAttempt: true,
+          },
         );
-        this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund not accepted yet; will retry with the same out_refund_no');
+        this.o.logger.warn(
+          { outRefundNo: refund.outRefundNo, code: c.code },
+          'refund not accepted yet; will retry with the same out_refund_no',
+        );
       } else {
-        await this.o.refunds.update(refund.id, { status: 'PENDING' }, { set: { lastError: { code: c.code, message: c.message } }, countAttempt: true });
+        await this.o.refunds.update(
+          refund.id,
+          { status: 'PENDING' },
+          { set: { lastError: { code: c.code, message: c.message } }, countAttempt: true },
+        );
         await this.finish(refund, 'FAILED', {});
         this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund refused by WeChat; reservation released');
       }
       return;
     }
-    const set: Partial<RefundRecord> = { status: 'PROCESSING', acceptedAt: now, nextSyncAt: new Date(now.getTime() + this.processingCheckMs) };
+    const set: Partial<RefundRecord> = {
+      status: 'PROCESSING',
+      acceptedAt: now,
+      nextSyncAt: new Date(now.getTime() + this.processingCheckMs),
+    };
     if (answer.id) set.refundId = answer.id;
     await this.o.refunds.update(refund.id, { status: 'PENDING' }, { set, unset: ['lastError'], countAttempt: true });
     // An answer for a refund WeChat already settled (a retry after a lost answer) may carry its status.
@@ -191,7 +220,11 @@ export class RefundService {
   }
 
   /** Applies a status WeChat reported (query, create answer or notification). Safe to repeat. */
-  async applyWechatStatus(refund: RefundRecord, wxStatus: string, info: { id?: string; refund_id?: string; success_time?: string }): Promise<'changed' | 'unchanged'> {
+  async applyWechatStatus(
+    refund: RefundRecord,
+    wxStatus: string,
+    info: { id?: string; refund_id?: string; success_time?: string },
+  ): Promise<'changed' | 'unchanged'> {
     const status = normalizeRefundStatus(wxStatus);
     const extra: Partial<RefundRecord> = {};
     const refundId = info.refund_id ?? info.id;
@@ -209,7 +242,11 @@ export class RefundService {
         return this.markAbnormal(refund, extra);
       case 'PROCESSING': {
         // Accepted: a PENDING refund whose create answer was lost becomes PROCESSING.
-        const r = await this.o.refunds.update(refund.id, { status: 'PENDING', reserved: true }, { set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } });
+        const r = await this.o.refunds.update(
+          refund.id,
+          { status: 'PENDING', reserved: true },
+          { set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } },
+        );
         return r ? 'changed' : 'unchanged';
       }
       default:
@@ -276,7 +313,13 @@ export class RefundService {
       await this.o.refunds.update(
         refund.id,
         { status: refund.status },
-        { set: { lastError: { code: c.code, message: c.message }, nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) }, countAttempt: true },
+        {
+          set: {
+            lastError: { code: c.code, message: c.message },
+            nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)),
+          },
+          countAttempt: true,
+        },
       );
       return;
     }
@@ -285,14 +328,21 @@ export class RefundService {
       await this.o.refunds.update(
         refund.id,
         { status: refund.status },
-        { set: { flagged: 'WeChat does not know this accepted refund', nextSyncAt: new Date(now.getTime() + 3600_000) }, countAttempt: true },
+        {
+          set: { flagged: 'WeChat does not know this accepted refund', nextSyncAt: new Date(now.getTime() + 3600_000) },
+          countAttempt: true,
+        },
       );
       return;
     }
     await this.o.refunds.update(refund.id, {}, { countAttempt: true });
     const changed = answer.status ? await this.applyWechatStatus(refund, answer.status, answer) : 'unchanged';
     if (changed === 'unchanged') {
-      await this.o.refunds.update(refund.id, { status: 'PROCESSING' }, { set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } });
+      await this.o.refunds.update(
+        refund.id,
+        { status: 'PROCESSING' },
+        { set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } },
+      );
       // An ABNORMAL refund waits for a person: look again hourly, not at every claim.
       await this.o.refunds.update(refund.id, { status: 'ABNORMAL' }, { set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
     }
@@ -310,7 +360,14 @@ export class RefundService {
 }
 
 export function toRefundView(r: RefundRecord): RefundView {
-  const v: RefundView = { id: r.id, outRefundNo: r.outRefundNo, amount: r.amount, currency: r.currency, status: r.status, createdAt: r.createdAt.toISOString() };
+  const v: RefundView = {
+    id: r.id,
+    outRefundNo: r.outRefundNo,
+    amount: r.amount,
+    currency: r.currency,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+  };
   if (r.reason) v.reason = r.reason;
   if (r.succeededAt) v.succeededAt = r.succeededAt.toISOString();
   return v;

@@ -19,8 +19,10 @@ export class StaffAccounts {
 
   /** Creates a staff user, or with `update` resets the password and role of an existing one. */
   async create(username: string, password: string, role: StaffRole, update = false): Promise<{ created: boolean }> {
-    if (!USERNAME_PATTERN.test(username)) throw new DomainError('VALIDATION_FAILED', 'username: 3..32 of a-z 0-9 . _ -, starting with a letter or digit');
-    if (password.length < MIN_PASSWORD_LENGTH) throw new DomainError('VALIDATION_FAILED', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (!USERNAME_PATTERN.test(username))
+      throw new DomainError('VALIDATION_FAILED', 'username: 3..32 of a-z 0-9 . _ -, starting with a letter or digit');
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new DomainError('VALIDATION_FAILED', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(password);
     if (update && (await this.o.staffUsers.reset(username, passwordHash, role))) return { created: false };
     if ((await this.o.staffUsers.insert({ username, passwordHash, role })) === 'duplicate') {

@@ -7,7 +7,10 @@ import { DomainError } from './errors';
 import { providerError } from './order-service';
 import { applyTransaction } from './order-state';
 
-export async function closeOrderAtWechat(d: { orders: OrderRepository; gateway: PaymentGateway; logger: Logger; now?: () => Date }, order: Order): Promise<{ order: Order; result: 'closed' | 'paid' }> {
+export async function closeOrderAtWechat(
+  d: { orders: OrderRepository; gateway: PaymentGateway; logger: Logger; now?: () => Date },
+  order: Order,
+): Promise<{ order: Order; result: 'closed' | 'paid' }> {
   if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_CLOSABLE', `the order is ${order.status}`);
   if (order.source === 'pos') throw new DomainError('ORDER_NOT_CLOSABLE', 'a Quick Pay order is reversed by its charge, not closed');
   const now = d.now?.() ?? new Date();

@@ -41,7 +41,10 @@ export class LoginLimiter {
     const bucket = this.bucket(now);
     const [u, i] = await Promise.all([this.failures(`user:${username}`, now), this.failures(`ip:${ip}`, now)]);
     let freeAt = 0;
-    for (const [f, max] of [[u, this.limits.maxPerUser], [i, this.limits.maxPerIp]] as const) {
+    for (const [f, max] of [
+      [u, this.limits.maxPerUser],
+      [i, this.limits.maxPerIp],
+    ] as const) {
       if (f.current + f.previous < max) continue;
       // The previous bucket stops counting when this window ends; the current one a window later.
       freeAt = Math.max(freeAt, bucket + (f.current >= max ? 2 : 1) * this.limits.windowMs);

@@ -18,7 +18,10 @@ export function notifyUrl(config: Config, kind: 'transactions' | 'refunds'): str
 }
 
 /** The adapter over the APIv3 client. Keys are read once; the client keeps them as KeyObjects. */
-export function createPaymentGateway(config: Config, opts: { platformCertificates?: string[] } = {}): PaymentGateway & { client: WechatPayClient } {
+export function createPaymentGateway(
+  config: Config,
+  opts: { platformCertificates?: string[] } = {},
+): PaymentGateway & { client: WechatPayClient } {
   const identity = identityFromConfig(config);
   const verifyWith = verificationMode(config);
   const common = {
@@ -30,14 +33,25 @@ export function createPaymentGateway(config: Config, opts: { platformCertificate
     platformCertificates: opts.platformCertificates,
     // Platform certificates, the public key, or both while WeChat Pay switches from one to the other.
     ...(verifyWith !== 'certificates'
-      ? { platformPublicKey: { id: config.WECHATPAY_PUBLIC_KEY_ID!, key: readFileSync(config.WECHATPAY_PUBLIC_KEY_PATH!) }, downloadCertificates: verifyWith === 'both' }
+      ? {
+          platformPublicKey: { id: config.WECHATPAY_PUBLIC_KEY_ID!, key: readFileSync(config.WECHATPAY_PUBLIC_KEY_PATH!) },
+          downloadCertificates: verifyWith === 'both',
+        }
       : { downloadCertificates: true }),
   };
   const client =
     identity.mode === 'direct'
       ? createWechatPayClient({ mode: 'direct', mchid: identity.mchid, appid: identity.appid, ...common })
-      : createWechatPayClient({ mode: 'institution', spMchid: identity.mchid, spAppid: identity.appid, subMchid: identity.subMchid!, subAppid: identity.subAppid, ...common });
-  const payer = (openid: string) => (identity.mode === 'direct' ? { openid } : identity.subAppid ? { sub_openid: openid } : { sp_openid: openid });
+      : createWechatPayClient({
+          mode: 'institution',
+          spMchid: identity.mchid,
+          spAppid: identity.appid,
+          subMchid: identity.subMchid!,
+          subAppid: identity.subAppid,
+          ...common,
+        });
+  const payer = (openid: string) =>
+    identity.mode === 'direct' ? { openid } : identity.subAppid ? { sub_openid: openid } : { sp_openid: openid };
   const payerKind = identity.mode === 'direct' ? 'openid' : identity.subAppid ? 'sub_openid' : 'sp_openid';
   const notFoundIsUndefined = async <T>(op: () => Promise<T>): Promise<T | undefined> => {
     try {

@@ -11,12 +11,14 @@ export function jsonBody(limitKb: number) {
     if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) {
       const length = Number(ctx.get('Content-Length') || 0);
       const chunked = /chunked/i.test(ctx.get('Transfer-Encoding'));
-      if ((length > 0 || chunked) && !ctx.is('application/json')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      if ((length > 0 || chunked) && !ctx.is('application/json'))
+        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       if (length > limitKb * 1024) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
       // Compressed request bodies are not part of this API; refusing them up front keeps inflate errors
       // (and decompression bombs) away from the parser.
       const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
-      if (encoding && encoding !== 'identity') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send an uncompressed body (no Content-Encoding)');
+      if (encoding && encoding !== 'identity')
+        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send an uncompressed body (no Content-Encoding)');
     }
     return parse(ctx, next);
   };

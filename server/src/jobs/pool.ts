@@ -7,7 +7,11 @@ export const JOB_CONCURRENCY = 4;
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-export async function runPool<I, T>(items: readonly I[], limit: number, task: (item: I, index: number) => Promise<T>): Promise<Settled<T>[]> {
+export async function runPool<I, T>(
+  items: readonly I[],
+  limit: number,
+  task: (item: I, index: number) => Promise<T>,
+): Promise<Settled<T>[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`pool limit must be a positive integer, got ${limit}`);
   const results: Settled<T>[] = new Array(items.length);
   let next = 0;

@@ -21,7 +21,12 @@ const schema = z.strictObject({
   action: z.enum(['pay', 'cancel', 'fail']),
 });
 
-export function sandboxCashierRoutes(deps: { orders: OrderService; requireCustomer: Middleware; sandboxBaseUrl: string; timeoutMs: number }): Router {
+export function sandboxCashierRoutes(deps: {
+  orders: OrderService;
+  requireCustomer: Middleware;
+  sandboxBaseUrl: string;
+  timeoutMs: number;
+}): Router {
   const r = new Router();
   r.post('/api/sandbox/cashier', deps.requireCustomer, async (ctx) => {
     const input = validate(schema, ctx.request.body);

@@ -18,7 +18,12 @@ export interface SandboxPluginOptions {
 
 export function sandboxPlugin(o: SandboxPluginOptions): Router[] {
   return [
-    sandboxCashierRoutes({ orders: o.orders, requireCustomer: o.requireCustomer, sandboxBaseUrl: o.sandboxBaseUrl, timeoutMs: o.timeoutMs }),
+    sandboxCashierRoutes({
+      orders: o.orders,
+      requireCustomer: o.requireCustomer,
+      sandboxBaseUrl: o.sandboxBaseUrl,
+      timeoutMs: o.timeoutMs,
+    }),
     sandboxLoginRoutes({ wechatApiBaseUrl: o.wechatApiBaseUrl, appid: o.appid, timeoutMs: o.timeoutMs }),
   ];
 }

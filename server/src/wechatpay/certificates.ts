@@ -135,11 +135,23 @@ export class CertificateManager implements PublicKeyResolver {
   }
 
   private async download(): Promise<void> {
-    if (!this.core) throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'certificate manager has no API client attached' });
+    if (!this.core)
+      throw new WechatPayError({
+        kind: 'config',
+        code: CLIENT_ERROR_CODES.config,
+        message: 'certificate manager has no API client attached',
+      });
     this.downloads++;
     const res = await this.core.call({ method: 'GET', path: CERTIFICATES_PATH, idempotent: true, verify: 'none' });
     const fail = (message: string, cause?: unknown) =>
-      new WechatPayError({ kind: 'invalid_response', code: CLIENT_ERROR_CODES.invalidResponse, message, status: res.status, requestId: res.requestId, cause });
+      new WechatPayError({
+        kind: 'invalid_response',
+        code: CLIENT_ERROR_CODES.invalidResponse,
+        message,
+        status: res.status,
+        requestId: res.requestId,
+        cause,
+      });
     let list: CertificateList;
     try {
       list = JSON.parse(res.text) as CertificateList;
@@ -158,7 +170,8 @@ export class CertificateManager implements PublicKeyResolver {
         throw fail(`certificate ${item.serial_no} failed to decrypt (wrong APIv3 key or tampered)`, cause);
       }
       const serial = new X509Certificate(pem).serialNumber.toUpperCase();
-      if (item.serial_no && item.serial_no.toUpperCase() !== serial) throw fail(`certificate serial ${serial} does not match serial_no ${item.serial_no}`);
+      if (item.serial_no && item.serial_no.toUpperCase() !== serial)
+        throw fail(`certificate serial ${serial} does not match serial_no ${item.serial_no}`);
       fresh.set(serial, pem);
     }
     // Later downloads must be signed by a certificate already trusted; the first one (or one after every trusted
@@ -168,8 +181,11 @@ export class CertificateManager implements PublicKeyResolver {
     const also = this.opts.alsoTrusted;
     const resolver: PublicKeyResolver = {
       resolve: async (s) =>
-        (trustedBefore.length > 0 ? this.lookup(s) : fresh.has(s.toUpperCase()) ? new X509Certificate(fresh.get(s.toUpperCase())!).publicKey : undefined) ??
-        (await also?.resolve(s)),
+        (trustedBefore.length > 0
+          ? this.lookup(s)
+          : fresh.has(s.toUpperCase())
+            ? new X509Certificate(fresh.get(s.toUpperCase())!).publicKey
+            : undefined) ?? (await also?.resolve(s)),
     };
     const verdict = await validateSignedMessage(readSignedHeaders(res.headers), res.text, { resolver, nowMs: this.now() });
     if (!verdict.ok) {

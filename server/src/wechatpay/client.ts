@@ -82,7 +82,8 @@ function requireText(value: unknown, field: string, max: number): string {
 }
 
 function requireAmount(value: unknown, field: string): void {
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) throw invalidInput(`${field} must be a positive integer in minor units`, { field });
+  if (!Number.isSafeInteger(value) || (value as number) <= 0)
+    throw invalidInput(`${field} must be a positive integer in minor units`, { field });
 }
 
 export class WechatPayClient {
@@ -100,14 +101,21 @@ export class WechatPayClient {
     if (opts.mode === 'direct') {
       this.identity = { mode: 'direct', mchid: opts.mchid, appid: opts.appid };
     } else if (opts.mode === 'institution') {
-      this.identity = { mode: 'institution', spMchid: opts.spMchid, spAppid: opts.spAppid, subMchid: opts.subMchid, subAppid: opts.subAppid };
+      this.identity = {
+        mode: 'institution',
+        spMchid: opts.spMchid,
+        spAppid: opts.spAppid,
+        subMchid: opts.subMchid,
+        subAppid: opts.subAppid,
+      };
     } else {
       throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'mode must be "direct" or "institution"' });
     }
     const missing = Object.entries({ ...this.identity, merchantSerial: opts.merchantSerial, apiV3Key: opts.apiV3Key })
       .filter(([k, v]) => k !== 'subAppid' && (typeof v !== 'string' || v === ''))
       .map(([k]) => k);
-    if (missing.length) throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: `missing ${missing.join(', ')}` });
+    if (missing.length)
+      throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: `missing ${missing.join(', ')}` });
     if (Buffer.byteLength(opts.apiV3Key) !== 32) {
       throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'apiV3Key must be 32 bytes' });
     }
@@ -123,11 +131,20 @@ export class WechatPayClient {
     }
     const download = opts.downloadCertificates ?? !opts.platformPublicKey;
     if (download || opts.platformCertificates?.length) {
-      this.certificates = new CertificateManager({ apiV3Key: opts.apiV3Key, pinned: opts.platformCertificates, now: opts.now, alsoTrusted: publicKeyResolver });
+      this.certificates = new CertificateManager({
+        apiV3Key: opts.apiV3Key,
+        pinned: opts.platformCertificates,
+        now: opts.now,
+        alsoTrusted: publicKeyResolver,
+      });
       resolvers.push(this.certificates);
     }
     if (resolvers.length === 0) {
-      throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'no way to verify WeChat Pay: give a platform public key or allow certificate download' });
+      throw new WechatPayError({
+        kind: 'config',
+        code: CLIENT_ERROR_CODES.config,
+        message: 'no way to verify WeChat Pay: give a platform public key or allow certificate download',
+      });
     }
     this.resolver = resolvers.length === 1 ? resolvers[0]! : new CombinedKeyResolver(resolvers);
 
@@ -204,7 +221,8 @@ export class WechatPayClient {
       if (!payer?.openid) throw invalidInput('direct mode needs payer.openid', { field: 'payer.openid' });
       return;
     }
-    if (!payer?.sub_openid && !payer?.sp_openid) throw invalidInput('institution mode needs payer.sub_openid or payer.sp_openid', { field: 'payer' });
+    if (!payer?.sub_openid && !payer?.sp_openid)
+      throw invalidInput('institution mode needs payer.sub_openid or payer.sp_openid', { field: 'payer' });
     if (payer.sub_openid && !(subAppid ?? this.identity.subAppid)) {
       throw invalidInput('payer.sub_openid needs sub_appid', { field: 'sub_appid' });
     }
@@ -225,7 +243,12 @@ export class WechatPayClient {
     const res = await this.core.call({ method: 'POST', path: '/v3/global/transactions/jsapi', body, idempotent: true });
     const out = this.json<JsapiOrderResponse>(res);
     if (typeof out.prepay_id !== 'string' || !out.prepay_id) {
-      throw new WechatPayError({ kind: 'invalid_response', code: CLIENT_ERROR_CODES.invalidResponse, message: 'JSAPI answer has no prepay_id', requestId: res.requestId });
+      throw new WechatPayError({
+        kind: 'invalid_response',
+        code: CLIENT_ERROR_CODES.invalidResponse,
+        message: 'JSAPI answer has no prepay_id',
+        requestId: res.requestId,
+      });
     }
     return out;
   }
@@ -286,7 +309,8 @@ export class WechatPayClient {
     try {
       res = await this.core.call({ method: 'POST', path: '/v3/global/micropay/transactions/pay', body, idempotent: false });
     } catch (err) {
-      if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return { outcome: 'USERPAYING', via: 'error_code', requestId: err.requestId };
+      if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying))
+        return { outcome: 'USERPAYING', via: 'error_code', requestId: err.requestId };
       throw err;
     }
     if (res.status === 202) {
@@ -301,15 +325,17 @@ export class WechatPayClient {
     }
     const transaction = normalizeTransaction(this.json<Record<string, unknown>>(res));
     if (transaction.trade_state === 'SUCCESS') return { outcome: 'SUCCESS', transaction, requestId: res.requestId };
-    if (transaction.trade_state === 'USERPAYING') return { outcome: 'USERPAYING', via: 'trade_state', transaction, requestId: res.requestId };
+    if (transaction.trade_state === 'USERPAYING')
+      return { outcome: 'USERPAYING', via: 'trade_state', transaction, requestId: res.requestId };
     return { outcome: 'FAILED', transaction, requestId: res.requestId };
   }
 
   /** Reverse (撤销) a Quick Pay order; same day only. Repeating it is harmless, so it is retried. */
   async micropayReverse(ref: OrderRef & { sub_mchid?: string }): Promise<void> {
-    const path = ref.out_trade_no !== undefined
-      ? `/v3/global/micropay/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/reverse`
-      : `/v3/global/micropay/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/reverse`;
+    const path =
+      ref.out_trade_no !== undefined
+        ? `/v3/global/micropay/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/reverse`
+        : `/v3/global/micropay/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/reverse`;
     await this.core.call({ method: 'POST', path, body: this.bodyIdentity(false, { sub_mchid: ref.sub_mchid }), idempotent: true });
   }
 
@@ -327,9 +353,10 @@ export class WechatPayClient {
 
   /** Close an unpaid order (204). Error code ORDERPAID means it was paid: query it. */
   async closeOrder(ref: OrderRef & { sub_mchid?: string }): Promise<void> {
-    const path = ref.out_trade_no !== undefined
-      ? `/v3/global/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/close`
-      : `/v3/global/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/close`;
+    const path =
+      ref.out_trade_no !== undefined
+        ? `/v3/global/transactions/out-trade-no/${enc(requireText(ref.out_trade_no, 'out_trade_no', OUT_TRADE_NO_MAX_LENGTH))}/close`
+        : `/v3/global/transactions/id/${enc(requireText(ref.transaction_id, 'transaction_id', 32))}/close`;
     await this.core.call({ method: 'POST', path, body: this.bodyIdentity(false, { sub_mchid: ref.sub_mchid }), idempotent: true });
   }
 
@@ -364,7 +391,8 @@ export class WechatPayClient {
   /** GET /v3/global/refunds: all refunds of one order, `count` 1..20 per page. */
   async listRefunds(req: ListRefundsRequest): Promise<RefundList> {
     if (!req.out_trade_no && !req.transaction_id) throw invalidInput('give out_trade_no or transaction_id', { field: 'out_trade_no' });
-    if (!Number.isInteger(req.count) || req.count < 1 || req.count > 20) throw invalidInput('count must be an integer from 1 to 20', { field: 'count' });
+    if (!Number.isInteger(req.count) || req.count < 1 || req.count > 20)
+      throw invalidInput('count must be an integer from 1 to 20', { field: 'count' });
     if (!Number.isInteger(req.offset) || req.offset < 0) throw invalidInput('offset must be a non-negative integer', { field: 'offset' });
     const query = {
       transaction_id: req.transaction_id,
@@ -402,7 +430,13 @@ export class WechatPayClient {
     const declared = res.headers['wechatpay-statement-sha1'];
     if (!declared) {
       await this.core.verify(res.headers, res.text, res.status, res.requestId); // unsigned: reported as forged
-      throw new WechatPayError({ kind: 'invalid_response', code: CLIENT_ERROR_CODES.invalidResponse, message: 'statement has no Wechatpay-Statement-Sha1 header', status: res.status, requestId: res.requestId });
+      throw new WechatPayError({
+        kind: 'invalid_response',
+        code: CLIENT_ERROR_CODES.invalidResponse,
+        message: 'statement has no Wechatpay-Statement-Sha1 header',
+        status: res.status,
+        requestId: res.requestId,
+      });
     }
     await this.core.verify(res.headers, statementDigestBody(declared), res.status, res.requestId, res.attempts);
     const actual = createHash('sha1').update(res.body).digest('hex');
@@ -437,7 +471,8 @@ export class WechatPayClient {
 
   /** Downloads, verifies and decrypts the platform certificates now; returns every trusted one. */
   async downloadCertificates(): Promise<PlatformCertificate[]> {
-    if (!this.certificates) throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'certificate download is disabled' });
+    if (!this.certificates)
+      throw new WechatPayError({ kind: 'config', code: CLIENT_ERROR_CODES.config, message: 'certificate download is disabled' });
     await this.certificates.refresh();
     return this.certificates.list();
   }

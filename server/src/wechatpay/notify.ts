@@ -34,15 +34,10 @@ export type NotificationEvent =
   | (EventBase & { event_type: string; resource: Record<string, unknown>; unknown: true });
 
 export type NotificationRejection =
-  | SignatureRejection
-  | 'malformed_body'
-  | 'unsupported_algorithm'
-  | 'decrypt_failed'
-  | 'malformed_resource';
+  SignatureRejection | 'malformed_body' | 'unsupported_algorithm' | 'decrypt_failed' | 'malformed_resource';
 
 export type NotificationResult =
-  | { ok: true; event: NotificationEvent }
-  | { ok: false; reason: NotificationRejection; message: string; requestId?: string };
+  { ok: true; event: NotificationEvent } | { ok: false; reason: NotificationRejection; message: string; requestId?: string };
 
 export interface NotificationParserOptions {
   apiV3Key: string | Buffer;
@@ -82,7 +77,13 @@ export class NotificationParser {
       return { ok: false, reason: 'malformed_body', message: 'notification body is not JSON' };
     }
     const r = envelope?.resource;
-    if (!r || typeof r !== 'object' || typeof envelope.event_type !== 'string' || typeof r.ciphertext !== 'string' || typeof r.nonce !== 'string') {
+    if (
+      !r ||
+      typeof r !== 'object' ||
+      typeof envelope.event_type !== 'string' ||
+      typeof r.ciphertext !== 'string' ||
+      typeof r.nonce !== 'string'
+    ) {
       return { ok: false, reason: 'malformed_body', message: 'notification has no event_type or resource' };
     }
     if (r.algorithm !== 'AEAD_AES_256_GCM') {
@@ -112,7 +113,8 @@ export class NotificationParser {
     const type = envelope.event_type as EventType;
     if (type === 'TRANSACTION.SUCCESS') {
       const tx = normalizeTransaction(resource);
-      if (!tx.id || !tx.out_trade_no) return { ok: false, reason: 'malformed_resource', message: 'transaction resource lacks id or out_trade_no' };
+      if (!tx.id || !tx.out_trade_no)
+        return { ok: false, reason: 'malformed_resource', message: 'transaction resource lacks id or out_trade_no' };
       return { ok: true, event: { ...base, event_type: type, resource: tx } };
     }
     if (type === 'REFUND.SUCCESS' || type === 'REFUND.CLOSED' || type === 'REFUND.ABNORMAL') {

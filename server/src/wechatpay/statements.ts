@@ -2,12 +2,43 @@
 // The 38 columns are mapped by position, so the file parses whether its header is in Chinese or English.
 
 export const STATEMENT_COLUMNS = [
-  'trade_time', 'appid', 'mchid', 'sub_mchid', 'device_id', 'transaction_id', 'out_trade_no', 'openid',
-  'trade_type', 'trade_state', 'bank_type', 'recharge_coupon_currency', 'recharge_coupon_amount', 'coupon_currency',
-  'coupon_amount', 'refund_id', 'out_refund_no', 'refund_type', 'refund_status', 'goods_name', 'attach', 'fee',
-  'fee_rate', 'currency', 'total_amount', 'payer_currency', 'payer_amount', 'settlement_currency',
-  'settlement_amount', 'exchange_rate', 'refund_exchange_rate', 'refund_amount', 'payer_refund_currency',
-  'payer_refund_amount', 'refund_settlement_currency', 'refund_settlement_amount', 'recharge_coupon_refund_amount',
+  'trade_time',
+  'appid',
+  'mchid',
+  'sub_mchid',
+  'device_id',
+  'transaction_id',
+  'out_trade_no',
+  'openid',
+  'trade_type',
+  'trade_state',
+  'bank_type',
+  'recharge_coupon_currency',
+  'recharge_coupon_amount',
+  'coupon_currency',
+  'coupon_amount',
+  'refund_id',
+  'out_refund_no',
+  'refund_type',
+  'refund_status',
+  'goods_name',
+  'attach',
+  'fee',
+  'fee_rate',
+  'currency',
+  'total_amount',
+  'payer_currency',
+  'payer_amount',
+  'settlement_currency',
+  'settlement_amount',
+  'exchange_rate',
+  'refund_exchange_rate',
+  'refund_amount',
+  'payer_refund_currency',
+  'payer_refund_amount',
+  'refund_settlement_currency',
+  'refund_settlement_amount',
+  'recharge_coupon_refund_amount',
   'coupon_refund_amount',
 ] as const;
 
@@ -56,7 +87,10 @@ function unTick(cell: string): string {
 }
 
 export function parseStatementCsv(text: string, sha1 = ''): Statement {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (lines.length === 0) return { header: [], rows: [], text, sha1 };
   const header = splitCsvLine(lines[0]!).map((h) => h.trim());
   const rows: StatementRow[] = [];

@@ -28,7 +28,8 @@ export interface Browser {
 }
 
 export async function launchChromium(opts: { locale?: string } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
   const profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -46,7 +47,8 @@ export async function launchChromium(opts: { locale?: string } = {}): Promise<Br
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         // A refused request is an expected console line (the test asserts the UI's message); CSP violations are not.
-        if (m.type() === 'error' && /Content Security Policy|Trusted ?(HTML|Script|Type)/i.test(m.text())) pageErrors.push(`csp: ${m.text()}`);
+        if (m.type() === 'error' && /Content Security Policy|Trusted ?(HTML|Script|Type)/i.test(m.text()))
+          pageErrors.push(`csp: ${m.text()}`);
       });
       return page;
     },

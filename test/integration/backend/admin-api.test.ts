@@ -14,7 +14,14 @@ let cashier: string;
 let db: mongoose.Connection;
 beforeAll(async () => {
   stack = await startStack({
-    env: { STAFF_LOGIN_MAX_PER_USER: '3', STAFF_LOGIN_MAX_PER_IP: '12', PENDING_QUERY_SCHEDULE_SECONDS: '600', ORDER_SYNC_STALE_SECONDS: '600', REFUND_PROCESSING_CHECK_SECONDS: '1', REFUND_RETRY_SCHEDULE_SECONDS: '0.5' },
+    env: {
+      STAFF_LOGIN_MAX_PER_USER: '3',
+      STAFF_LOGIN_MAX_PER_IP: '12',
+      PENDING_QUERY_SCHEDULE_SECONDS: '600',
+      ORDER_SYNC_STALE_SECONDS: '600',
+      REFUND_PROCESSING_CHECK_SECONDS: '1',
+      REFUND_RETRY_SCHEDULE_SECONDS: '0.5',
+    },
     sandbox: { settings: { statementsAllowToday: true, refundSettleDelaySeconds: 0.2 } },
   });
   admin = await staffToken(stack.backendUrl, stack.dbUri, 'ada', 'admin');
@@ -37,7 +44,11 @@ describe('authentication and roles', () => {
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
     const viewerParts = viewer.split('.');
-    const tampered = [viewerParts[0], b64({ ...JSON.parse(Buffer.from(viewerParts[1]!, 'base64url').toString()), role: 'admin' }), viewerParts[2]].join('.');
+    const tampered = [
+      viewerParts[0],
+      b64({ ...JSON.parse(Buffer.from(viewerParts[1]!, 'base64url').toString()), role: 'admin' }),
+      viewerParts[2],
+    ].join('.');
     const cases: Record<string, string | undefined> = {
       none: undefined,
       customer: await stack.loginCustomer('staff-intruder'),
@@ -79,7 +90,9 @@ describe('authentication and roles', () => {
 
 test('close: an unpaid order is closed at WeChat; ORDERPAID turns into paid', async () => {
   const token = await stack.loginCustomer('close-carla');
-  const mk = async (id: string) => (await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: id } })).json as CreateOrderResponse;
+  const mk = async (id: string) =>
+    (await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: id } }))
+      .json as CreateOrderResponse;
   const a = await mk(`close-a-${Date.now()}`);
   const closed = await stack.api('POST', `/api/admin/orders/${a.order.id}/close`, { token: admin });
   expect(closed.status).toBe(200);
@@ -96,16 +109,26 @@ test('close: an unpaid order is closed at WeChat; ORDERPAID turns into paid', as
   expect((await stack.payInSandbox(b.order.id, b.payment)).status).toBe(200);
   const paid = await stack.api('POST', `/api/admin/orders/${b.order.id}/close`, { token: admin });
   expect(paid.status).toBe(200);
-  expect(paid.json).toMatchObject({ status: 'PAID', refundableAmount: b.order.total, customerOpenid: expect.any(String), transactionId: expect.any(String) });
+  expect(paid.json).toMatchObject({
+    status: 'PAID',
+    refundableAmount: b.order.total,
+    customerOpenid: expect.any(String),
+    transactionId: expect.any(String),
+  });
   expect(paid.json.audit.map((a: { action: string }) => a.action)).toEqual(['order.close']);
   const detail = await stack.api('GET', `/api/admin/orders/${b.order.id}`, { token: viewer });
-  expect(detail.json.audit).toEqual([expect.objectContaining({ action: 'order.close', actor: 'ada', role: 'admin', detail: expect.objectContaining({ result: 'paid' }) })]);
+  expect(detail.json.audit).toEqual([
+    expect.objectContaining({ action: 'order.close', actor: 'ada', role: 'admin', detail: expect.objectContaining({ result: 'paid' }) }),
+  ]);
 });
 
 test('statement reconciliation finds planted differences', async () => {
   const a = await paidOrder(stack, 'stmt-amy');
   const b = await paidOrder(stack, 'stmt-ben');
-  const r = await stack.api('POST', `/api/admin/orders/${a.id}/refunds`, { token: admin, body: { amount: 1000, requestId: `stmt-r-${Date.now()}` } });
+  const r = await stack.api('POST', `/api/admin/orders/${a.id}/refunds`, {
+    token: admin,
+    body: { amount: 1000, requestId: `stmt-r-${Date.now()}` },
+  });
   expect(r.status).toBe(201);
   await waitFor(async () => (await stack.api('GET', `/api/admin/refunds/${r.json.id}`, { token: admin })).json.status === 'SUCCESS');
 
@@ -122,11 +145,22 @@ test('statement reconciliation finds planted differences', async () => {
   const orders = db.collection('orders');
   await orders.updateOne({ outTradeNo: b.outTradeNo }, { $inc: { total: 1 } });
   const ghost = await orders.findOne({ outTradeNo: a.outTradeNo });
-  await orders.insertOne({ ...ghost!, _id: new mongoose.Types.ObjectId(), outTradeNo: `GHOST${Date.now()}`, clientRequestId: `ghost-${Date.now()}`, paidAt: new Date() });
+  await orders.insertOne({
+    ...ghost!,
+    _id: new mongoose.Types.ObjectId(),
+    outTradeNo: `GHOST${Date.now()}`,
+    clientRequestId: `ghost-${Date.now()}`,
+    paidAt: new Date(),
+  });
   const dirty = (await stack.api('GET', `/api/admin/statements/${date}`, { token: admin })).json as StatementReport;
   expect(dirty.differences).toEqual(
     expect.arrayContaining([
-      expect.objectContaining({ kind: 'amount_differs', outTradeNo: b.outTradeNo, wechat: expect.objectContaining({ amount: b.total }), local: expect.objectContaining({ amount: b.total + 1 }) }),
+      expect.objectContaining({
+        kind: 'amount_differs',
+        outTradeNo: b.outTradeNo,
+        wechat: expect.objectContaining({ amount: b.total }),
+        local: expect.objectContaining({ amount: b.total + 1 }),
+      }),
       expect.objectContaining({ kind: 'missing_at_wechat', outTradeNo: expect.stringMatching(/^GHOST/) }),
     ]),
   );
@@ -152,7 +186,8 @@ test('settlements: validated before WeChat is called, then mapped', async () => 
   const ok = await stack.api('GET', '/api/admin/settlements?state=UNSETTLE', { token: viewer });
   expect(ok.status).toBe(200);
   expect(Array.isArray(ok.json.items)).toBe(true);
-  for (const s of ok.json.items) expect(s).toMatchObject({ batchId: expect.any(String), settled: false, amount: { currency: expect.any(String) } });
+  for (const s of ok.json.items)
+    expect(s).toMatchObject({ batchId: expect.any(String), settled: false, amount: { currency: expect.any(String) } });
   const settled = await stack.api('GET', `/api/admin/settlements?state=SETTLED&from=20260101&to=${gmt8Today()}`, { token: admin });
   expect(settled.status).toBe(200);
 });
@@ -169,7 +204,11 @@ test('login: wrong passwords are limited per username (in the database, so acros
   const locked = await attempt(TEST_STAFF_PASSWORD);
   expect(locked.status).toBe(429);
   expect(locked.json.code).toBe('TOO_MANY_REQUESTS');
-  const raw = await fetch(`${stack.backendUrl}/api/admin/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'lockme', password: 'x' }) });
+  const raw = await fetch(`${stack.backendUrl}/api/admin/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'lockme', password: 'x' }),
+  });
   expect(raw.status).toBe(429);
   expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);
   // Another user is not locked out by lockme's failures.
@@ -186,12 +225,19 @@ test('login: wrong passwords are limited per username (in the database, so acros
   expect(JSON.stringify(audit)).not.toContain(TEST_STAFF_PASSWORD);
 });
 
-test('a refund whose notifications are all lost is settled by the sync job\'s query', async () => {
+test("a refund whose notifications are all lost is settled by the sync job's query", async () => {
   const order = await paidOrder(stack, 'lost-notify-lea');
   await stack.sandbox.admin.faults({ arm: [{ fault: 'notify-drop', out_trade_no: order.outTradeNo, times: 20 }] });
-  const r = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin, body: { amount: 900, requestId: `lost-${Date.now()}` } });
+  const r = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, {
+    token: admin,
+    body: { amount: 900, requestId: `lost-${Date.now()}` },
+  });
   expect(r.json.status).toBe('PROCESSING');
-  await waitFor(async () => (await stack.api('GET', `/api/admin/refunds/${r.json.id}`, { token: admin })).json.status === 'SUCCESS', 15000, 'refund settled by query');
+  await waitFor(
+    async () => (await stack.api('GET', `/api/admin/refunds/${r.json.id}`, { token: admin })).json.status === 'SUCCESS',
+    15000,
+    'refund settled by query',
+  );
   const d = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
   expect(d.json).toMatchObject({ refundedAmount: 900, refundableAmount: order.total - 900 });
   expect(d.json.notifications.filter((n: { eventType: string }) => n.eventType.startsWith('REFUND.'))).toEqual([]);

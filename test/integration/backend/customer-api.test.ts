@@ -42,7 +42,10 @@ test('customers see only their own orders', async () => {
   expect((await stack.api('POST', `/api/orders/${id}/pay`, { token: bob })).status).toBe(404);
   expect((await stack.api('GET', '/api/orders', { token: bob })).json.items.map((o: { id: string }) => o.id)).not.toContain(id);
   expect((await stack.api('GET', `/api/orders/${id}`, { token: alice })).status).toBe(200);
-  const cashier = await stack.api('POST', '/api/sandbox/cashier', { token: bob, body: { orderId: id, payment: mine.json.payment, action: 'pay' } });
+  const cashier = await stack.api('POST', '/api/sandbox/cashier', {
+    token: bob,
+    body: { orderId: id, payment: mine.json.payment, action: 'pay' },
+  });
   expect(cashier.status).toBe(404);
   // Bob reusing alice's clientRequestId gets his own, new order.
   const bobs = await stack.api('POST', '/api/orders', { token: bob, body: order('own-orders-1') });
@@ -92,8 +95,22 @@ test('order validation: unknown fields, bad quantities, unknown sku, bad ids -> 
     [order('valid-key-05', [{ sku: 'milk-tea', quantity: 1.5 }]), 400, 'VALIDATION_FAILED'],
     [order('valid-key-06', [{ sku: 'milk-tea', quantity: '1' }]), 400, 'VALIDATION_FAILED'],
     [order('valid-key-07', []), 400, 'VALIDATION_FAILED'],
-    [order('valid-key-08', Array.from({ length: 11 }, (_, i) => ({ sku: `s${i}`, quantity: 1 }))), 400, 'VALIDATION_FAILED'],
-    [order('valid-key-09', [{ sku: 'milk-tea', quantity: 1 }, { sku: 'milk-tea', quantity: 2 }]), 400, 'VALIDATION_FAILED'],
+    [
+      order(
+        'valid-key-08',
+        Array.from({ length: 11 }, (_, i) => ({ sku: `s${i}`, quantity: 1 })),
+      ),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      order('valid-key-09', [
+        { sku: 'milk-tea', quantity: 1 },
+        { sku: 'milk-tea', quantity: 2 },
+      ]),
+      400,
+      'VALIDATION_FAILED',
+    ],
     [order('valid-key-10', [{ sku: 'no-such-thing', quantity: 1 }]), 404, 'PRODUCT_NOT_FOUND'],
     [order('short'), 400, 'VALIDATION_FAILED'],
     [[1, 2], 400, 'VALIDATION_FAILED'],
@@ -104,9 +121,16 @@ test('order validation: unknown fields, bad quantities, unknown sku, bad ids -> 
     expect(typeof r.json.message).toBe('string');
   }
   expect((await stack.api('POST', '/api/orders', { token: alice, body: '{"items": [' })).json.code).toBe('INVALID_JSON');
-  const big = await stack.api('POST', '/api/orders', { token: alice, body: JSON.stringify({ ...order('valid-key-11'), pad: 'x'.repeat(64 * 1024) }) });
+  const big = await stack.api('POST', '/api/orders', {
+    token: alice,
+    body: JSON.stringify({ ...order('valid-key-11'), pad: 'x'.repeat(64 * 1024) }),
+  });
   expect(big.status).toBe(413);
-  const form = await stack.api('POST', '/api/orders', { token: alice, body: 'items=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const form = await stack.api('POST', '/api/orders', {
+    token: alice,
+    body: 'items=1',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
   expect(form.status).toBe(415);
   expect((await stack.api('GET', '/api/orders/not-an-id', { token: alice })).status).toBe(400);
   expect((await stack.api('GET', '/api/orders/0123456789abcdef01234567', { token: alice })).status).toBe(404);
@@ -121,8 +145,15 @@ test('prices come from the catalog; idempotency per clientRequestId, concurrent 
   expect(ids.size).toBe(1);
   expect(results.filter((r) => r.status === 201).length).toBe(1);
   expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
-  expect(results[0]!.json.order).toMatchObject({ total: 3 * 1600, currency: 'HKD', items: [{ sku: 'pineapple-bun', unitPrice: 1600, quantity: 3, amount: 4800 }] });
-  const different = await stack.api('POST', '/api/orders', { token: alice, body: order('idem-key-0001', [{ sku: 'pineapple-bun', quantity: 4 }]) });
+  expect(results[0]!.json.order).toMatchObject({
+    total: 3 * 1600,
+    currency: 'HKD',
+    items: [{ sku: 'pineapple-bun', unitPrice: 1600, quantity: 3, amount: 4800 }],
+  });
+  const different = await stack.api('POST', '/api/orders', {
+    token: alice,
+    body: order('idem-key-0001', [{ sku: 'pineapple-bun', quantity: 4 }]),
+  });
   expect(different.status).toBe(409);
   expect(different.json.code).toBe('IDEMPOTENCY_MISMATCH');
   // A fresh paySign on each pay attempt, same prepay.
@@ -155,7 +186,7 @@ test('readiness reports the database and fresh platform certificates', async () 
 });
 
 test('logs carry request ids and never the token, paySign or session_key', async () => {
-  const created = await stack.api('POST', '/api/orders', { token: alice, body: order('log-check-001') }, );
+  const created = await stack.api('POST', '/api/orders', { token: alice, body: order('log-check-001') });
   expect(created.status).toBe(201);
   const logs = stack.backendLogs();
   expect(logs).toContain('"requestId"');

@@ -12,11 +12,21 @@ afterAll(async () => {
 
 test('institution mode: order -> cashier (paySign with sub_appid) -> notification -> PAID', async () => {
   const token = await stack.loginCustomer('ivy');
-  const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'wonton-noodles', quantity: 1 }], clientRequestId: 'inst-000001' } });
+  const created = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items: [{ sku: 'wonton-noodles', quantity: 1 }], clientRequestId: 'inst-000001' },
+  });
   expect(created.status).toBe(201);
   const atWechat = await stack.sandbox.admin.get(`/sandbox/orders?out_trade_no=${created.json.order.outTradeNo}`);
-  expect(atWechat.data[0]).toMatchObject({ sp_mchid: stack.env.WECHATPAY_MCHID, sub_mchid: stack.env.WECHATPAY_SUB_MCHID, payer: { sub_openid: await stack.openidOf('ivy') } });
-  const paid = await stack.api('POST', '/api/sandbox/cashier', { token, body: { orderId: created.json.order.id, payment: created.json.payment, action: 'pay' } });
+  expect(atWechat.data[0]).toMatchObject({
+    sp_mchid: stack.env.WECHATPAY_MCHID,
+    sub_mchid: stack.env.WECHATPAY_SUB_MCHID,
+    payer: { sub_openid: await stack.openidOf('ivy') },
+  });
+  const paid = await stack.api('POST', '/api/sandbox/cashier', {
+    token,
+    body: { orderId: created.json.order.id, payment: created.json.payment, action: 'pay' },
+  });
   expect(paid.json).toEqual({ result: 'ok' });
   const end = Date.now() + 15000;
   let status = '';

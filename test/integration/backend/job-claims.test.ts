@@ -47,7 +47,12 @@ test('concurrent claims from two instances split the due orders with no overlap'
   expect(docs.every((d) => d.syncAttempts === 1 && d.nextSyncAt!.getTime() === now.getTime() + 30_000)).toBe(true);
   // Nothing is due any more until the claim expires.
   expect(await claim(a, 'a')).toHaveLength(0);
-  const later = await mongoOrders(b).claimDue('pending', { now: new Date(now.getTime() + 31_000), claimMs: 30_000, owner: 'b', limit: 100 });
+  const later = await mongoOrders(b).claimDue('pending', {
+    now: new Date(now.getTime() + 31_000),
+    claimMs: 30_000,
+    owner: 'b',
+    limit: 100,
+  });
   expect(later).toHaveLength(30);
 });
 

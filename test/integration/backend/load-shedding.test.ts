@@ -46,16 +46,28 @@ test('order creation beyond the limit is refused at once with a retryable 503 an
   expect(await orders.countDocuments({ clientRequestId: { $in: ids } })).toBe(12);
 });
 
-test('notifications beyond the limit get 503 in WeChat Pay\'s error shape, so WeChat delivers them again', async () => {
+test("notifications beyond the limit get 503 in WeChat Pay's error shape, so WeChat delivers them again", async () => {
   // The first delivery holds the only slot while its body is still arriving.
   const { port } = new URL(stack.backendUrl);
-  const slow = request({ host: '127.0.0.1', port, method: 'POST', path: '/wechatpay/notify/transactions', headers: { 'Content-Type': 'application/json', 'Content-Length': '10' } });
-  const slowAnswer = new Promise<number>((resolve, reject) => slow.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+  const slow = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/wechatpay/notify/transactions',
+    headers: { 'Content-Type': 'application/json', 'Content-Length': '10' },
+  });
+  const slowAnswer = new Promise<number>((resolve, reject) =>
+    slow.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
+  );
   slow.write('{"id":');
   await new Promise((r) => setTimeout(r, 300));
   const answers = await Promise.all(
     Array.from({ length: 4 }, () =>
-      fetch(`${stack.backendUrl}/wechatpay/notify/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"id":"x"}' }),
+      fetch(`${stack.backendUrl}/wechatpay/notify/transactions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"id":"x"}',
+      }),
     ),
   );
   for (const a of answers) {

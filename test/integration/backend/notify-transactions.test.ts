@@ -25,7 +25,10 @@ afterAll(async () => {
 
 let seq = 0;
 async function newOrder(): Promise<CreateOrderResponse['order']> {
-  const r = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 2 }], clientRequestId: `notify-${Date.now()}-${seq++}` } });
+  const r = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items: [{ sku: 'egg-tart', quantity: 2 }], clientRequestId: `notify-${Date.now()}-${seq++}` },
+  });
   expect(r.status).toBe(201);
   return r.json.order;
 }
@@ -166,7 +169,11 @@ test('an amount or currency mismatch never marks the order paid and flags it for
   ]) {
     const order = await newOrder();
     if (amount.total === -1) amount.total = order.total;
-    const r = await deliver(notification(order, { resource: { mchid: m.mchid, appid: m.appid, out_trade_no: order.outTradeNo, id: '4200001', trade_state: 'SUCCESS', amount } }));
+    const r = await deliver(
+      notification(order, {
+        resource: { mchid: m.mchid, appid: m.appid, out_trade_no: order.outTradeNo, id: '4200001', trade_state: 'SUCCESS', amount },
+      }),
+    );
     expect(r.status).toBe(204); // genuine and recorded: WeChat need not retry
     const doc = await orderDoc(order.outTradeNo);
     expect(doc).toMatchObject({ status: 'PENDING', refundable: 0 });

@@ -43,7 +43,15 @@ test('clientRequestId is unique per customer', async () => {
 
 test('defaults and rejected shapes', async () => {
   const o = await Order.create(base('7', { clientRequestId: 'k-0000007' }));
-  expect(o.toObject()).toMatchObject({ status: 'PENDING', refundable: 0, refundReserved: 0, refunded: 0, refundCount: 0, syncAttempts: 0, source: 'miniprogram' });
+  expect(o.toObject()).toMatchObject({
+    status: 'PENDING',
+    refundable: 0,
+    refundReserved: 0,
+    refunded: 0,
+    refundCount: 0,
+    syncAttempts: 0,
+    source: 'miniprogram',
+  });
   await expect(Order.create(base('bad no!', { clientRequestId: 'k-0000008' }))).rejects.toThrow();
   await expect(Order.create(base('9', { total: 1.5, clientRequestId: 'k-0000009' }))).rejects.toThrow();
 });

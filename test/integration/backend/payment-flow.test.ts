@@ -38,7 +38,13 @@ test('login -> order -> sandbox cashier pays -> notification -> PAID', async () 
   const token = await stack.loginCustomer('alice');
   const created = await stack.api('POST', '/api/orders', {
     token,
-    body: { items: [{ sku: 'milk-tea', quantity: 2 }, { sku: 'egg-tart', quantity: 3 }], clientRequestId: 'flow-0000001' },
+    body: {
+      items: [
+        { sku: 'milk-tea', quantity: 2 },
+        { sku: 'egg-tart', quantity: 3 },
+      ],
+      clientRequestId: 'flow-0000001',
+    },
   });
   expect(created.status).toBe(201);
   const { order, payment } = created.json as CreateOrderResponse;
@@ -50,7 +56,13 @@ test('login -> order -> sandbox cashier pays -> notification -> PAID', async () 
   // The same clientRequestId answers the same order (200), with a fresh paySign on the same prepay.
   const again = await stack.api('POST', '/api/orders', {
     token,
-    body: { items: [{ sku: 'milk-tea', quantity: 2 }, { sku: 'egg-tart', quantity: 3 }], clientRequestId: 'flow-0000001' },
+    body: {
+      items: [
+        { sku: 'milk-tea', quantity: 2 },
+        { sku: 'egg-tart', quantity: 3 },
+      ],
+      clientRequestId: 'flow-0000001',
+    },
   });
   expect(again.status).toBe(200);
   expect(again.json.order.id).toBe(order.id);

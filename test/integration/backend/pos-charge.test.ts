@@ -69,7 +69,9 @@ test('the same requestId answers the first charge and never charges again', asyn
 
 test('a lost answer is resolved by a query, not a second charge', async () => {
   // The charge is carried out but its answer comes after our 1.5 s timeout.
-  await stack.sandbox.admin.faults({ arm: [{ fault: 'delay:2500', method: 'POST', path: '/v3/global/micropay/transactions/pay', times: 1 }] });
+  await stack.sandbox.admin.faults({
+    arm: [{ fault: 'delay:2500', method: 'POST', path: '/v3/global/micropay/transactions/pay', times: 1 }],
+  });
   const r = await charge('134650720866362222', 777);
   expect(r.json).toMatchObject({ state: 'SUCCESS', amount: 777 });
   // A 500 before anything was done: WeChat does not know the order, so the same out_trade_no is charged again.

@@ -30,14 +30,20 @@ describe('dropped notifications', () => {
     const token = await stack.loginCustomer('dora');
     const orders: CreateOrderResponse[] = [];
     for (let i = 0; i < 4; i++) {
-      const r = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: i + 1 }], clientRequestId: `drop-${i}-00000` } });
+      const r = await stack.api('POST', '/api/orders', {
+        token,
+        body: { items: [{ sku: 'egg-tart', quantity: i + 1 }], clientRequestId: `drop-${i}-00000` },
+      });
       expect(r.status).toBe(201);
       orders.push(r.json);
     }
     // Pay three of the four at the cashier; the fourth stays unpaid.
     for (const o of orders.slice(0, 3)) expect((await stack.payInSandbox(o.order.id, o.payment)).status).toBe(200);
     const paidNos = orders.slice(0, 3).map((o) => o.order.outTradeNo);
-    await waitFor('the job to mark 3 orders paid', async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: paidNos }, status: 'PAID' })) === 3);
+    await waitFor(
+      'the job to mark 3 orders paid',
+      async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: paidNos }, status: 'PAID' })) === 3,
+    );
     const unpaid = await db.collection('orders').findOne({ outTradeNo: orders[3]!.order.outTradeNo });
     expect(unpaid).toMatchObject({ status: 'PENDING' });
     expect(await db.collection('payment_events').countDocuments({})).toBe(0); // nothing came by notification
@@ -64,14 +70,23 @@ describe('expired orders', () => {
   test('are closed at WeChat; one paid just before expiry ends PAID, not CLOSED', async () => {
     await stack.sandbox.admin.faults({ rates: { notifyDrop: 1 } });
     const token = await stack.loginCustomer('erin');
-    const mk = async (key: string) => (await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: key } })).json as CreateOrderResponse;
+    const mk = async (key: string) =>
+      (await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: key } }))
+        .json as CreateOrderResponse;
     const [a, b] = [await mk('expire-a-0001'), await mk('expire-b-0001')];
     // b is paid; its notification is dropped and the job may or may not see it before expiry: either way PAID.
     expect((await stack.payInSandbox(b.order.id, b.payment)).status).toBe(200);
-    await waitFor('a to be closed', async () => (await db.collection('orders').findOne({ outTradeNo: a.order.outTradeNo }))?.status === 'CLOSED', 30000);
+    await waitFor(
+      'a to be closed',
+      async () => (await db.collection('orders').findOne({ outTradeNo: a.order.outTradeNo }))?.status === 'CLOSED',
+      30000,
+    );
     const atWechat = await stack.sandbox.admin.get(`/sandbox/orders?out_trade_no=${a.order.outTradeNo}`);
     expect(atWechat.data[0].trade_state).toBe('CLOSED');
-    await waitFor('b to be paid', async () => (await db.collection('orders').findOne({ outTradeNo: b.order.outTradeNo }))?.status === 'PAID');
+    await waitFor(
+      'b to be paid',
+      async () => (await db.collection('orders').findOne({ outTradeNo: b.order.outTradeNo }))?.status === 'PAID',
+    );
     // A closed order cannot be paid any more.
     const pay = await stack.api('POST', `/api/orders/${a.order.id}/pay`, { token });
     expect(pay.json.code).toBe('ORDER_NOT_PAYABLE');
@@ -126,7 +141,11 @@ describe('SIGKILL mid-burst', () => {
     expect(failedAttempts).toBeGreaterThan(0); // the kill did land in the middle of the burst
 
     const nos = orders.map((o) => o.outTradeNo);
-    await waitFor('every paid order to be PAID', async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: nos }, status: 'PAID' })) === N, 40000);
+    await waitFor(
+      'every paid order to be PAID',
+      async () => (await db.collection('orders').countDocuments({ outTradeNo: { $in: nos }, status: 'PAID' })) === N,
+      40000,
+    );
     // Exactly one order per customer request, each paid once with its own total.
     expect(await db.collection('orders').countDocuments({})).toBe(N);
     const docs = await db.collection('orders').find({}).toArray();
@@ -138,7 +157,10 @@ describe('SIGKILL mid-burst', () => {
       expect(atWechat.data[0]).toMatchObject({ trade_state: 'SUCCESS', amount: expect.objectContaining({ total: d.total }) });
       expect(d.transactionId).toBe(atWechat.data[0].id ?? atWechat.data[0].transaction_id);
     }
-    const events = await db.collection('payment_events').aggregate([{ $group: { _id: '$eventId', n: { $sum: 1 } } }]).toArray();
+    const events = await db
+      .collection('payment_events')
+      .aggregate([{ $group: { _id: '$eventId', n: { $sum: 1 } } }])
+      .toArray();
     expect(events.every((e) => e.n === 1)).toBe(true);
   });
 });

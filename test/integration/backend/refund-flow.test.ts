@@ -21,7 +21,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const refund = (orderId: string, body: Record<string, unknown>, token = admin) => stack.api('POST', `/api/admin/orders/${orderId}/refunds`, { token, body });
+const refund = (orderId: string, body: Record<string, unknown>, token = admin) =>
+  stack.api('POST', `/api/admin/orders/${orderId}/refunds`, { token, body });
 let rid = 0;
 const requestId = () => `req-${Date.now()}-${rid++}`;
 
@@ -31,15 +32,25 @@ test('partial refund -> REFUND.SUCCESS notification -> refund of the rest -> a t
 
   const first = await refund(order.id, { amount: 2000, reason: 'one cup spilled', requestId: requestId() });
   expect(first.status).toBe(201);
-  expect(first.json).toMatchObject({ amount: 2000, currency: 'HKD', status: 'PROCESSING', orderId: order.id, outTradeNo: order.outTradeNo });
+  expect(first.json).toMatchObject({
+    amount: 2000,
+    currency: 'HKD',
+    status: 'PROCESSING',
+    orderId: order.id,
+    outTradeNo: order.outTradeNo,
+  });
   // Processing check is 10 minutes away: only the notification can settle it.
   const done = await refundStatus(stack, admin, first.json.id, 'SUCCESS');
   expect(done.refundId).toBeTruthy();
   // The sandbox records the delivery once our 204 is back.
-  await waitFor(async () => {
-    const sent = await stack.sandbox.admin.notifications({ out_refund_no: first.json.outRefundNo });
-    return sent.some((n) => n.event_type === 'REFUND.SUCCESS' && n.state === 'delivered');
-  }, 5000, 'REFUND.SUCCESS delivered');
+  await waitFor(
+    async () => {
+      const sent = await stack.sandbox.admin.notifications({ out_refund_no: first.json.outRefundNo });
+      return sent.some((n) => n.event_type === 'REFUND.SUCCESS' && n.state === 'delivered');
+    },
+    5000,
+    'REFUND.SUCCESS delivered',
+  );
 
   const second = await refund(order.id, { amount: 3600, requestId: requestId() });
   expect(second.status).toBe(201);
@@ -64,7 +75,10 @@ test('partial refund -> REFUND.SUCCESS notification -> refund of the rest -> a t
   // The customer sees the refunds on their order too.
   const customer = await stack.api('GET', `/api/orders/${order.id}`, { token: await stack.loginCustomer('rf-alice') });
   expect(customer.json).toMatchObject({ refundedAmount: 5600, refundableAmount: 0 });
-  expect(customer.json.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status])).toEqual([[2000, 'SUCCESS'], [3600, 'SUCCESS']]);
+  expect(customer.json.refunds.map((r: { amount: number; status: string }) => [r.amount, r.status])).toEqual([
+    [2000, 'SUCCESS'],
+    [3600, 'SUCCESS'],
+  ]);
   expect(customer.json.refunds[0]).not.toHaveProperty('lastError');
 });
 
@@ -204,7 +218,13 @@ test('a final refusal marks the refund FAILED and releases; viewers cannot refun
 test('refund notifications: forged ones are refused with {code:"FAIL"}; a duplicate delivery changes nothing', async () => {
   const forged = await fetch(`${stack.backendUrl}/wechatpay/notify/refunds`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Wechatpay-Timestamp': String(Math.floor(Date.now() / 1000)), 'Wechatpay-Nonce': 'n', 'Wechatpay-Serial': 'ABC', 'Wechatpay-Signature': 'Zm9yZ2Vk' },
+    headers: {
+      'Content-Type': 'application/json',
+      'Wechatpay-Timestamp': String(Math.floor(Date.now() / 1000)),
+      'Wechatpay-Nonce': 'n',
+      'Wechatpay-Serial': 'ABC',
+      'Wechatpay-Signature': 'Zm9yZ2Vk',
+    },
     body: JSON.stringify({ id: 'EV-forged', event_type: 'REFUND.SUCCESS', resource: {} }),
   });
   expect(forged.status).toBeGreaterThanOrEqual(400);
@@ -215,11 +235,15 @@ test('refund notifications: forged ones are refused with {code:"FAIL"}; a duplic
   await stack.sandbox.admin.faults({ arm: [{ fault: 'notify-duplicate', out_trade_no: order.outTradeNo, times: 1 }] });
   const r = await refund(order.id, { amount: 700, requestId: requestId() });
   await refundStatus(stack, admin, r.json.id, 'SUCCESS');
-  const deliveries = await waitFor(async () => {
-    const sent = await stack.sandbox.admin.notifications({ out_refund_no: r.json.outRefundNo });
-    const all = sent.flatMap((n) => n.deliveries.filter((d: { ok: boolean }) => d.ok));
-    return all.length >= 2 ? all : undefined;
-  }, 5000, 'two deliveries');
+  const deliveries = await waitFor(
+    async () => {
+      const sent = await stack.sandbox.admin.notifications({ out_refund_no: r.json.outRefundNo });
+      const all = sent.flatMap((n) => n.deliveries.filter((d: { ok: boolean }) => d.ok));
+      return all.length >= 2 ? all : undefined;
+    },
+    5000,
+    'two deliveries',
+  );
   expect(deliveries.length).toBeGreaterThanOrEqual(2);
   const d = await stack.api('GET', `/api/admin/orders/${order.id}`, { token: admin });
   expect(d.json).toMatchObject({ refundedAmount: 700, refundableAmount: 4900 });

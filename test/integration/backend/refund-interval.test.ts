@@ -21,7 +21,8 @@ afterAll(async () => {
 
 test('a refund refused as too soon stays PENDING, holds its amount, and is sent again later', async () => {
   const order = await paidOrder(stack, 'gap-alice');
-  const refund = (amount: number, requestId: string) => stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin, body: { amount, requestId } });
+  const refund = (amount: number, requestId: string) =>
+    stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin, body: { amount, requestId } });
   const first = await refund(1000, 'gap-first');
   expect(first.status).toBe(201);
   const second = await refund(500, 'gap-second');

@@ -40,9 +40,15 @@ test('dashboard: today and 7 days, sales, refunds, net, payments and success rat
   const b = await paidOrder(stack, 'rep-b', [{ sku: 'egg-tart', quantity: 1 }]); // 950
   // One unpaid order closed: created today, not paid.
   const token = await stack.loginCustomer('rep-c');
-  const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `rep-c-${Date.now()}` } });
+  const created = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `rep-c-${Date.now()}` },
+  });
   expect((await stack.api('POST', `/api/admin/orders/${created.json.order.id}/close`, { token: admin, body: {} })).status).toBe(200);
-  const r = await stack.api('POST', `/api/admin/orders/${a.id}/refunds`, { token: admin, body: { amount: 1000, requestId: `rep-refund-${Date.now()}`, reason: '=HYPERLINK("x")' } });
+  const r = await stack.api('POST', `/api/admin/orders/${a.id}/refunds`, {
+    token: admin,
+    body: { amount: 1000, requestId: `rep-refund-${Date.now()}`, reason: '=HYPERLINK("x")' },
+  });
   expect(r.status).toBe(201);
   refund = await refundStatus(stack, admin, r.json.id, 'SUCCESS');
   paid1 = (await stack.api('GET', `/api/admin/orders/${a.id}`, { token: admin })).json;
@@ -51,7 +57,13 @@ test('dashboard: today and 7 days, sales, refunds, net, payments and success rat
   expect(today.status).toBe(200);
   const d = today.json as DashboardReport;
   expect(d).toMatchObject({ days: 1, utcOffset: HK, currency: 'HKD' });
-  expect(d.totals).toMatchObject({ sales: 5600 + 950, refunds: 1000, net: 5600 + 950 - 1000, payments: 2, created: { paid: 2, closed: 1, failed: 0, pending: 0 } });
+  expect(d.totals).toMatchObject({
+    sales: 5600 + 950,
+    refunds: 1000,
+    net: 5600 + 950 - 1000,
+    payments: 2,
+    created: { paid: 2, closed: 1, failed: 0, pending: 0 },
+  });
   expect(d.totals.paymentSuccessRate).toBeCloseTo(2 / 3, 5);
   expect(d.perDay).toEqual([{ date: hkToday(), sales: 6550, refunds: 1000, net: 5550, payments: 2 }]);
   expect(b.status).toBe('PAID');
@@ -70,7 +82,8 @@ test('dashboard: today and 7 days, sales, refunds, net, payments and success rat
 
 test('search finds an order by its number, WeChat transaction id, refund number and WeChat refund id', async () => {
   expect(paid1.transactionId).toBeTruthy();
-  const find = async (q: string) => (await stack.api('GET', `/api/admin/search?q=${encodeURIComponent(q)}`, { token: viewer })).json as AdminSearchResult;
+  const find = async (q: string) =>
+    (await stack.api('GET', `/api/admin/search?q=${encodeURIComponent(q)}`, { token: viewer })).json as AdminSearchResult;
   for (const [q, by] of [
     [paid1.outTradeNo, 'outTradeNo'],
     [paid1.transactionId!, 'transactionId'],
@@ -92,15 +105,23 @@ test('CSV exports of orders and refunds for a date range: streamed, formula-safe
   expect(orders.headers.get('content-type')).toBe('text/csv; charset=utf-8');
   expect(orders.headers.get('content-disposition')).toBe(`attachment; filename="orders-${day}-to-${day}.csv"`);
   expect(orders.headers.get('content-length')).toBeNull(); // streamed (chunked), not built in memory
-  const lines = orders.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-  expect(lines[0]).toBe('out_trade_no,transaction_id,status,source,created_at,paid_at,closed_at,currency,total,refunded,refundable,description');
+  const lines = orders.text
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n');
+  expect(lines[0]).toBe(
+    'out_trade_no,transaction_id,status,source,created_at,paid_at,closed_at,currency,total,refunded,refundable,description',
+  );
   expect(lines).toHaveLength(1 + 3);
   const row = lines.find((l) => l.startsWith(paid1.outTradeNo))!;
   expect(row).toContain(`,${paid1.transactionId},PAID,`);
   expect(row).toContain(',HKD,56.00,10.00,46.00,');
 
   const refunds = await raw(`/api/admin/export/refunds.csv?from=${day}&to=${day}&utcOffset=${HK}`, viewer);
-  const rl = refunds.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+  const rl = refunds.text
+    .replace(/^\uFEFF/, '')
+    .trimEnd()
+    .split('\r\n');
   expect(rl[0]).toBe('out_refund_no,refund_id,out_trade_no,status,created_at,succeeded_at,currency,amount,reason,created_by');
   expect(rl).toHaveLength(2);
   // A reason that a spreadsheet would run as a formula is written as text.
@@ -110,11 +131,20 @@ test('CSV exports of orders and refunds for a date range: streamed, formula-safe
 
   // An empty range is just the header; validation names the field.
   const empty = await raw('/api/admin/export/orders.csv?from=2020-01-01&to=2020-01-31', viewer);
-  expect(empty.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n')).toHaveLength(1);
+  expect(
+    empty.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n'),
+  ).toHaveLength(1);
   const bad = await stack.api('GET', '/api/admin/export/orders.csv?from=2024-02-30&to=2024-03-01', { token: viewer });
   expect(bad.json).toMatchObject({ code: 'VALIDATION_FAILED' });
-  expect((await stack.api('GET', '/api/admin/export/orders.csv?from=2024-03-02&to=2024-03-01', { token: viewer })).json.details.fields.to).toMatch(/before/);
-  expect((await stack.api('GET', '/api/admin/export/orders.csv?from=2020-01-01&to=2024-03-01', { token: viewer })).json.details.fields.to).toMatch(/366/);
+  expect(
+    (await stack.api('GET', '/api/admin/export/orders.csv?from=2024-03-02&to=2024-03-01', { token: viewer })).json.details.fields.to,
+  ).toMatch(/before/);
+  expect(
+    (await stack.api('GET', '/api/admin/export/orders.csv?from=2020-01-01&to=2024-03-01', { token: viewer })).json.details.fields.to,
+  ).toMatch(/366/);
   expect((await raw(`/api/admin/export/orders.csv?from=${day}&to=${day}`)).status).toBe(401);
   expect((await stack.api('GET', '/api/admin/export/payments.csv', { token: viewer })).status).toBe(404);
   const audit = await db.collection('audit_log').find({ action: 'report.export', actor: 'rep-viewer' }).toArray();
@@ -146,7 +176,9 @@ test('a large export streams every row in order from a cursor', async () => {
     refundHolds: [],
   }));
   for (let i = 0; i < N; i += 1000) await db.collection('orders').insertMany(docs.slice(i, i + 1000), { ordered: false });
-  const res = await fetch(`${stack.backendUrl}/api/admin/export/orders.csv?from=2021-03-04&to=2021-03-04&utcOffset=${HK}`, { headers: { Authorization: `Bearer ${admin}` } });
+  const res = await fetch(`${stack.backendUrl}/api/admin/export/orders.csv?from=2021-03-04&to=2021-03-04&utcOffset=${HK}`, {
+    headers: { Authorization: `Bearer ${admin}` },
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-length')).toBeNull();
   // Read it as a stream, as a browser's download would, counting rows without keeping them.

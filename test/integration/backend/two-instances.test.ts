@@ -8,7 +8,9 @@ let stack: Stack;
 let second: { url: string; stop(): Promise<void> };
 let db: mongoose.Connection;
 beforeAll(async () => {
-  stack = await startStack({ env: { INSTANCE_ID: 'one', ORDER_SYNC_STALE_SECONDS: '3600', ORDER_TTL_SECONDS: '12', JOBS_INTERVAL_MS: '100' } });
+  stack = await startStack({
+    env: { INSTANCE_ID: 'one', ORDER_SYNC_STALE_SECONDS: '3600', ORDER_TTL_SECONDS: '12', JOBS_INTERVAL_MS: '100' },
+  });
   second = await stack.addBackend({ INSTANCE_ID: 'two' });
   db = await mongoose.createConnection(stack.dbUri).asPromise();
 });

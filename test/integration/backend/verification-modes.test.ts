@@ -19,7 +19,12 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
   beforeAll(async () => {
     stack = await startStack({
       mode,
-      env: { PENDING_QUERY_SCHEDULE_SECONDS: '600', ORDER_SYNC_STALE_SECONDS: '600', REFUND_RETRY_SCHEDULE_SECONDS: '0.3', REFUND_PROCESSING_CHECK_SECONDS: '600' },
+      env: {
+        PENDING_QUERY_SCHEDULE_SECONDS: '600',
+        ORDER_SYNC_STALE_SECONDS: '600',
+        REFUND_RETRY_SCHEDULE_SECONDS: '0.3',
+        REFUND_PROCESSING_CHECK_SECONDS: '600',
+      },
       sandbox: { settings: { refundSettleDelaySeconds: 0.2 } },
     });
     admin = await staffToken(stack.backendUrl, stack.dbUri, `staff-${mode}`, 'admin');
@@ -45,15 +50,24 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
   async function payAndRefund(switchTo?: SignWith): Promise<string[]> {
     const order = await paidOrder(stack, `user-${mode}-${seq++}`);
     if (switchTo) await stack.sandbox.admin.signWith(m().mchid, switchTo);
-    const r = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin, body: { amount: 100, requestId: `vm-${mode}-${seq++}` } });
+    const r = await stack.api('POST', `/api/admin/orders/${order.id}/refunds`, {
+      token: admin,
+      body: { amount: 100, requestId: `vm-${mode}-${seq++}` },
+    });
     expect(r.status).toBe(201);
     await refundStatus(stack, admin, r.json.id, 'SUCCESS');
-    await waitFor(async () => (await stack.sandbox.admin.notifications({ out_refund_no: r.json.outRefundNo })).some((n) => n.state === 'delivered'), 5000, 'refund notification delivered');
+    await waitFor(
+      async () => (await stack.sandbox.admin.notifications({ out_refund_no: r.json.outRefundNo })).some((n) => n.state === 'delivered'),
+      5000,
+      'refund notification delivered',
+    );
     // The payment's and the refund's notifications (both carry the out_trade_no), oldest first.
     const sent = await stack.sandbox.admin.notifications({ out_trade_no: order.outTradeNo });
     expect(sent.map((n) => n.event_type)).toEqual(['TRANSACTION.SUCCESS', 'REFUND.SUCCESS']);
     // Every notification was accepted on its first attempt: the backend verified whichever key signed it.
-    const deliveries = sent.flatMap((n) => n.deliveries as { kind: string; ok: boolean; serial: string; attempt: number }[]).filter((d) => d.kind === 'delivery');
+    const deliveries = sent
+      .flatMap((n) => n.deliveries as { kind: string; ok: boolean; serial: string; attempt: number }[])
+      .filter((d) => d.kind === 'delivery');
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) expect(d).toMatchObject({ ok: true, attempt: 1 });
     return deliveries.map((d) => d.serial);
@@ -72,7 +86,10 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
   test('a backend trusting only certificates cannot follow WeChat Pay to the public key (it refuses the answers)', async () => {
     await stack.sandbox.admin.signWith(m().mchid, 'public_key');
     const token = await stack.loginCustomer(`user-${mode}-strict`);
-    const created = await stack.api('POST', '/api/orders', { token, body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: `vm-strict-${mode}` } });
+    const created = await stack.api('POST', '/api/orders', {
+      token,
+      body: { items: [{ sku: 'milk-tea', quantity: 1 }], clientRequestId: `vm-strict-${mode}` },
+    });
     // The prepay answer is signed with a key this backend does not trust: the order cannot be placed.
     expect(created.status).toBeGreaterThanOrEqual(500);
     await stack.sandbox.admin.signWith(m().mchid, 'certificate');
@@ -99,9 +116,16 @@ describe.each(['direct', 'institution'] as const)('%s merchant', (mode) => {
     expect(certs.status).toBe(404);
     expect(certs.json.code).toBe('RESOURCE_NOT_EXISTS');
     // An answer is signed with the public key, whatever the request's Wechatpay-Serial says.
-    const q = await signedRequest(stack.sandbox.baseUrl, m(), 'GET', '/v3/global/settle/settlements?settle_state=UNSETTLE&offset=0&limit=1', undefined, {
-      'Wechatpay-Serial': stack.sandbox.config.platformSerial,
-    });
+    const q = await signedRequest(
+      stack.sandbox.baseUrl,
+      m(),
+      'GET',
+      '/v3/global/settle/settlements?settle_state=UNSETTLE&offset=0&limit=1',
+      undefined,
+      {
+        'Wechatpay-Serial': stack.sandbox.config.platformSerial,
+      },
+    );
     expect(q.status).toBe(200);
     expect(q.headers.get('wechatpay-serial')).toBe(m().publicKeyId);
 

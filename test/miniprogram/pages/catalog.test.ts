@@ -137,7 +137,9 @@ test('touch targets are at least 44 x 44 px and no style overrides a button with
 });
 
 test('a tab bar leads to the shop and my orders, with icons that exist', () => {
-  const app = JSON.parse(readFileSync(join(MP_ROOT, 'app.json'), 'utf8')) as { tabBar: { list: { pagePath: string; iconPath: string; selectedIconPath: string }[] } };
+  const app = JSON.parse(readFileSync(join(MP_ROOT, 'app.json'), 'utf8')) as {
+    tabBar: { list: { pagePath: string; iconPath: string; selectedIconPath: string }[] };
+  };
   expect(app.tabBar.list.map((i) => i.pagePath)).toEqual(['pages/catalog/index', 'pages/orders/index']);
   for (const item of app.tabBar.list) {
     for (const icon of [item.iconPath, item.selectedIconPath]) {

@@ -58,12 +58,13 @@ test('zh-HK: amounts, total and item count in Chinese; the stepper buttons are l
   expect(element(page, '.line__minus')!.getAttribute('aria-label')).toBe('減一件蛋撻');
 });
 
-test('the place-order button is WeChat\'s primary button, disabled while the order is being placed', async () => {
+test("the place-order button is WeChat's primary button, disabled while the order is being placed", async () => {
   const backend = new FakeBackend();
   let answer: (v: unknown) => void = () => undefined;
   const network = backend.network;
   const wx = new FakeWx({
-    network: (req) => (req.method === 'POST' && req.url.endsWith('/api/orders') ? new Promise((r) => (answer = () => r(network(req)))) : network(req)),
+    network: (req) =>
+      req.method === 'POST' && req.url.endsWith('/api/orders') ? new Promise((r) => (answer = () => r(network(req)))) : network(req),
   }).install();
   withCart(wx, { TEA: 1 });
   const page = openPage('checkout');

@@ -19,7 +19,16 @@ const paidOrder = {
   refundedAmount: 1250,
   refundableAmount: 4600,
   refunds: [
-    { id: 'r1', outRefundNo: 'RF1', amount: 1250, currency: 'HKD', status: 'SUCCESS' as const, reason: 'Sold out', createdAt: '2026-11-23T03:00:00.000Z', succeededAt: '2026-11-23T03:01:00.000Z' },
+    {
+      id: 'r1',
+      outRefundNo: 'RF1',
+      amount: 1250,
+      currency: 'HKD',
+      status: 'SUCCESS' as const,
+      reason: 'Sold out',
+      createdAt: '2026-11-23T03:00:00.000Z',
+      succeededAt: '2026-11-23T03:01:00.000Z',
+    },
     { id: 'r2', outRefundNo: 'RF2', amount: 1000, currency: 'HKD', status: 'PROCESSING' as const, createdAt: '2026-11-23T03:10:00.000Z' },
   ],
 };
@@ -101,7 +110,12 @@ test('an expired unpaid order cannot be paid any more: it offers "Order again" (
 
 test('order again that fails (a product is gone) says why and can be tried again', async () => {
   const backend = new FakeBackend();
-  backend.addOrder({ id: 'o7', status: 'CLOSED', items: [{ sku: 'OLD', name: { 'zh-HK': '舊貨', en: 'Retired item' }, unitPrice: 100, quantity: 1, amount: 100 }], total: 100 });
+  backend.addOrder({
+    id: 'o7',
+    status: 'CLOSED',
+    items: [{ sku: 'OLD', name: { 'zh-HK': '舊貨', en: 'Retired item' }, unitPrice: 100, quantity: 1, amount: 100 }],
+    total: 100,
+  });
   const wx = new FakeWx({ network: backend.network }).install();
   const page = openPage('order-detail', { id: 'o7' });
   await until(() => page.data.state === 'ready');

@@ -63,7 +63,14 @@ test('a 429 shows the rate-limit text and retry reloads', async () => {
 });
 
 const tea = { sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, unitPrice: 2800, quantity: 1, amount: 2800 };
-const refund = (id: string, amount: number, status: 'SUCCESS' | 'PROCESSING') => ({ id, outRefundNo: `RF${id}`, amount, currency: 'HKD', status, createdAt: '2026-11-23T03:00:00.000Z' });
+const refund = (id: string, amount: number, status: 'SUCCESS' | 'PROCESSING') => ({
+  id,
+  outRefundNo: `RF${id}`,
+  amount,
+  currency: 'HKD',
+  status,
+  createdAt: '2026-11-23T03:00:00.000Z',
+});
 
 function statusesShown(page: ReturnType<typeof openPage>): string[] {
   return elements(page, '.order').map((row) => row.querySelector('status-tag')?.textContent ?? '');

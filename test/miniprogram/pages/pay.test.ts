@@ -15,7 +15,11 @@ async function payPage(backend: FakeBackend, wx: FakeWx, orderId = 'o1') {
 
 test('shows the server total and calls wx.requestPayment with exactly the backend parameters', async () => {
   const backend = new FakeBackend();
-  backend.addOrder({ id: 'o1', total: 5600, items: [{ sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, unitPrice: 2800, quantity: 2, amount: 5600 }] });
+  backend.addOrder({
+    id: 'o1',
+    total: 5600,
+    items: [{ sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, unitPrice: 2800, quantity: 2, amount: 5600 }],
+  });
   const wx = new FakeWx({ network: backend.network, payment: () => 'requestPayment:ok' }).install();
   const page = await payPage(backend, wx);
   expect(text(page)).toContain('HK$56.00');
@@ -51,7 +55,7 @@ test('a cancelled sheet whose payment went through anyway goes to the result pag
   const wx = new FakeWx({
     network: backend.network,
     payment: () => {
-      (backend.orders.get(order.id)!).status = 'PAID';
+      backend.orders.get(order.id)!.status = 'PAID';
       return 'requestPayment:fail cancel';
     },
   }).install();

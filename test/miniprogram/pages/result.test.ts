@@ -88,7 +88,9 @@ test('a failed sheet, then WeChat Pay reports the payment failed: "Payment faile
   expect(shown).not.toContain('Refresh');
   expect(element(page, '.result__status')!.textContent).toBe('Payment failed');
   // One primary action, not a stack of buttons: order again; then two links.
-  expect(Array.from(page.dom!.querySelectorAll('wx-button')).map((b) => [b.textContent, b.getAttribute('type')])).toEqual([['Order again', 'primary']]);
+  expect(Array.from(page.dom!.querySelectorAll('wx-button')).map((b) => [b.textContent, b.getAttribute('type')])).toEqual([
+    ['Order again', 'primary'],
+  ]);
   expect(elements(page, '.link').map((l) => l.textContent)).toEqual(['View order', 'Back to shop']);
   // The orders list says the same.
   const list = openPage('orders');

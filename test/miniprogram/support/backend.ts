@@ -5,8 +5,22 @@ import { API_BASE_URL } from './generated';
 import type { Network, WxAnswer, WxRequest } from './wx';
 
 export const PRODUCTS: Product[] = [
-  { sku: 'TEA', name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' }, price: 2800, currency: 'HKD', imageUrl: '/images/products/tea.png', active: true },
-  { sku: 'TART', name: { 'zh-HK': '蛋撻', en: 'Egg tart' }, description: { 'zh-HK': '新鮮出爐', en: 'Fresh from the oven' }, price: 1250, currency: 'HKD', active: true },
+  {
+    sku: 'TEA',
+    name: { 'zh-HK': '凍檸茶', en: 'Iced lemon tea' },
+    price: 2800,
+    currency: 'HKD',
+    imageUrl: '/images/products/tea.png',
+    active: true,
+  },
+  {
+    sku: 'TART',
+    name: { 'zh-HK': '蛋撻', en: 'Egg tart' },
+    description: { 'zh-HK': '新鮮出爐', en: 'Fresh from the oven' },
+    price: 1250,
+    currency: 'HKD',
+    active: true,
+  },
   { sku: 'OLD', name: { 'zh-HK': '舊貨', en: 'Retired item' }, price: 100, currency: 'HKD', active: false },
 ];
 
@@ -29,7 +43,13 @@ export class FakeBackend {
   private seq = 0;
 
   constructor(options: FakeBackendOptions = {}) {
-    this.config = { currency: 'HKD', sandbox: options.sandbox ?? false, merchantName: 'Demo Shop', maxQuantityPerItem: 5, maxItemsPerOrder: 10 };
+    this.config = {
+      currency: 'HKD',
+      sandbox: options.sandbox ?? false,
+      merchantName: 'Demo Shop',
+      maxQuantityPerItem: 5,
+      maxItemsPerOrder: 10,
+    };
     this.expiresIn = options.expiresIn ?? 7200;
   }
 
@@ -60,7 +80,13 @@ export class FakeBackend {
   }
 
   payment(orderId: string): PaymentParams {
-    return { timeStamp: '1763870000', nonceStr: `n${orderId}`, package: `prepay_id=wx${orderId}`, signType: 'RSA', paySign: `sig-${orderId}` };
+    return {
+      timeStamp: '1763870000',
+      nonceStr: `n${orderId}`,
+      package: `prepay_id=wx${orderId}`,
+      signType: 'RSA',
+      paySign: `sig-${orderId}`,
+    };
   }
 
   network: Network = (req) => this.handle(req);
@@ -105,14 +131,22 @@ export class FakeBackend {
         if (!p) return err(404, 'PRODUCT_NOT_FOUND');
         items.push({ sku: p.sku, name: p.name, unitPrice: p.price, quantity: line.quantity, amount: p.price * line.quantity });
       }
-      const order = this.addOrder({ id: `o${++this.seq}`, outTradeNo: `R${body.clientRequestId}`, items, total: items.reduce((n, i) => n + i.amount, 0) });
+      const order = this.addOrder({
+        id: `o${++this.seq}`,
+        outTradeNo: `R${body.clientRequestId}`,
+        items,
+        total: items.reduce((n, i) => n + i.amount, 0),
+      });
       return { status: 201, body: { order: this.view(order as OrderView & { owner: string }), payment: this.payment(order.id) } };
     }
     if (key === 'GET /api/orders') {
       const page = Number(url.searchParams.get('page') ?? 1);
       const pageSize = Number(url.searchParams.get('pageSize') ?? 20);
       const all = [...this.orders.values()].reverse();
-      return { status: 200, body: { items: all.slice((page - 1) * pageSize, page * pageSize).map((o) => this.view(o)), page, pageSize, total: all.length } };
+      return {
+        status: 200,
+        body: { items: all.slice((page - 1) * pageSize, page * pageSize).map((o) => this.view(o)), page, pageSize, total: all.length },
+      };
     }
     const one = /^\/api\/orders\/([^/]+)(\/pay)?$/.exec(url.pathname);
     if (one) {

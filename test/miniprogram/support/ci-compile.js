@@ -21,7 +21,10 @@ async function main() {
     ignores: ['node_modules/**/*'],
     attr: async () => ({ platform: false, appType: 0, isSandbox: false, released: false, setting: {}, gameApp: false }),
   });
-  const files = await ci.getCompiledResult({ project, setting: { es6: true, enhance: true, minify: false, useCompilerPlugins: ['typescript'] } });
+  const files = await ci.getCompiledResult({
+    project,
+    setting: { es6: true, enhance: true, minify: false, useCompilerPlugins: ['typescript'] },
+  });
   const out = {};
   for (const [name, content] of Object.entries(files)) out[name] = Buffer.isBuffer(content) ? content.toString('utf8') : String(content);
   writeFileSync(outJson, JSON.stringify(out));

@@ -3,9 +3,23 @@
 const { TestEnvironment } = require('jest-environment-jsdom');
 
 const NODE_GLOBALS = [
-  'fetch', 'Request', 'Response', 'Headers', 'FormData', 'AbortController', 'AbortSignal',
-  'TextEncoder', 'TextDecoder', 'structuredClone', 'setImmediate', 'clearImmediate',
-  'ReadableStream', 'WritableStream', 'TransformStream', 'Blob', 'Buffer',
+  'fetch',
+  'Request',
+  'Response',
+  'Headers',
+  'FormData',
+  'AbortController',
+  'AbortSignal',
+  'TextEncoder',
+  'TextDecoder',
+  'structuredClone',
+  'setImmediate',
+  'clearImmediate',
+  'ReadableStream',
+  'WritableStream',
+  'TransformStream',
+  'Blob',
+  'Buffer',
 ];
 
 class JsdomWithNodeNetwork extends TestEnvironment {

@@ -75,12 +75,23 @@ export class FakeWx {
   api(): Record<string, unknown> {
     return {
       request: (o: WxRequest & Callbacks) => {
-        const req: WxRequest = { method: o.method ?? 'GET', url: o.url, data: clone(o.data), header: { ...(o.header ?? {}) }, timeout: o.timeout };
+        const req: WxRequest = {
+          method: o.method ?? 'GET',
+          url: o.url,
+          data: clone(o.data),
+          header: { ...(o.header ?? {}) },
+          timeout: o.timeout,
+        };
         this.requests.push(req);
         Promise.resolve()
           .then(() => this.network(req))
           .then(
-            (answer) => later(() => ('fail' in answer ? o.fail?.({ errMsg: answer.fail }) : o.success?.({ statusCode: answer.status, data: clone(answer.body), header: {} }))),
+            (answer) =>
+              later(() =>
+                'fail' in answer
+                  ? o.fail?.({ errMsg: answer.fail })
+                  : o.success?.({ statusCode: answer.status, data: clone(answer.body), header: {} }),
+              ),
             (err: Error) => later(() => o.fail?.({ errMsg: `request:fail ${err.message}` })),
           );
         return { abort() {} };
@@ -96,7 +107,13 @@ export class FakeWx {
           );
       },
       requestPayment: (o: PaymentCall & Callbacks) => {
-        const call: PaymentCall = { timeStamp: o.timeStamp, nonceStr: o.nonceStr, package: o.package, signType: o.signType, paySign: o.paySign };
+        const call: PaymentCall = {
+          timeStamp: o.timeStamp,
+          nonceStr: o.nonceStr,
+          package: o.package,
+          signType: o.signType,
+          paySign: o.paySign,
+        };
         this.payments.push(call);
         const errMsg = this.payment(call);
         later(() => (errMsg === 'requestPayment:ok' ? o.success?.({ errMsg }) : o.fail?.({ errMsg })));

@@ -26,7 +26,8 @@ function forbiddenTarget(file: string, specifier: string): string | undefined {
   if (rel.startsWith('..')) return undefined; // a package or an absolute path outside the project
   const top = rel.split(sep)[0]!;
   // Bare specifiers are packages unless they name a project folder (e.g. a `paths` or baseUrl import).
-  if (!specifier.startsWith('.') && !specifier.startsWith('/') && !FORBIDDEN.some((f) => specifier === f || specifier.startsWith(`${f}/`))) return undefined;
+  if (!specifier.startsWith('.') && !specifier.startsWith('/') && !FORBIDDEN.some((f) => specifier === f || specifier.startsWith(`${f}/`)))
+    return undefined;
   return FORBIDDEN.includes(top) ? top : undefined;
 }
 

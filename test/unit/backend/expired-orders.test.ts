@@ -66,8 +66,26 @@ async function expiredPosOrder() {
 }
 
 function run(gateway: PaymentGateway) {
-  const orders = new OrderService({ orders: st.orders, catalog: st.catalog, gateway, currency: 'HKD', orderTtlSeconds: 600, firstSyncSeconds: 30, syncStaleSeconds: 10, logger: createLogger('silent') });
-  return runExpiredOrders({ orderRecords: st.orders, orders, gateway, owner: 'i1', claimSeconds: 60, retrySeconds: 30, batchSize: 50, logger: createLogger('silent') });
+  const orders = new OrderService({
+    orders: st.orders,
+    catalog: st.catalog,
+    gateway,
+    currency: 'HKD',
+    orderTtlSeconds: 600,
+    firstSyncSeconds: 30,
+    syncStaleSeconds: 10,
+    logger: createLogger('silent'),
+  });
+  return runExpiredOrders({
+    orderRecords: st.orders,
+    orders,
+    gateway,
+    owner: 'i1',
+    claimSeconds: 60,
+    retrySeconds: 30,
+    batchSize: 50,
+    logger: createLogger('silent'),
+  });
 }
 
 test('a Quick Pay charge still open at WeChat is reversed, then closed as WeChat reports it', async () => {

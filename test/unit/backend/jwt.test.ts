@@ -49,7 +49,12 @@ test('alg:none and other algorithms are refused', () => {
 
 test('expired tokens -> TOKEN_EXPIRED', () => {
   const past = Math.floor(Date.now() / 1000) - 120;
-  const expired = jwt.sign({ iat: past, exp: past + 60 }, secret, { algorithm: 'HS256', subject: 'o_1', audience: 'customer', issuer: 'wxpay-backend' });
+  const expired = jwt.sign({ iat: past, exp: past + 60 }, secret, {
+    algorithm: 'HS256',
+    subject: 'o_1',
+    audience: 'customer',
+    issuer: 'wxpay-backend',
+  });
   expect(codeOf(() => verifyToken(secret, expired, 'customer'))).toBe('TOKEN_EXPIRED');
 });
 

@@ -19,7 +19,16 @@ test('trade_state maps onto our status in one place', () => {
 const order = { outTradeNo: 'M1', total: 1900, currency: 'HKD' };
 const direct = { mode: 'direct' as const, mchid: '1900000001', appid: 'wxapp' };
 const tx = (over: Partial<Transaction> = {}): Transaction =>
-  ({ id: '42', transaction_id: '42', mchid: '1900000001', appid: 'wxapp', out_trade_no: 'M1', trade_state: 'SUCCESS', amount: { total: 1900, currency: 'HKD' }, ...over }) as Transaction;
+  ({
+    id: '42',
+    transaction_id: '42',
+    mchid: '1900000001',
+    appid: 'wxapp',
+    out_trade_no: 'M1',
+    trade_state: 'SUCCESS',
+    amount: { total: 1900, currency: 'HKD' },
+    ...over,
+  }) as Transaction;
 
 test('a matching transaction passes; identity mismatches are rejected, amount mismatches flagged', () => {
   expect(mismatch(order, tx(), direct)).toBeUndefined();

@@ -39,7 +39,12 @@ test('every seeded product has a picture under 30 KB that the backend serves as 
 });
 
 test('unknown files and path tricks are 404', async () => {
-  for (const path of ['/images/products/nope.png', '/images/products/..%2F..%2Fpackage.json', '/images/products/milk-tea.svg', '/images/products/.png']) {
+  for (const path of [
+    '/images/products/nope.png',
+    '/images/products/..%2F..%2Fpackage.json',
+    '/images/products/milk-tea.svg',
+    '/images/products/.png',
+  ]) {
     const res = await fetch(base + path);
     expect(res.status).toBe(404);
   }

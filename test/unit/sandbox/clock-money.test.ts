@@ -1,4 +1,13 @@
-import { addDays, compactTime, createClock, gmt8Date, gmt8DayRange, isCalendarDate, parseRfc3339, rfc3339 } from '../../../server/sandbox/clock';
+import {
+  addDays,
+  compactTime,
+  createClock,
+  gmt8Date,
+  gmt8DayRange,
+  isCalendarDate,
+  parseRfc3339,
+  rfc3339,
+} from '../../../server/sandbox/clock';
 import { digestOf, micropayScenario } from '../../../server/sandbox/ledger/ledger';
 import { exchangeRate, fee, formatMajor, toPayerAmount } from '../../../server/sandbox/ledger/money';
 import { ATTEMPT_OFFSETS_S, RETRY_INTERVALS_S } from '../../../server/sandbox/notifier/notifier';

@@ -10,9 +10,14 @@ test('the setting comes from the file or SANDBOX_PAYMENT_NOTIFY_CREATE_TIME; any
   const dir = dirname(view.keys.configPath);
   expect(buildConfig(file, dir, {}).settings.paymentNotifyCreateTime).toBe('compact');
   expect(buildConfig({ ...file, settings: {} }, dir, {}).settings.paymentNotifyCreateTime).toBe('rfc3339');
-  expect(buildConfig({ ...file, settings: {} }, dir, { SANDBOX_PAYMENT_NOTIFY_CREATE_TIME: 'compact' }).settings.paymentNotifyCreateTime).toBe('compact');
+  expect(
+    buildConfig({ ...file, settings: {} }, dir, { SANDBOX_PAYMENT_NOTIFY_CREATE_TIME: 'compact' }).settings.paymentNotifyCreateTime,
+  ).toBe('compact');
   expect(() => buildConfig(file, dir, { SANDBOX_PAYMENT_NOTIFY_CREATE_TIME: 'unix' })).toThrow(/rfc3339 or compact/);
-  const perMerchant = { ...file, merchants: file.merchants.map((x: object) => ({ ...x, settings: { paymentNotifyCreateTime: 'compact' } })) };
+  const perMerchant = {
+    ...file,
+    merchants: file.merchants.map((x: object) => ({ ...x, settings: { paymentNotifyCreateTime: 'compact' } })),
+  };
   expect(buildConfig(perMerchant, dir, {}).merchants[0]!.settings.paymentNotifyCreateTime).toBe('compact');
   rmSync(keyDir, { recursive: true, force: true });
 });

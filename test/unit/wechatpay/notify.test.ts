@@ -32,7 +32,13 @@ const payment = {
   sub_mchid: '20000100',
   out_trade_no: '20150806125346',
   payer: { sp_openid: 'oUpF8uN95-Ptaags6E_roPHg7AG0' },
-  amount: { total: 528800, currency: 'HKD', payer_total: 518799, payer_currency: 'CNY', exchange_rate: { type: 'SETTLEMENT_RATE', rate: 8000000 } },
+  amount: {
+    total: 528800,
+    currency: 'HKD',
+    payer_total: 518799,
+    payer_currency: 'CNY',
+    exchange_rate: { type: 'SETTLEMENT_RATE', rate: 8000000 },
+  },
   trade_type: 'MICROPAY',
   trade_state: 'SUCCESS',
   success_time: '2018-06-08T10:34:56+08:00',
@@ -91,16 +97,38 @@ describe('notification parser', () => {
 
   const body = envelope('TRANSACTION.SUCCESS', payment);
   it.each([
-    ['a SIGNTEST probe', () => [{ ...headers(body), 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/' + 'Q'.repeat(300) }, body], 'signtest_probe'],
+    [
+      'a SIGNTEST probe',
+      () => [{ ...headers(body), 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/' + 'Q'.repeat(300) }, body],
+      'signtest_probe',
+    ],
     ['a stale timestamp', () => [headers(body, {}, -301), body], 'stale_timestamp'],
     ['a future timestamp', () => [headers(body, {}, 301), body], 'future_timestamp'],
     ['an unknown serial', () => [headers(body, { 'Wechatpay-Serial': 'ABCDEF' }), body], 'unknown_serial'],
-    ['a wrong signature type', () => [headers(body, { 'Wechatpay-Signature-Type': 'WECHATPAY2-SM2-WITH-SM3' }), body], 'unsupported_algorithm'],
+    [
+      'a wrong signature type',
+      () => [headers(body, { 'Wechatpay-Signature-Type': 'WECHATPAY2-SM2-WITH-SM3' }), body],
+      'unsupported_algorithm',
+    ],
     ['missing headers', () => [{ 'Wechatpay-Nonce': 'x' }, body], 'missing_headers'],
     ['a re-serialised body', () => [headers(body), JSON.stringify(JSON.parse(body), null, 1)], 'bad_signature'],
     ['a parsed body', () => [headers(body), JSON.parse(body)], 'malformed_body'],
-    ['a wrong resource algorithm', () => { const b = envelope('TRANSACTION.SUCCESS', payment, { algorithm: 'AEAD_AES_128_GCM' }); return [headers(b), b]; }, 'unsupported_algorithm'],
-    ['a wrong APIv3 key', () => { const b = envelope('TRANSACTION.SUCCESS', payment, { key: 'x'.repeat(32) }); return [headers(b), b]; }, 'decrypt_failed'],
+    [
+      'a wrong resource algorithm',
+      () => {
+        const b = envelope('TRANSACTION.SUCCESS', payment, { algorithm: 'AEAD_AES_128_GCM' });
+        return [headers(b), b];
+      },
+      'unsupported_algorithm',
+    ],
+    [
+      'a wrong APIv3 key',
+      () => {
+        const b = envelope('TRANSACTION.SUCCESS', payment, { key: 'x'.repeat(32) });
+        return [headers(b), b];
+      },
+      'decrypt_failed',
+    ],
     ['a non-JSON body', () => [headers('nope'), 'nope'], 'malformed_body'],
   ])('rejects %s', async (_name, make, reason) => {
     const [h, b] = make() as [Record<string, string>, string];
@@ -122,16 +150,26 @@ describe('notification parser', () => {
   });
 
   it('throws (our failure, answer 5xx) when the key lookup itself fails', async () => {
-    const failing = new NotificationParser({ apiV3Key: API_V3_KEY, resolver: { resolve: () => Promise.reject(new Error('download failed')) } });
+    const failing = new NotificationParser({
+      apiV3Key: API_V3_KEY,
+      resolver: { resolve: () => Promise.reject(new Error('download failed')) },
+    });
     await expect(failing.parse(headers(body), body)).rejects.toThrow('download failed');
   });
 
   it('works through a client with pinned platform certificates', async () => {
     const merchant = issueCertificate({ commonName: 'merchant' });
     const c = new WechatPayClient({
-      mode: 'institution', spMchid: '1', spAppid: 'wxsp', subMchid: '2', subAppid: 'wxsub',
-      merchantSerial: merchant.serial, privateKey: merchant.privateKeyPem, apiV3Key: API_V3_KEY,
-      platformCertificates: [platform.certificatePem], downloadCertificates: false,
+      mode: 'institution',
+      spMchid: '1',
+      spAppid: 'wxsp',
+      subMchid: '2',
+      subAppid: 'wxsub',
+      merchantSerial: merchant.serial,
+      privateKey: merchant.privateKeyPem,
+      apiV3Key: API_V3_KEY,
+      platformCertificates: [platform.certificatePem],
+      downloadCertificates: false,
     });
     const r = await c.parseNotification(headers(body), body);
     expect(r.ok).toBe(true);

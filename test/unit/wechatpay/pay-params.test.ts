@@ -5,11 +5,19 @@ import { buildPaySignMessage } from '../../../server/src/wechatpay/crypto';
 
 const merchant = issueCertificate({ commonName: 'merchant' });
 const pub = createPublicKey(merchant.privateKeyPem);
-const common = { merchantSerial: merchant.serial, privateKey: merchant.privateKeyPem, apiV3Key: 'k'.repeat(32), platformCertificates: [merchant.certificatePem], downloadCertificates: false };
+const common = {
+  merchantSerial: merchant.serial,
+  privateKey: merchant.privateKeyPem,
+  apiV3Key: 'k'.repeat(32),
+  platformCertificates: [merchant.certificatePem],
+  downloadCertificates: false,
+};
 const make = (o: object) => new WechatPayClient({ ...common, ...o } as WechatPayClientOptions);
 
 function verifies(appId: string, p: { timeStamp: string; nonceStr: string; package: string; paySign: string }) {
-  return createVerify('RSA-SHA256').update(buildPaySignMessage(appId, p.timeStamp, p.nonceStr, p.package)).verify(pub, p.paySign, 'base64');
+  return createVerify('RSA-SHA256')
+    .update(buildPaySignMessage(appId, p.timeStamp, p.nonceStr, p.package))
+    .verify(pub, p.paySign, 'base64');
 }
 
 describe('requestPaymentParams', () => {

@@ -26,7 +26,16 @@ export function dashboardView(ctx: ViewContext): HTMLElement {
     'nav',
     { class: 'segmented', 'aria-label': t('dashboard.period'), testid: 'dashboard-periods' },
     ...PERIODS.map((p) =>
-      h('a', { href: `#/dashboard?days=${p}`, class: p === days ? 'active' : undefined, 'aria-current': p === days ? 'page' : undefined, testid: `dashboard-days-${p}` }, p === 1 ? t('dashboard.today') : t('dashboard.days', { days: p })),
+      h(
+        'a',
+        {
+          href: `#/dashboard?days=${p}`,
+          class: p === days ? 'active' : undefined,
+          'aria-current': p === days ? 'page' : undefined,
+          testid: `dashboard-days-${p}`,
+        },
+        p === 1 ? t('dashboard.today') : t('dashboard.days', { days: p }),
+      ),
     ),
   );
 
@@ -39,16 +48,32 @@ export function dashboardView(ctx: ViewContext): HTMLElement {
     },
   );
 
-  return h('section', { testid: 'dashboard-view' }, h('header', { class: 'title-row' }, h('h1', {}, t('dashboard.heading')), periods), message, results, exportForm());
+  return h(
+    'section',
+    { testid: 'dashboard-view' },
+    h('header', { class: 'title-row' }, h('h1', {}, t('dashboard.heading')), periods),
+    message,
+    results,
+    exportForm(),
+  );
 }
 
 function renderReport(r: DashboardReport): HTMLElement {
   const c = r.currency;
   const tile = (label: string, value: string, testid: string, hint?: string) =>
-    h('div', { class: 'tile', testid }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value num' }, value), hint ? h('div', { class: 'hint' }, hint) : null);
+    h(
+      'div',
+      { class: 'tile', testid },
+      h('div', { class: 'tile-label' }, label),
+      h('div', { class: 'tile-value num' }, value),
+      hint ? h('div', { class: 'hint' }, hint) : null,
+    );
   const created = r.totals.created;
   const decided = created.paid + created.failed + created.closed;
-  const rate = r.totals.paymentSuccessRate === null ? '—' : new Intl.NumberFormat(currentLang(), { style: 'percent', maximumFractionDigits: 1 }).format(r.totals.paymentSuccessRate);
+  const rate =
+    r.totals.paymentSuccessRate === null
+      ? '—'
+      : new Intl.NumberFormat(currentLang(), { style: 'percent', maximumFractionDigits: 1 }).format(r.totals.paymentSuccessRate);
   const tiles = h(
     'div',
     { class: 'tiles' },
@@ -56,7 +81,12 @@ function renderReport(r: DashboardReport): HTMLElement {
     tile(t('dashboard.refunds'), money(r.totals.refunds, c), 'dashboard-refunds'),
     tile(t('dashboard.net'), money(r.totals.net, c), 'dashboard-net'),
     tile(t('dashboard.payments'), String(r.totals.payments), 'dashboard-payments'),
-    tile(t('dashboard.successRate'), rate, 'dashboard-rate', decided ? t('dashboard.successRateHint', { paid: created.paid, decided, pending: created.pending }) : t('dashboard.noRate')),
+    tile(
+      t('dashboard.successRate'),
+      rate,
+      'dashboard-rate',
+      decided ? t('dashboard.successRateHint', { paid: created.paid, decided, pending: created.pending }) : t('dashboard.noRate'),
+    ),
   );
   const short = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', { month: 'short', day: 'numeric', timeZone: 'UTC' });
   const day = (d: string) => short.format(new Date(`${d}T00:00:00Z`));
@@ -70,10 +100,26 @@ function renderReport(r: DashboardReport): HTMLElement {
     format: (v) => money(v, c),
     day,
   });
-  const legend = h('p', { class: 'legend' }, h('span', { class: 'key key-sales' }), t('dashboard.sales'), ' ', h('span', { class: 'key key-refunds' }), t('dashboard.refunds'));
+  const legend = h(
+    'p',
+    { class: 'legend' },
+    h('span', { class: 'key key-sales' }),
+    t('dashboard.sales'),
+    ' ',
+    h('span', { class: 'key key-refunds' }),
+    t('dashboard.refunds'),
+  );
   const figures = table(
     [t('dashboard.date'), t('dashboard.sales'), t('dashboard.refunds'), t('dashboard.net'), t('dashboard.payments')],
-    [...r.perDay].reverse().map((d) => [d.date, h('span', { class: 'num' }, money(d.sales, c)), h('span', { class: 'num' }, money(d.refunds, c)), h('span', { class: 'num' }, money(d.net, c)), h('span', { class: 'num' }, d.payments)]),
+    [...r.perDay]
+      .reverse()
+      .map((d) => [
+        d.date,
+        h('span', { class: 'num' }, money(d.sales, c)),
+        h('span', { class: 'num' }, money(d.refunds, c)),
+        h('span', { class: 'num' }, money(d.net, c)),
+        h('span', { class: 'num' }, d.payments),
+      ]),
     'dashboard-table',
   );
   return h(
@@ -102,7 +148,11 @@ function exportForm(): HTMLElement {
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary', testid: 'export-orders', onclick: () => (kind = 'orders') }, t('dashboard.exportOrders')),
+      h(
+        'button',
+        { type: 'submit', class: 'primary', testid: 'export-orders', onclick: () => (kind = 'orders') },
+        t('dashboard.exportOrders'),
+      ),
       h('button', { type: 'submit', testid: 'export-refunds', onclick: () => (kind = 'refunds') }, t('dashboard.exportRefunds')),
     ),
   );

@@ -4,8 +4,22 @@ import { field, guardSubmit, h, messageBox, setMessage } from '../dom';
 import { errorText, t } from '../ui';
 
 export function loginView(onLoggedIn: (res: StaffLoginResponse) => void, notice?: string): HTMLElement {
-  const username = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 64, autofocus: true, testid: 'login-username' });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 200, testid: 'login-password' });
+  const username = h('input', {
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    maxlength: 64,
+    autofocus: true,
+    testid: 'login-username',
+  });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    maxlength: 200,
+    testid: 'login-password',
+  });
   const message = messageBox('login-error');
   const form = h(
     'form',

@@ -57,28 +57,40 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const canClose = can(ctx.session.role, 'close') && order.status === 'PENDING';
     if (canRefund) {
       actions.append(
-        h('button', {
-          type: 'button',
-          class: 'primary',
-          testid: 'refund-button',
-          onclick: () => openPanel(refundPanel(order, ctx.signal, () => load({ refresh: true }), closePanel)),
-        }, t('order.refund')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            testid: 'refund-button',
+            onclick: () => openPanel(refundPanel(order, ctx.signal, () => load({ refresh: true }), closePanel)),
+          },
+          t('order.refund'),
+        ),
       );
     }
     if (canClose) {
       actions.append(
-        h('button', {
-          type: 'button',
-          class: 'danger',
-          testid: 'close-button',
-          onclick: () =>
-            openPanel(
-              closeForm(order, () => {
-                closePanel();
-                load({ notice: t('order.closed'), refresh: true });
-              }, closePanel),
-            ),
-        }, t('order.close')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            testid: 'close-button',
+            onclick: () =>
+              openPanel(
+                closeForm(
+                  order,
+                  () => {
+                    closePanel();
+                    load({ notice: t('order.closed'), refresh: true });
+                  },
+                  closePanel,
+                ),
+              ),
+          },
+          t('order.close'),
+        ),
       );
     }
 
@@ -99,7 +111,12 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
 
     const items = table(
       [t('order.item'), t('order.unitPrice'), t('order.quantity'), t('order.amount')],
-      order.items.map((i) => [`${i.name[currentLang()] ?? i.name.en} (${i.sku})`, h('span', { class: 'num' }, money(i.unitPrice, c)), h('span', { class: 'num' }, i.quantity), h('span', { class: 'num' }, money(i.amount, c))]),
+      order.items.map((i) => [
+        `${i.name[currentLang()] ?? i.name.en} (${i.sku})`,
+        h('span', { class: 'num' }, money(i.unitPrice, c)),
+        h('span', { class: 'num' }, i.quantity),
+        h('span', { class: 'num' }, money(i.amount, c)),
+      ]),
       'order-items',
     );
 
@@ -123,7 +140,12 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const notifications = order.notifications.length
       ? table(
           [t('order.event'), t('order.receivedAt'), t('order.outcome'), t('order.detail')],
-          order.notifications.map((n) => [eventText(n), when(n.receivedAt), h('span', { class: `outcome outcome-${n.outcome}` }, t(`outcome.${n.outcome}`)), h('div', {}, n.detail ?? null, rawDetails(t('common.rawData'), n, 'notification-raw'))]),
+          order.notifications.map((n) => [
+            eventText(n),
+            when(n.receivedAt),
+            h('span', { class: `outcome outcome-${n.outcome}` }, t(`outcome.${n.outcome}`)),
+            h('div', {}, n.detail ?? null, rawDetails(t('common.rawData'), n, 'notification-raw')),
+          ]),
           'order-notifications',
         )
       : h('p', { class: 'muted' }, t('common.none'));
@@ -131,7 +153,12 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const audit = order.audit.length
       ? table(
           [t('order.when'), t('order.who'), t('order.action'), t('order.detail')],
-          order.audit.map((a) => [when(a.at), `${a.actor} (${t(`role.${a.role}`)})`, h('span', { testid: 'audit-text' }, auditText(a, c)), rawDetails(t('common.rawData'), a, 'audit-raw')]),
+          order.audit.map((a) => [
+            when(a.at),
+            `${a.actor} (${t(`role.${a.role}`)})`,
+            h('span', { testid: 'audit-text' }, auditText(a, c)),
+            rawDetails(t('common.rawData'), a, 'audit-raw'),
+          ]),
           'order-audit',
         )
       : h('p', { class: 'muted' }, t('common.none'));
@@ -139,7 +166,9 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     replaceChildren(
       body,
       h('header', { class: 'title-row' }, h('h1', {}, t('order.heading', { no: order.outTradeNo })), actions),
-      order.flagged ? h('p', { class: 'message message-error', testid: 'order-flagged' }, t('order.flagged', { why: order.flagged })) : null,
+      order.flagged
+        ? h('p', { class: 'message message-error', testid: 'order-flagged' }, t('order.flagged', { why: order.flagged }))
+        : null,
       panel,
       h('div', { class: 'card' }, h('h2', {}, t('order.summary')), summary),
       h('div', { class: 'card' }, h('h2', {}, t('order.items')), items),
@@ -171,9 +200,14 @@ export function auditText(a: AuditRecord, currency: string): string {
       if (str('reason')) text += ` · ${t('audit.reason', { reason: str('reason') })}`;
       return text;
     case 'refund.refused':
-      return t('audit.refund.refused', { amount, why: describeError(currentLang(), { status: 409, code: str('code') || 'unknown', message: str('code') }) });
+      return t('audit.refund.refused', {
+        amount,
+        why: describeError(currentLang(), { status: 409, code: str('code') || 'unknown', message: str('code') }),
+      });
     case 'order.close':
-      return t('audit.order.close', { result: hasKey(`status.${str('status')}`) ? t(`status.${str('status')}` as 'status.CLOSED') : str('result') || '—' });
+      return t('audit.order.close', {
+        result: hasKey(`status.${str('status')}`) ? t(`status.${str('status')}` as 'status.CLOSED') : str('result') || '—',
+      });
     case 'pos.charge':
       return t('audit.pos.charge', { amount, state: state(str('state')) });
     case 'pos.charge_repeat':
@@ -194,7 +228,12 @@ function closeForm(order: AdminOrderView, onClosed: () => void, onCancel: () => 
     { class: 'card panel', testid: 'close-form' },
     h('p', { class: 'confirm' }, t('order.closeConfirm', { no: order.outTradeNo })),
     message,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger', testid: 'close-confirm' }, t('order.closeYes')), h('button', { type: 'button', onclick: onCancel }, t('common.cancel'))),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'danger', testid: 'close-confirm' }, t('order.closeYes')),
+      h('button', { type: 'button', onclick: onCancel }, t('common.cancel')),
+    ),
   );
   guardSubmit(form, async () => {
     try {

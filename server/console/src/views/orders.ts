@@ -22,11 +22,23 @@ export function statusBadge(status: OrderStatus): HTMLElement {
 
 export function ordersView(ctx: ViewContext): HTMLElement {
   const q = ctx.query;
-  const status = h('select', { name: 'status', testid: 'filter-status' }, h('option', { value: '' }, t('common.any')), ...STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, t(`status.${s}`))));
+  const status = h(
+    'select',
+    { name: 'status', testid: 'filter-status' },
+    h('option', { value: '' }, t('common.any')),
+    ...STATUSES.map((s) => h('option', { value: s, selected: q.get('status') === s }, t(`status.${s}`))),
+  );
   const from = h('input', { type: 'date', name: 'from', value: q.get('from') ?? '', testid: 'filter-from' });
   const to = h('input', { type: 'date', name: 'to', value: q.get('to') ?? '', testid: 'filter-to' });
   // One box for any number staff may hold: ours, WeChat Pay's transaction id, a refund number.
-  const outTradeNo = h('input', { name: 'q', value: q.get('q') ?? q.get('outTradeNo') ?? '', maxlength: 64, spellcheck: false, autocomplete: 'off', testid: 'filter-out-trade-no' });
+  const outTradeNo = h('input', {
+    name: 'q',
+    value: q.get('q') ?? q.get('outTradeNo') ?? '',
+    maxlength: 64,
+    spellcheck: false,
+    autocomplete: 'off',
+    testid: 'filter-out-trade-no',
+  });
   const message = messageBox('orders-error');
   const results = h('div', { class: 'results', testid: 'orders-results' });
 
@@ -37,7 +49,12 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     field(t('common.from'), from),
     field(t('common.to'), to),
     field(t('orders.search'), outTradeNo, t('orders.searchHint')),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'orders-search' }, t('common.search')), h('a', { href: '#/orders', class: 'button' }, t('common.reset'))),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', testid: 'orders-search' }, t('common.search')),
+      h('a', { href: '#/orders', class: 'button' }, t('common.reset')),
+    ),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -72,7 +89,10 @@ export function ordersView(ctx: ViewContext): HTMLElement {
   const load = term
     ? api.search(term, ctx.signal).then((found) => {
         const items = found.items.filter(
-          (o) => (!query.status || o.status === query.status) && (!query.from || o.createdAt >= query.from) && (!query.to || o.createdAt < query.to),
+          (o) =>
+            (!query.status || o.status === query.status) &&
+            (!query.from || o.createdAt >= query.from) &&
+            (!query.to || o.createdAt < query.to),
         );
         if (found.matchedBy) note = items.length ? t(`orders.matched.${found.matchedBy}`) : t('orders.filteredOut');
         return { items, page: 1, pageSize: PAGE_SIZE, total: items.length };
@@ -102,7 +122,11 @@ export function ordersView(ctx: ViewContext): HTMLElement {
       replaceChildren(
         results,
         note ? h('p', { class: 'muted', testid: 'orders-matched' }, note) : null,
-        table([t('orders.outTradeNo'), t('orders.status'), t('orders.total'), t('orders.refunded'), t('orders.created'), t('orders.paid')], rows, 'orders-table'),
+        table(
+          [t('orders.outTradeNo'), t('orders.status'), t('orders.total'), t('orders.refunded'), t('orders.created'), t('orders.paid')],
+          rows,
+          'orders-table',
+        ),
         h(
           'nav',
           { class: 'pager' },

@@ -37,7 +37,15 @@ export function posView(ctx: ViewContext): HTMLElement {
   const showForm = () => {
     const amount = h('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true, testid: 'pos-amount' });
     const description = h('input', { name: 'description', maxlength: 100, autocomplete: 'off', required: true, testid: 'pos-description' });
-    const authCode = h('input', { name: 'authCode', inputmode: 'numeric', autocomplete: 'off', maxlength: 18, spellcheck: false, class: 'mono', testid: 'pos-auth-code' });
+    const authCode = h('input', {
+      name: 'authCode',
+      inputmode: 'numeric',
+      autocomplete: 'off',
+      maxlength: 18,
+      spellcheck: false,
+      class: 'mono',
+      testid: 'pos-auth-code',
+    });
     const message = messageBox('pos-error');
     // While the charge is in flight the server may be waiting for the customer (USERPAYING): say so.
     const progress = h('p', { class: 'message message-info', role: 'status', testid: 'pos-progress' }, t('pos.charging'));
@@ -93,14 +101,27 @@ export function posView(ctx: ViewContext): HTMLElement {
       state.textContent = t(`pos.${s}`);
       if (s === 'PAYERROR') {
         const f = posFailureText(res.message);
-        replaceChildren(reason, h('p', { testid: 'pos-failure' }, f.text), f.wechat ? rawDetails(t('common.wechatText'), f.wechat, 'pos-wechat-text') : null);
+        replaceChildren(
+          reason,
+          h('p', { testid: 'pos-failure' }, f.text),
+          f.wechat ? rawDetails(t('common.wechatText'), f.wechat, 'pos-wechat-text') : null,
+        );
       } else replaceChildren(reason);
       again.hidden = !FINAL.includes(s);
       if (!again.hidden) again.focus(); // Enter starts the next charge
     };
     replaceChildren(
       root,
-      h('div', { class: 'card narrow', testid: 'pos-result' }, h('h1', {}, money(res.amount, res.currency)), h('p', { class: 'muted' }, t('pos.order'), ' ', h('span', { class: 'mono', testid: 'pos-out-trade-no' }, res.outTradeNo)), state, reason, note, again),
+      h(
+        'div',
+        { class: 'card narrow', testid: 'pos-result' },
+        h('h1', {}, money(res.amount, res.currency)),
+        h('p', { class: 'muted' }, t('pos.order'), ' ', h('span', { class: 'mono', testid: 'pos-out-trade-no' }, res.outTradeNo)),
+        state,
+        reason,
+        note,
+        again,
+      ),
     );
     show(res.state);
     if (FINAL.includes(res.state)) return;

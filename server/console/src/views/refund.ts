@@ -20,7 +20,13 @@ const GIVE_UP_MS = 90_000;
 export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChanged: () => void, onClose: () => void): HTMLElement {
   const panel = h('div', { class: 'card panel', testid: 'refund-panel' });
   let max = order.refundableAmount;
-  const amount = h('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', value: minorToMajorString(max, order.currency), testid: 'refund-amount' });
+  const amount = h('input', {
+    name: 'amount',
+    inputmode: 'decimal',
+    autocomplete: 'off',
+    value: minorToMajorString(max, order.currency),
+    testid: 'refund-amount',
+  });
   const reason = h('input', { name: 'reason', maxlength: 80, autocomplete: 'off', testid: 'refund-reason' });
   const message = messageBox('refund-error');
 
@@ -41,10 +47,20 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
       'form',
       { testid: 'refund-form', novalidate: true },
       h('h2', {}, t('refund.heading')),
-      field(t('refund.amount', { currency: order.currency }), amount, t('refund.amountHint', { max: money(max, order.currency) }), 'refund-max'),
+      field(
+        t('refund.amount', { currency: order.currency }),
+        amount,
+        t('refund.amountHint', { max: money(max, order.currency) }),
+        'refund-max',
+      ),
       field(t('refund.reason'), reason),
       message,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'refund-review' }, t('refund.review')), h('button', { type: 'button', onclick: onClose }, t('common.cancel'))),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary', testid: 'refund-review' }, t('refund.review')),
+        h('button', { type: 'button', onclick: onClose }, t('common.cancel')),
+      ),
     );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -67,7 +83,11 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
       'form',
       { testid: 'refund-confirm-form' },
       h('h2', {}, t('refund.heading')),
-      h('p', { class: 'confirm', testid: 'refund-confirm-text' }, t('refund.confirmText', { amount: money(minor, order.currency), no: order.outTradeNo })),
+      h(
+        'p',
+        { class: 'confirm', testid: 'refund-confirm-text' },
+        t('refund.confirmText', { amount: money(minor, order.currency), no: order.outTradeNo }),
+      ),
       why ? h('p', {}, t('refund.confirmReason', { reason: why })) : null,
       confirmMessage,
       h(
@@ -138,7 +158,9 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
       }
       if (signal.aborted) return;
       if (FINAL.includes(current.status)) onChanged();
-      panel.append(h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'refund-finish', onclick: onClose }, t('common.back'))));
+      panel.append(
+        h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'refund-finish', onclick: onClose }, t('common.back'))),
+      );
     })();
   };
 

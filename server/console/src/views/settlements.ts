@@ -6,11 +6,15 @@ import type { ViewContext } from './context';
 import { yesterday } from './statement';
 
 const compact = (d: string) => d.replace(/-/g, '');
-const pretty = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d ?? '—');
+const pretty = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '—'));
 
 export function settlementsView(ctx: ViewContext): HTMLElement {
   const q = ctx.query;
-  const state = h('select', { name: 'state', testid: 'settlements-state' }, ...(['SETTLED', 'UNSETTLE'] as const).map((s) => h('option', { value: s, selected: q.get('state') === s }, t(`settlements.${s}`))));
+  const state = h(
+    'select',
+    { name: 'state', testid: 'settlements-state' },
+    ...(['SETTLED', 'UNSETTLE'] as const).map((s) => h('option', { value: s, selected: q.get('state') === s }, t(`settlements.${s}`))),
+  );
   const monthAgo = (() => {
     const d = new Date();
     d.setDate(d.getDate() - 30);
@@ -60,11 +64,31 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
         replaceChildren(
           results,
           table(
-            [t('settlements.batch'), t('settlements.date'), t('settlements.period'), t('settlements.settled'), t('settlements.unsettled'), t('settlements.pay'), t('settlements.refund'), t('settlements.fee'), t('settlements.net')],
+            [
+              t('settlements.batch'),
+              t('settlements.date'),
+              t('settlements.period'),
+              t('settlements.settled'),
+              t('settlements.unsettled'),
+              t('settlements.pay'),
+              t('settlements.refund'),
+              t('settlements.fee'),
+              t('settlements.net'),
+            ],
             list.items.map((s) => {
               const c = s.amount.currency;
               const m = (v: number | undefined) => h('span', { class: 'num' }, money(v, c));
-              return [h('span', { class: 'mono' }, s.batchId), pretty(s.settlementDate), `${pretty(s.tradeStartDate)} – ${pretty(s.tradeEndDate)}`, m(s.amount.settled), m(s.amount.unsettle), m(s.amount.pay), m(s.amount.refund), m(s.amount.fee), m(s.amount.net)];
+              return [
+                h('span', { class: 'mono' }, s.batchId),
+                pretty(s.settlementDate),
+                `${pretty(s.tradeStartDate)} – ${pretty(s.tradeEndDate)}`,
+                m(s.amount.settled),
+                m(s.amount.unsettle),
+                m(s.amount.pay),
+                m(s.amount.refund),
+                m(s.amount.fee),
+                m(s.amount.net),
+              ];
             }),
             'settlements-table',
           ),

@@ -23,15 +23,33 @@ export function statementAvailableFrom(day: string): Date {
 /** The sentence for a day WeChat Pay has no statement for (yet). */
 export function statementMissingText(day: string, now = new Date()): string {
   const from = statementAvailableFrom(day);
-  const fromText = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(from);
+  const fromText = new Intl.DateTimeFormat(currentLang() === 'zh-HK' ? 'zh-HK' : 'en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(from);
   return now < from ? t('statement.notYet', { date: day, from: fromText }) : t('statement.none', { date: day, from: fromText });
 }
 
 export function statementView(ctx: ViewContext): HTMLElement {
-  const date = h('input', { type: 'date', name: 'date', required: true, value: ctx.query.get('date') ?? yesterday(), testid: 'statement-date' });
+  const date = h('input', {
+    type: 'date',
+    name: 'date',
+    required: true,
+    value: ctx.query.get('date') ?? yesterday(),
+    testid: 'statement-date',
+  });
   const message = messageBox('statement-error');
   const results = h('div', { testid: 'statement-results' });
-  const form = h('form', { class: 'filters' }, field(t('statement.date'), date), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'statement-load' }, t('statement.load'))));
+  const form = h(
+    'form',
+    { class: 'filters' },
+    field(t('statement.date'), date),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'statement-load' }, t('statement.load'))),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (date.value) ctx.navigate(`#/statements?date=${encodeURIComponent(date.value)}`);
@@ -74,7 +92,12 @@ function renderReport(r: StatementReport): HTMLElement {
   const diffs = r.differences.length
     ? highlighted(r.differences, c)
     : h('p', { class: 'message message-success', testid: 'statement-clean' }, t('statement.noDifferences'));
-  return h('div', {}, h('div', { class: 'card' }, totals), h('div', { class: 'card' }, h('h2', {}, t('statement.differences', { count: r.differences.length })), diffs));
+  return h(
+    'div',
+    {},
+    h('div', { class: 'card' }, totals),
+    h('div', { class: 'card' }, h('h2', {}, t('statement.differences', { count: r.differences.length })), diffs),
+  );
 }
 
 function side(v: ReconciliationDiff['wechat'], currency: string): string {
@@ -85,7 +108,13 @@ function side(v: ReconciliationDiff['wechat'], currency: string): string {
 function highlighted(diffs: ReconciliationDiff[], currency: string): HTMLTableElement {
   const tbl = table(
     [t('statement.kind'), t('orders.outTradeNo'), t('order.refundNo'), t('statement.wechat'), t('statement.local')],
-    diffs.map((d) => [t(`diff.${d.kind}`), h('span', { class: 'mono' }, d.outTradeNo), h('span', { class: 'mono' }, d.outRefundNo ?? '—'), side(d.wechat, currency), side(d.local, currency)]),
+    diffs.map((d) => [
+      t(`diff.${d.kind}`),
+      h('span', { class: 'mono' }, d.outTradeNo),
+      h('span', { class: 'mono' }, d.outRefundNo ?? '—'),
+      side(d.wechat, currency),
+      side(d.local, currency),
+    ]),
     'statement-differences',
   );
   tbl.querySelectorAll('tbody tr').forEach((row, i) => row.classList.add('diff', `diff-${diffs[i]?.kind ?? ''}`));

@@ -64,7 +64,16 @@ export interface Order {
 
 export type NewOrder = Pick<
   Order,
-  'outTradeNo' | 'customerOpenid' | 'clientRequestId' | 'items' | 'description' | 'total' | 'currency' | 'expiresAt' | 'nextSyncAt' | 'source'
+  | 'outTradeNo'
+  | 'customerOpenid'
+  | 'clientRequestId'
+  | 'items'
+  | 'description'
+  | 'total'
+  | 'currency'
+  | 'expiresAt'
+  | 'nextSyncAt'
+  | 'source'
 > &
   Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt'>>;
 

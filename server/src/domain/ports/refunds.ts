@@ -48,7 +48,10 @@ export interface RefundGuard {
   unflagged?: true;
 }
 
-type Settable = Omit<RefundRecord, 'id' | 'orderId' | 'outTradeNo' | 'outRefundNo' | 'requestId' | 'amount' | 'currency' | 'orderTotal' | 'createdAt' | 'updatedAt'>;
+type Settable = Omit<
+  RefundRecord,
+  'id' | 'orderId' | 'outTradeNo' | 'outRefundNo' | 'requestId' | 'amount' | 'currency' | 'orderTotal' | 'createdAt' | 'updatedAt'
+>;
 
 export interface RefundChange {
   set?: Partial<Settable>;

@@ -23,7 +23,10 @@ export function notifyTransactionRoutes(handle: PaymentNotificationHandler): Rou
       let timer: NodeJS.Timeout | undefined;
       const receivedAt = typeof ctx.state.receivedAt === 'number' ? ctx.state.receivedAt : Date.now();
       const deadline = new Promise<NotificationAnswer>((resolve) => {
-        timer = setTimeout(() => resolve({ status: 503, message: 'busy, retry later' }), Math.max(0, receivedAt + DEADLINE_MS - Date.now()));
+        timer = setTimeout(
+          () => resolve({ status: 503, message: 'busy, retry later' }),
+          Math.max(0, receivedAt + DEADLINE_MS - Date.now()),
+        );
       });
       answer = await Promise.race([handle(ctx.headers, raw, log), deadline]).finally(() => clearTimeout(timer));
     } catch (err) {

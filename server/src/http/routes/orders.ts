@@ -54,7 +54,12 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     const q = validate(listQuery, ctx.query, 'query');
     const { items, total } = await deps.orders.list(customerOf(ctx).openid, q.page, q.pageSize);
     const refunds = await deps.refunds(items.map((o) => o.id));
-    ctx.body = { items: items.map((o) => toOrderView(o, refunds.get(o.id) ?? [])), page: q.page, pageSize: q.pageSize, total } satisfies OrderList;
+    ctx.body = {
+      items: items.map((o) => toOrderView(o, refunds.get(o.id) ?? [])),
+      page: q.page,
+      pageSize: q.pageSize,
+      total,
+    } satisfies OrderList;
   });
   r.get('/:id', async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'path');

@@ -27,7 +27,11 @@ export function productImageRoutes(dir: string = PRODUCT_IMAGE_DIR): Router {
       let image: Image | null;
       try {
         const body = readFileSync(join(dir, file));
-        image = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, type: CONTENT_TYPE[file.slice(file.lastIndexOf('.') + 1)]! };
+        image = {
+          body,
+          etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+          type: CONTENT_TYPE[file.slice(file.lastIndexOf('.') + 1)]!,
+        };
       } catch {
         image = null;
       }

@@ -7,7 +7,10 @@ export function memoryCatalog(products: Product[] = []): ProductCatalog & { put(
   return {
     put: (p) => void bySku.set(p.sku, copy(p)),
     active: async (currency) =>
-      [...bySku.values()].filter((p) => p.active && p.currency === currency).sort((a, b) => a.sort - b.sort || a.sku.localeCompare(b.sku)).map(copy),
+      [...bySku.values()]
+        .filter((p) => p.active && p.currency === currency)
+        .sort((a, b) => a.sort - b.sort || a.sku.localeCompare(b.sku))
+        .map(copy),
     findActive: async (skus) => [...bySku.values()].filter((p) => p.active && skus.includes(p.sku)).map(copy),
   };
 }

@@ -2,7 +2,9 @@
 import type { EventLog, PaymentEventLog, RefundEventLog } from '../../domain/ports/events';
 import { copy } from './ids';
 
-function memoryEventLog<E extends { eventId: string; outcome: string; detail?: string; orderId?: string; receivedAt: Date }>(): EventLog<E> {
+function memoryEventLog<
+  E extends { eventId: string; outcome: string; detail?: string; orderId?: string; receivedAt: Date },
+>(): EventLog<E> {
   const byId = new Map<string, E>();
   return {
     async insert(e) {

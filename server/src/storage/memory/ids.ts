@@ -6,7 +6,13 @@ let counter = 0;
 
 export function newId(): string {
   counter = (counter + 1) % 0xffffff;
-  return (Math.floor(Date.now() / 1000).toString(16).padStart(8, '0') + randomBytes(5).toString('hex') + counter.toString(16).padStart(6, '0')).slice(0, 24);
+  return (
+    Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0') +
+    randomBytes(5).toString('hex') +
+    counter.toString(16).padStart(6, '0')
+  ).slice(0, 24);
 }
 
 export const copy = <T>(x: T): T => structuredClone(x);

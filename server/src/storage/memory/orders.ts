@@ -9,7 +9,10 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
   const bindings = new Map<string, string>();
   const find = (pred: (o: Order) => boolean) => [...byId.values()].find(pred);
   const page = (items: Order[], p: number, size: number): Page<Order> => ({
-    items: items.sort(newestFirst).slice((p - 1) * size, p * size).map(copy),
+    items: items
+      .sort(newestFirst)
+      .slice((p - 1) * size, p * size)
+      .map(copy),
     total: items.length,
   });
   const pending = (id: string) => {
@@ -19,7 +22,8 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
   return {
     all: () => [...byId.values()].map(copy),
     async insert(n: NewOrder, now: Date) {
-      if (find((o) => o.outTradeNo === n.outTradeNo || (o.customerOpenid === n.customerOpenid && o.clientRequestId === n.clientRequestId))) return 'duplicate';
+      if (find((o) => o.outTradeNo === n.outTradeNo || (o.customerOpenid === n.customerOpenid && o.clientRequestId === n.clientRequestId)))
+        return 'duplicate';
       const order: Order = {
         ...copy(n),
         id: newId(),
@@ -48,7 +52,12 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
     },
     findByOutTradeNos: async (nos) => [...byId.values()].filter((o) => nos.includes(o.outTradeNo)).map(copy),
     findByRequest: async (openid, key) => copy(find((o) => o.customerOpenid === openid && o.clientRequestId === key)),
-    listForCustomer: async (openid, p, size) => page([...byId.values()].filter((o) => o.customerOpenid === openid), p, size),
+    listForCustomer: async (openid, p, size) =>
+      page(
+        [...byId.values()].filter((o) => o.customerOpenid === openid),
+        p,
+        size,
+      ),
     listForStaff: async (f, p, size) =>
       page(
         [...byId.values()].filter(
@@ -62,7 +71,8 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
         p,
         size,
       ),
-    paidBetween: async (start, end) => [...byId.values()].filter((o) => o.status === 'PAID' && o.paidAt && o.paidAt >= start && o.paidAt < end).map(copy),
+    paidBetween: async (start, end) =>
+      [...byId.values()].filter((o) => o.status === 'PAID' && o.paidAt && o.paidAt >= start && o.paidAt < end).map(copy),
     async setPrepay(id, prepayId, prepayExpiresAt) {
       const o = pending(id);
       if (!o) return undefined;
@@ -94,7 +104,8 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
       return (bound ?? outTradeNo) === outTradeNo;
     },
     async claimDue(kind, c) {
-      const due = (o: Order) => o.status === 'PENDING' && o.flagged === undefined && (kind === 'pending' ? o.expiresAt > c.now : o.expiresAt <= c.now);
+      const due = (o: Order) =>
+        o.status === 'PENDING' && o.flagged === undefined && (kind === 'pending' ? o.expiresAt > c.now : o.expiresAt <= c.now);
       return claim(byId.values(), due, c, (o) => o.syncAttempts++);
     },
     async reschedule(id, owner, nextSyncAt) {
@@ -103,7 +114,8 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
     },
     async takeRefundHold(orderId, refundId, amount, maxRefunds) {
       const o = byId.get(orderId);
-      if (!o || o.status !== 'PAID' || o.refundable < amount || o.refundCount >= maxRefunds || o.refundHolds.includes(refundId)) return false;
+      if (!o || o.status !== 'PAID' || o.refundable < amount || o.refundCount >= maxRefunds || o.refundHolds.includes(refundId))
+        return false;
       o.refundable -= amount;
       o.refundReserved += amount;
       o.refundCount += 1;

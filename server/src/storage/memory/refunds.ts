@@ -18,7 +18,10 @@ function apply(r: RefundRecord, c: RefundChange): void {
 export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
   const byId = new Map<string, RefundRecord>();
   const list = (pred: (r: RefundRecord) => boolean) =>
-    [...byId.values()].filter(pred).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)).map(copy);
+    [...byId.values()]
+      .filter(pred)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
+      .map(copy);
   const guarded = (id: string, g: RefundGuard, c: RefundChange) => {
     const r = byId.get(id);
     if (!r || !matches(r, g)) return undefined;
@@ -29,7 +32,16 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
     all: () => list(() => true),
     async insert(n, now) {
       if ([...byId.values()].some((r) => r.requestId === n.requestId || r.outRefundNo === n.outRefundNo)) return 'duplicate';
-      const r: RefundRecord = { ...copy(n), id: newId(), status: 'PENDING', reserved: false, settled: false, attempts: 0, createdAt: now, updatedAt: now };
+      const r: RefundRecord = {
+        ...copy(n),
+        id: newId(),
+        status: 'PENDING',
+        reserved: false,
+        settled: false,
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
       if (r.reason === undefined) delete r.reason;
       byId.set(r.id, r);
       return copy(r);
@@ -45,7 +57,13 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
       return out;
     },
     acceptedBetween: async (start, end) =>
-      list((r) => r.acceptedAt !== undefined && r.acceptedAt >= start && r.acceptedAt < end && ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'].includes(r.status)),
+      list(
+        (r) =>
+          r.acceptedAt !== undefined &&
+          r.acceptedAt >= start &&
+          r.acceptedAt < end &&
+          ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'].includes(r.status),
+      ),
     update: async (id, g, c) => guarded(id, g, c) !== undefined,
     updateAndGet: async (id, g, c) => guarded(id, g, c),
     async deleteUnreserved(id) {

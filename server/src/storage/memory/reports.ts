@@ -11,9 +11,20 @@ export function memoryReports(orders: { all(): Order[] }, refunds: { all(): Refu
   const within = (t: Date | undefined, from: Date, to: Date) => t !== undefined && t >= from && t < to;
   const byCreation = <T extends { createdAt: Date }>(xs: T[]) => xs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   return {
-    paidOrders: (from, to) => each(orders.all().filter((o) => o.status === 'PAID' && within(o.paidAt, from, to)).map((o) => ({ paidAt: o.paidAt!, total: o.total }))),
+    paidOrders: (from, to) =>
+      each(
+        orders
+          .all()
+          .filter((o) => o.status === 'PAID' && within(o.paidAt, from, to))
+          .map((o) => ({ paidAt: o.paidAt!, total: o.total })),
+      ),
     succeededRefunds: (from, to) =>
-      each(refunds.all().filter((r) => r.status === 'SUCCESS' && within(r.succeededAt, from, to)).map((r) => ({ succeededAt: r.succeededAt!, amount: r.amount }))),
+      each(
+        refunds
+          .all()
+          .filter((r) => r.status === 'SUCCESS' && within(r.succeededAt, from, to))
+          .map((r) => ({ succeededAt: r.succeededAt!, amount: r.amount })),
+      ),
     async createdByStatus(from, to) {
       const made = orders.all().filter((o) => within(o.createdAt, from, to));
       const count = (s: Order['status']) => made.filter((o) => o.status === s).length;

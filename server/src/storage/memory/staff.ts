@@ -24,7 +24,9 @@ export function memoryLoginAttempts(): LoginAttemptStore {
   const buckets = new Map<string, { key: string; bucketStart: Date; failures: number }>();
   return {
     failures: async (key, since) =>
-      [...buckets.values()].filter((b) => b.key === key && b.bucketStart >= since).map((b) => ({ bucketStart: b.bucketStart, failures: b.failures })),
+      [...buckets.values()]
+        .filter((b) => b.key === key && b.bucketStart >= since)
+        .map((b) => ({ bucketStart: b.bucketStart, failures: b.failures })),
     async increment(key, bucketStart) {
       const id = `${key}|${bucketStart.getTime()}`;
       const b = buckets.get(id) ?? { key, bucketStart, failures: 0 };
@@ -47,6 +49,10 @@ export function memoryAudit(): AuditRepository & { all(): AuditRecordData[] } {
     async insert(r) {
       records.push(copy(r));
     },
-    forOrder: async (orderId, limit) => records.filter((r) => r.orderId === orderId).slice(0, limit).map(copy),
+    forOrder: async (orderId, limit) =>
+      records
+        .filter((r) => r.orderId === orderId)
+        .slice(0, limit)
+        .map(copy),
   };
 }

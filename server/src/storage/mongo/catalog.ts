@@ -35,7 +35,11 @@ export function mongoCustomers(conn: Connection): CustomerRepository & { init():
     init: () => Customer.init(),
     async recordLogin(openid, unionid, now) {
       const remember = () =>
-        Customer.updateOne({ openid }, { $set: { lastLoginAt: now, ...(unionid ? { unionid } : {}) }, $setOnInsert: { firstLoginAt: now } }, { upsert: true });
+        Customer.updateOne(
+          { openid },
+          { $set: { lastLoginAt: now, ...(unionid ? { unionid } : {}) }, $setOnInsert: { firstLoginAt: now } },
+          { upsert: true },
+        );
       // Two first logins at once may both try the insert: the loser's retry is a plain update.
       await remember().catch((err) => (isDuplicateKeyError(err) ? remember() : Promise.reject(err)));
     },

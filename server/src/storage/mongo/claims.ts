@@ -21,7 +21,11 @@ export interface ClaimOptions<T> {
 export async function claimDue<T>(o: ClaimOptions<T>): Promise<T[]> {
   const field = o.field ?? 'nextSyncAt';
   const due = { ...o.filter, [field]: { $lte: o.now } } as QueryFilter<T>;
-  const candidates = await o.model.find(due).sort({ [field]: 1 }).limit(o.limit).lean<Array<T & { _id: unknown }>>();
+  const candidates = await o.model
+    .find(due)
+    .sort({ [field]: 1 })
+    .limit(o.limit)
+    .lean<Array<T & { _id: unknown }>>();
   const claimed: T[] = [];
   for (const c of candidates) {
     const current = (c as Record<string, unknown>)[field];

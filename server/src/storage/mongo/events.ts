@@ -8,7 +8,9 @@ import { refundEventModel } from './models/refund-event';
 
 type Stored<E> = Omit<E, 'orderId'> & { orderId?: unknown };
 
-function eventLog<E extends { eventId: string; outcome: string; detail?: string; orderId?: string }>(M: Model<Stored<E>>): EventLog<E> & { init(): Promise<unknown> } {
+function eventLog<E extends { eventId: string; outcome: string; detail?: string; orderId?: string }>(
+  M: Model<Stored<E>>,
+): EventLog<E> & { init(): Promise<unknown> } {
   const toEvent = (d: Stored<E> & { _id?: unknown }): E => {
     const { _id, orderId, ...rest } = d;
     void _id;

@@ -9,7 +9,10 @@ interface LeaseDoc {
   until: Date;
 }
 
-const leaseSchema = new Schema<LeaseDoc>({ _id: { type: String }, owner: { type: String, required: true }, until: { type: Date, required: true } }, { collection: 'leases', versionKey: false });
+const leaseSchema = new Schema<LeaseDoc>(
+  { _id: { type: String }, owner: { type: String, required: true }, until: { type: Date, required: true } },
+  { collection: 'leases', versionKey: false },
+);
 
 export function leaseModel(conn: Connection): Model<LeaseDoc> {
   return (conn.models.Lease as Model<LeaseDoc> | undefined) ?? conn.model<LeaseDoc>('Lease', leaseSchema);
@@ -19,7 +22,11 @@ export function mongoLeases(conn: Connection): LeaseStore {
   const Lease = leaseModel(conn);
   return {
     async acquire(name, owner, now, until) {
-      const taken = await Lease.findOneAndUpdate({ _id: name, $or: [{ owner }, { until: { $lte: now } }] }, { $set: { owner, until } }, { returnDocument: 'after' }).lean();
+      const taken = await Lease.findOneAndUpdate(
+        { _id: name, $or: [{ owner }, { until: { $lte: now } }] },
+        { $set: { owner, until } },
+        { returnDocument: 'after' },
+      ).lean();
       if (taken) return true;
       try {
         await Lease.create({ _id: name, owner, until });

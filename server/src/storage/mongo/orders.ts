@@ -1,7 +1,16 @@
 // The order repository on MongoDB. Each change is one conditional updateOne / findOneAndUpdate on one document;
 // idempotency comes from the unique indexes (models/order.ts) and the transaction bindings.
 import type { Connection, QueryFilter } from 'mongoose';
-import type { AdminOrderFilter, ClaimRequest, NewOrder, Order, OrderClaimKind, OrderRepository, Page, TransitionFields } from '../../domain/ports/orders';
+import type {
+  AdminOrderFilter,
+  ClaimRequest,
+  NewOrder,
+  Order,
+  OrderClaimKind,
+  OrderRepository,
+  Page,
+  TransitionFields,
+} from '../../domain/ports/orders';
 import type { OrderStatus } from '../../../../shared/api';
 import { isDuplicateKeyError } from './errors';
 import { mustObjectId, objectId, withId } from './ids';
@@ -23,7 +32,11 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
   };
   const page = async (filter: QueryFilter<OrderDoc>, p: number, size: number): Promise<Page<Order>> => {
     const [items, total] = await Promise.all([
-      Order.find(filter).sort({ createdAt: -1, _id: -1 }).skip((p - 1) * size).limit(size).lean<OrderDoc[]>(),
+      Order.find(filter)
+        .sort({ createdAt: -1, _id: -1 })
+        .skip((p - 1) * size)
+        .limit(size)
+        .lean<OrderDoc[]>(),
       Order.countDocuments(filter),
     ]);
     return { items: items.map(toOrder), total };
@@ -70,7 +83,11 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
       return (await Order.find({ status: 'PAID', paidAt: { $gte: start, $lt: end } }).lean<OrderDoc[]>()).map(toOrder);
     },
     async setPrepay(id, prepayId, prepayExpiresAt) {
-      const d = await Order.findOneAndUpdate({ _id: mustObjectId(id), status: 'PENDING' }, { $set: { prepayId, prepayExpiresAt } }, { returnDocument: 'after' }).lean<OrderDoc>();
+      const d = await Order.findOneAndUpdate(
+        { _id: mustObjectId(id), status: 'PENDING' },
+        { $set: { prepayId, prepayExpiresAt } },
+        { returnDocument: 'after' },
+      ).lean<OrderDoc>();
       return d ? toOrder(d) : undefined;
     },
     async touch(id, now) {
@@ -99,7 +116,11 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
       }
     },
     async claimDue(kind: OrderClaimKind, c: ClaimRequest) {
-      const filter: QueryFilter<OrderDoc> = { status: 'PENDING', expiresAt: kind === 'pending' ? { $gt: c.now } : { $lte: c.now }, flagged: { $exists: false } };
+      const filter: QueryFilter<OrderDoc> = {
+        status: 'PENDING',
+        expiresAt: kind === 'pending' ? { $gt: c.now } : { $lte: c.now },
+        flagged: { $exists: false },
+      };
       return (await claimDue<OrderDoc>({ model: Order, filter, ...c, inc: { syncAttempts: 1 } })).map(toOrder);
     },
     async reschedule(id, owner, nextSyncAt) {
@@ -108,7 +129,13 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
     async takeRefundHold(orderId, refundId, amount, maxRefunds) {
       const rid = mustObjectId(refundId);
       const r = await Order.updateOne(
-        { _id: mustObjectId(orderId), status: 'PAID', refundable: { $gte: amount }, refundCount: { $lt: maxRefunds }, refundHolds: { $ne: rid } },
+        {
+          _id: mustObjectId(orderId),
+          status: 'PAID',
+          refundable: { $gte: amount },
+          refundCount: { $lt: maxRefunds },
+          refundHolds: { $ne: rid },
+        },
         { $inc: { refundable: -amount, refundReserved: amount, refundCount: 1 }, $push: { refundHolds: rid } },
       );
       return r.modifiedCount === 1;

@@ -33,7 +33,8 @@ export function mongoRefunds(conn: Connection): RefundRepository & { init(): Pro
     const d = await Refund.findOne(filter).lean<RefundDoc>();
     return d ? toRefund(d) : undefined;
   };
-  const many = async (filter: QueryFilter<RefundDoc>) => (await Refund.find(filter).sort({ createdAt: 1, _id: 1 }).lean<RefundDoc[]>()).map(toRefund);
+  const many = async (filter: QueryFilter<RefundDoc>) =>
+    (await Refund.find(filter).sort({ createdAt: 1, _id: 1 }).lean<RefundDoc[]>()).map(toRefund);
   return {
     init: () => Refund.init(),
     async insert(r: NewRefund) {
@@ -60,7 +61,8 @@ export function mongoRefunds(conn: Connection): RefundRepository & { init(): Pro
       for (const r of await many({ orderId: { $in: ids } })) out.set(r.orderId, [...(out.get(r.orderId) ?? []), r]);
       return out;
     },
-    acceptedBetween: (start, end) => many({ acceptedAt: { $gte: start, $lt: end }, status: { $in: ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] } }),
+    acceptedBetween: (start, end) =>
+      many({ acceptedAt: { $gte: start, $lt: end }, status: { $in: ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] } }),
     async update(id, guard, change) {
       const r = await Refund.updateOne(filterFor(id, guard), updateFor(change));
       return r.matchedCount === 1;

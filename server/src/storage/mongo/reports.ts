@@ -15,9 +15,13 @@ export function mongoReports(db: Connection): ReportSource {
   const range = (from: Date, to: Date) => ({ $gte: from, $lt: to });
   return {
     paidOrders: (from, to) =>
-      Order.find({ paidAt: range(from, to), status: 'PAID' }, { paidAt: 1, total: 1 }).lean<PaidOrderRow[]>().cursor({ batchSize: BATCH }) as AsyncIterable<PaidOrderRow>,
+      Order.find({ paidAt: range(from, to), status: 'PAID' }, { paidAt: 1, total: 1 })
+        .lean<PaidOrderRow[]>()
+        .cursor({ batchSize: BATCH }) as AsyncIterable<PaidOrderRow>,
     succeededRefunds: (from, to) =>
-      Refund.find({ succeededAt: range(from, to), status: 'SUCCESS' }, { succeededAt: 1, amount: 1 }).lean<SucceededRefundRow[]>().cursor({ batchSize: BATCH }) as AsyncIterable<SucceededRefundRow>,
+      Refund.find({ succeededAt: range(from, to), status: 'SUCCESS' }, { succeededAt: 1, amount: 1 })
+        .lean<SucceededRefundRow[]>()
+        .cursor({ batchSize: BATCH }) as AsyncIterable<SucceededRefundRow>,
     createdByStatus: async (from, to) => {
       const count = (status: OrderStatus) => Order.countDocuments({ status, createdAt: range(from, to) });
       const [paid, failed, closed, pending] = await Promise.all([count('PAID'), count('FAILED'), count('CLOSED'), count('PENDING')]);
@@ -26,7 +30,20 @@ export function mongoReports(db: Connection): ReportSource {
     ordersCreated: (from, to) =>
       Order.find(
         { createdAt: range(from, to) },
-        { outTradeNo: 1, transactionId: 1, status: 1, source: 1, description: 1, currency: 1, total: 1, refunded: 1, refundable: 1, createdAt: 1, paidAt: 1, closedAt: 1 },
+        {
+          outTradeNo: 1,
+          transactionId: 1,
+          status: 1,
+          source: 1,
+          description: 1,
+          currency: 1,
+          total: 1,
+          refunded: 1,
+          refundable: 1,
+          createdAt: 1,
+          paidAt: 1,
+          closedAt: 1,
+        },
       )
         .sort({ createdAt: 1, _id: 1 })
         .lean<OrderExportRow[]>()
@@ -34,7 +51,18 @@ export function mongoReports(db: Connection): ReportSource {
     refundsCreated: (from, to) =>
       Refund.find(
         { createdAt: range(from, to) },
-        { outRefundNo: 1, refundId: 1, outTradeNo: 1, status: 1, currency: 1, amount: 1, reason: 1, createdBy: 1, createdAt: 1, succeededAt: 1 },
+        {
+          outRefundNo: 1,
+          refundId: 1,
+          outTradeNo: 1,
+          status: 1,
+          currency: 1,
+          amount: 1,
+          reason: 1,
+          createdBy: 1,
+          createdAt: 1,
+          succeededAt: 1,
+        },
       )
         .sort({ createdAt: 1, _id: 1 })
         .lean<RefundExportRow[]>()

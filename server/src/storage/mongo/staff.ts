@@ -13,7 +13,9 @@ export function mongoStaffUsers(conn: Connection): StaffUserRepository & { init(
     init: () => StaffUser.init(),
     async find(username) {
       const d = await StaffUser.findOne({ username }).lean<StaffUserDoc>();
-      return d ? ({ username: d.username, passwordHash: d.passwordHash, role: d.role, disabled: d.disabled } satisfies StaffUser) : undefined;
+      return d
+        ? ({ username: d.username, passwordHash: d.passwordHash, role: d.role, disabled: d.disabled } satisfies StaffUser)
+        : undefined;
     },
     async insert(u) {
       try {
@@ -35,7 +37,10 @@ export function mongoLoginAttempts(conn: Connection): LoginAttemptStore & { init
   return {
     init: () => Attempt.init(),
     async failures(key, since) {
-      return (await Attempt.find({ key, bucketStart: { $gte: since } }).lean()).map((d) => ({ bucketStart: d.bucketStart, failures: d.failures }));
+      return (await Attempt.find({ key, bucketStart: { $gte: since } }).lean()).map((d) => ({
+        bucketStart: d.bucketStart,
+        failures: d.failures,
+      }));
     },
     async increment(key, bucketStart) {
       const _id = `${key}|${bucketStart.getTime()}`;

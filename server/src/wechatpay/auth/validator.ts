@@ -51,11 +51,7 @@ export interface ValidateOptions {
  * `signedBody` is the raw body as received (for statements: `{"sha1":"..."}`). A resolver error (for example a
  * failed certificate download) is thrown, not reported as a rejection: it is our failure, not a forgery.
  */
-export async function validateSignedMessage(
-  h: SignedHeaders,
-  signedBody: string,
-  opts: ValidateOptions,
-): Promise<ValidationResult> {
+export async function validateSignedMessage(h: SignedHeaders, signedBody: string, opts: ValidateOptions): Promise<ValidationResult> {
   const { timestamp, nonce, signature, serial } = h;
   if (!timestamp || !nonce || !signature || !serial) {
     const missing = (['timestamp', 'nonce', 'signature', 'serial'] as const)

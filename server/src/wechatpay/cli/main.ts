@@ -224,7 +224,8 @@ function decrypt(c: Context): number {
       throw new UsageError('--resource must be JSON: the resource object, a notification, or a certificate list item');
     }
     const inner = (r.resource ?? (r as { encrypt_certificate?: unknown }).encrypt_certificate ?? r) as typeof r;
-    if (typeof inner.nonce !== 'string' || typeof inner.ciphertext !== 'string') throw new UsageError('the resource needs nonce and ciphertext');
+    if (typeof inner.nonce !== 'string' || typeof inner.ciphertext !== 'string')
+      throw new UsageError('the resource needs nonce and ciphertext');
     nonce = inner.nonce;
     ciphertext = inner.ciphertext;
     aad = typeof inner.associated_data === 'string' ? inner.associated_data : '';
@@ -267,7 +268,9 @@ async function certs(c: Context): Promise<number> {
     await api.certificates!.refresh();
     const list = api.certificates!.list();
     c.print(
-      list.map((x) => `# serial ${x.serial}\n# valid ${x.notBefore.toISOString()} .. ${x.notAfter.toISOString()}\n${x.pem.trim()}\n`).join('\n'),
+      list
+        .map((x) => `# serial ${x.serial}\n# valid ${x.notBefore.toISOString()} .. ${x.notAfter.toISOString()}\n${x.pem.trim()}\n`)
+        .join('\n'),
       list.map((x) => ({ serial: x.serial, notBefore: x.notBefore, notAfter: x.notAfter, pem: x.pem })),
     );
     return 0;

@@ -2,13 +2,7 @@
 // sandbox all import these, so a request can never be signed one way and verified another.
 
 /** `METHOD\nTARGET\nTIMESTAMP\nNONCE\nBODY\n`; target is the raw path + '?' + query exactly as sent; body '' for GET. */
-export function buildRequestMessage(
-  method: string,
-  target: string,
-  timestamp: string | number,
-  nonce: string,
-  body: string,
-): string {
+export function buildRequestMessage(method: string, target: string, timestamp: string | number, nonce: string, body: string): string {
   return `${method.toUpperCase()}\n${target}\n${timestamp}\n${nonce}\n${body}\n`;
 }
 

@@ -38,8 +38,5 @@ export function encryptOaep(publicKey: KeyObject, plaintext: string): string {
 export function decryptOaep(privateKey: KeyObject, ciphertextB64: string): string {
   const ciphertext = decodeBase64Strict(ciphertextB64);
   if (!ciphertext) throw new Error('OAEP ciphertext is not valid base64');
-  return privateDecrypt(
-    { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-    ciphertext,
-  ).toString('utf8');
+  return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, ciphertext).toString('utf8');
 }

@@ -166,7 +166,13 @@ export class ApiCore {
   }
 
   /** Verifies a signed message against the trusted keys; throws kind 'signature' when it is not authentic. */
-  async verify(headers: Record<string, string>, signedBody: string, status: number, requestId: string | undefined, attempts = 1): Promise<void> {
+  async verify(
+    headers: Record<string, string>,
+    signedBody: string,
+    status: number,
+    requestId: string | undefined,
+    attempts = 1,
+  ): Promise<void> {
     const result = await validateSignedMessage(readSignedHeaders(headers), signedBody, {
       resolver: this.opts.resolver,
       nowMs: this.now(),
@@ -245,8 +251,7 @@ export function apiError(res: TransportResponse, attempts: number): WechatPayErr
     parsed = undefined;
   }
   const code = typeof parsed?.code === 'string' && parsed.code ? parsed.code : `HTTP_${res.status}`;
-  const message =
-    typeof parsed?.message === 'string' && parsed.message ? parsed.message : `WeChat Pay answered HTTP ${res.status}`;
+  const message = typeof parsed?.message === 'string' && parsed.message ? parsed.message : `WeChat Pay answered HTTP ${res.status}`;
   return new WechatPayError({
     kind: 'api',
     code,

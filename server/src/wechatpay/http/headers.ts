@@ -1,7 +1,5 @@
 /** Headers as Node's IncomingMessage, Koa, fetch's Headers or a plain object give them. */
-export type HeaderSource =
-  | Record<string, string | string[] | number | undefined>
-  | { get(name: string): string | null };
+export type HeaderSource = Record<string, string | string[] | number | undefined> | { get(name: string): string | null };
 
 /** Case-insensitive lookup; the first value of a repeated header. */
 export function headerValue(headers: HeaderSource, name: string): string | undefined {

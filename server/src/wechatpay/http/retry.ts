@@ -9,10 +9,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 3000 };
 
-export type AttemptOutcome =
-  | { type: 'response'; status: number; retryAfterMs?: number }
-  | { type: 'timeout' }
-  | { type: 'network' };
+export type AttemptOutcome = { type: 'response'; status: number; retryAfterMs?: number } | { type: 'timeout' } | { type: 'network' };
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 

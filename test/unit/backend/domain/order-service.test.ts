@@ -8,17 +8,51 @@ import { paid, scriptedGateway, silent, storageWithCatalog, MERCHANT } from './s
 function setup(now = new Date('2026-05-01T00:00:00Z')) {
   const st = storageWithCatalog();
   const gateway = scriptedGateway();
-  const orders = new OrderService({ orders: st.orders, catalog: st.catalog, gateway, currency: 'HKD', orderTtlSeconds: 1800, firstSyncSeconds: 30, syncStaleSeconds: 10, logger: silent, now: () => now });
+  const orders = new OrderService({
+    orders: st.orders,
+    catalog: st.catalog,
+    gateway,
+    currency: 'HKD',
+    orderTtlSeconds: 1800,
+    firstSyncSeconds: 30,
+    syncStaleSeconds: 10,
+    logger: silent,
+    now: () => now,
+  });
   return { st, gateway, orders };
 }
 
 test('prices come from the catalog, never from the client; inactive or unknown skus are refused', async () => {
   const { orders } = setup();
-  const { order, created } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 2 }, { sku: 'bun', quantity: 1 }], clientRequestId: 'req-00000001' });
+  const { order, created } = await orders.create('o1', {
+    items: [
+      { sku: 'tea', quantity: 2 },
+      { sku: 'bun', quantity: 1 },
+    ],
+    clientRequestId: 'req-00000001',
+  });
   expect(created).toBe(true);
-  expect(order).toMatchObject({ total: 2 * 2800 + 1600, currency: 'HKD', status: 'PENDING', items: [{ sku: 'tea', amount: 5600 }, { sku: 'bun', amount: 1600 }] });
-  await expect(orders.create('o1', { items: [{ sku: 'old', quantity: 1 }], clientRequestId: 'req-00000002' })).rejects.toMatchObject({ code: 'PRODUCT_NOT_FOUND' });
-  await expect(orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }, { sku: 'tea', quantity: 1 }], clientRequestId: 'req-00000003' })).rejects.toMatchObject({
+  expect(order).toMatchObject({
+    total: 2 * 2800 + 1600,
+    currency: 'HKD',
+    status: 'PENDING',
+    items: [
+      { sku: 'tea', amount: 5600 },
+      { sku: 'bun', amount: 1600 },
+    ],
+  });
+  await expect(orders.create('o1', { items: [{ sku: 'old', quantity: 1 }], clientRequestId: 'req-00000002' })).rejects.toMatchObject({
+    code: 'PRODUCT_NOT_FOUND',
+  });
+  await expect(
+    orders.create('o1', {
+      items: [
+        { sku: 'tea', quantity: 1 },
+        { sku: 'tea', quantity: 1 },
+      ],
+      clientRequestId: 'req-00000003',
+    }),
+  ).rejects.toMatchObject({
     code: 'VALIDATION_FAILED',
   });
 });
@@ -67,6 +101,11 @@ test('WeChat answers move an order once; a wrong amount flags it and never pays 
   expect(wrong.result).toBe('flagged');
   expect(await st.orders.findById(other.id)).toMatchObject({ status: 'PENDING', flagged: expect.stringMatching(/amount.total/) });
   // The same transaction cannot pay a second order.
-  const replay = await applyTransaction(st.orders, other, paid(other, { id: paid(order).id, amount: { total: other.total, currency: 'HKD' } }), MERCHANT);
+  const replay = await applyTransaction(
+    st.orders,
+    other,
+    paid(other, { id: paid(order).id, amount: { total: other.total, currency: 'HKD' } }),
+    MERCHANT,
+  );
   expect(replay).toMatchObject({ result: 'rejected' });
 });

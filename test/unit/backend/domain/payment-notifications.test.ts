@@ -6,17 +6,41 @@ import { OrderService } from '../../../../server/src/domain/order-service';
 import { paid, scriptedGateway, silent, storageWithCatalog } from './support';
 
 function event(id: string, resource: unknown): NotificationResult {
-  return { ok: true, event: { id, event_type: 'TRANSACTION.SUCCESS', create_time: '2026-05-01T10:00:00+08:00', resource_type: 'encrypt-resource', summary: 'ok', resource } } as unknown as NotificationResult;
+  return {
+    ok: true,
+    event: {
+      id,
+      event_type: 'TRANSACTION.SUCCESS',
+      create_time: '2026-05-01T10:00:00+08:00',
+      resource_type: 'encrypt-resource',
+      summary: 'ok',
+      resource,
+    },
+  } as unknown as NotificationResult;
 }
 
 async function setup() {
   const st = storageWithCatalog();
   let next: NotificationResult = { ok: false, reason: 'bad_signature', message: 'x' } as unknown as NotificationResult;
   const gateway = scriptedGateway({ parseNotification: async () => next });
-  const orders = new OrderService({ orders: st.orders, catalog: st.catalog, gateway, currency: 'HKD', orderTtlSeconds: 1800, firstSyncSeconds: 30, syncStaleSeconds: 10, logger: silent });
+  const orders = new OrderService({
+    orders: st.orders,
+    catalog: st.catalog,
+    gateway,
+    currency: 'HKD',
+    orderTtlSeconds: 1800,
+    firstSyncSeconds: 30,
+    syncStaleSeconds: 10,
+    logger: silent,
+  });
   const deliver = (n: NotificationResult) => {
     next = n;
-    return handlePaymentNotification({ orders: st.orders, paymentEvents: st.paymentEvents, gateway, logger: silent }, {}, Buffer.from('{}'), silent);
+    return handlePaymentNotification(
+      { orders: st.orders, paymentEvents: st.paymentEvents, gateway, logger: silent },
+      {},
+      Buffer.from('{}'),
+      silent,
+    );
   };
   const a = (await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-notify-01' })).order;
   const b = (await orders.create('o1', { items: [{ sku: 'bun', quantity: 1 }], clientRequestId: 'req-notify-02' })).order;
@@ -40,8 +64,12 @@ test('an event id replayed for another order is refused and pays nothing', async
 
 test('rejected signatures are 401, unknown orders 404, and nothing is recorded for them', async () => {
   const { st, deliver } = await setup();
-  expect(await deliver({ ok: false, reason: 'bad_signature', message: 'forged' } as unknown as NotificationResult)).toMatchObject({ status: 401 });
-  expect(await deliver(event('EV-3', paid({ outTradeNo: 'M-unknown-000000000', total: 1, currency: 'HKD' })))).toMatchObject({ status: 404 });
+  expect(await deliver({ ok: false, reason: 'bad_signature', message: 'forged' } as unknown as NotificationResult)).toMatchObject({
+    status: 401,
+  });
+  expect(await deliver(event('EV-3', paid({ outTradeNo: 'M-unknown-000000000', total: 1, currency: 'HKD' })))).toMatchObject({
+    status: 404,
+  });
   expect(await st.paymentEvents.find('EV-3')).toBeUndefined();
 });
 

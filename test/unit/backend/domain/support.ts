@@ -47,7 +47,14 @@ export function scriptedGateway(over: Partial<PaymentGateway> = {}): PaymentGate
       return { prepayId: `wx-prepay-${i.outTradeNo}` };
     },
     async paymentParams(prepayId) {
-      return { appId: MERCHANT.appid, timeStamp: '1767225600', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'sig' };
+      return {
+        appId: MERCHANT.appid,
+        timeStamp: '1767225600',
+        nonceStr: 'n',
+        package: `prepay_id=${prepayId}`,
+        signType: 'RSA',
+        paySign: 'sig',
+      };
     },
     queryByOutTradeNo: refuse,
     close: refuse,

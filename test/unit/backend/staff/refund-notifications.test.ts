@@ -4,7 +4,18 @@ import { refundMismatch } from '../../../../server/src/domain/refund-notificatio
 
 const refund = { id: '65f000000000000000000001', outTradeNo: 'T1', outRefundNo: 'R1', amount: 500, currency: 'HKD' } as RefundRecord;
 const note = (o: Partial<RefundNotification>): RefundNotification =>
-  ({ mchid: 'M1', out_trade_no: 'T1', out_refund_no: 'R1', refund_id: 'w1', id: 'w1', transaction_id: 'x', refund_status: 'SUCCESS', normalized_status: 'SUCCESS', amount: { refund: 500, currency: 'HKD' }, ...o }) as RefundNotification;
+  ({
+    mchid: 'M1',
+    out_trade_no: 'T1',
+    out_refund_no: 'R1',
+    refund_id: 'w1',
+    id: 'w1',
+    transaction_id: 'x',
+    refund_status: 'SUCCESS',
+    normalized_status: 'SUCCESS',
+    amount: { refund: 500, currency: 'HKD' },
+    ...o,
+  }) as RefundNotification;
 const direct = { mode: 'direct' as const, mchid: 'M1', appid: 'A1' };
 const inst = { mode: 'institution' as const, mchid: 'SP1', appid: 'A1', subMchid: 'SUB1' };
 

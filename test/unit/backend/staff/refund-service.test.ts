@@ -60,7 +60,17 @@ describe.each([
   let n = 0;
   async function paidOrder(total: number) {
     const o = await st.orders.insert(
-      { outTradeNo: `T${Date.now()}${n++}`, customerOpenid: 'o1', clientRequestId: `c${Date.now()}${n++}`, items: [], description: 'd', total, currency: 'HKD', expiresAt: new Date(), source: 'miniprogram' },
+      {
+        outTradeNo: `T${Date.now()}${n++}`,
+        customerOpenid: 'o1',
+        clientRequestId: `c${Date.now()}${n++}`,
+        items: [],
+        description: 'd',
+        total,
+        currency: 'HKD',
+        expiresAt: new Date(),
+        source: 'miniprogram',
+      },
       new Date(),
     );
     if (o === 'duplicate') throw new Error('duplicate order');
@@ -76,7 +86,9 @@ describe.each([
     const { gw } = scriptedGateway([]);
     const svc = service({ gateway: gw });
     const id = await paidOrder(1000);
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => svc.create(id, { amount: 300, requestId: `conc-${i}-xxxx` }, 'ann')));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => svc.create(id, { amount: 300, requestId: `conc-${i}-xxxx` }, 'ann')),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     const o = await order(id);
     expect(o).toMatchObject({ refundable: 100, refundReserved: 900, refundCount: 3 });
@@ -175,7 +187,10 @@ describe.each([
     const id = await paidOrder(500);
     const orphan = await interruptedRefund(id, 150, 500, now);
     const again = await Promise.all([1, 2].map(() => svc.create(id, { amount: 150, requestId: orphan.requestId }, 'ann')));
-    expect(again.map((a) => [a.refund.id, a.created])).toEqual([[orphan.id, false], [orphan.id, false]]);
+    expect(again.map((a) => [a.refund.id, a.created])).toEqual([
+      [orphan.id, false],
+      [orphan.id, false],
+    ]);
     expect(new Set(calls)).toEqual(new Set([orphan.outRefundNo])); // sent (twice at most, with the same out_refund_no)
     expect(await order(id)).toMatchObject({ refundable: 350, refundReserved: 150, refundCount: 1 });
   });

@@ -12,7 +12,14 @@ test('scrypt hashes verify the right password only, with a fresh salt each time'
 });
 
 test('malformed stored hashes never verify', async () => {
-  for (const stored of ['', 'plain', 'scrypt$1$2$3', 'bcrypt$16384$8$1$c2FsdA==$aGFzaA==', 'scrypt$x$8$1$c2FsdA==$aGFzaA==', 'scrypt$16384$8$1$c2FsdA==$']) {
+  for (const stored of [
+    '',
+    'plain',
+    'scrypt$1$2$3',
+    'bcrypt$16384$8$1$c2FsdA==$aGFzaA==',
+    'scrypt$x$8$1$c2FsdA==$aGFzaA==',
+    'scrypt$16384$8$1$c2FsdA==$',
+  ]) {
     await expect(verifyPassword('anything', stored)).resolves.toBe(false);
   }
 });

@@ -14,10 +14,7 @@ function forgeEncrypt(k: string, nonce: string, aad: string, plaintext: string):
   });
   cipher.update(forge.util.createBuffer(Buffer.from(plaintext, 'utf8').toString('binary')));
   cipher.finish();
-  const bytes = Buffer.concat([
-    Buffer.from(cipher.output.getBytes(), 'binary'),
-    Buffer.from(cipher.mode.tag.getBytes(), 'binary'),
-  ]);
+  const bytes = Buffer.concat([Buffer.from(cipher.output.getBytes(), 'binary'), Buffer.from(cipher.mode.tag.getBytes(), 'binary')]);
   return bytes.toString('base64');
 }
 

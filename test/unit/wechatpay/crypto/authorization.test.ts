@@ -1,6 +1,12 @@
 import { AUTH_SCHEME, formatAuthorization, parseAuthorization } from '../../../../server/src/wechatpay/crypto';
 
-const fields = { mchid: '1900000109', nonce: 'abcDEF123', timestamp: 1554208460, serial: '1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C', signature: 'c2ln+/==' };
+const fields = {
+  mchid: '1900000109',
+  nonce: 'abcDEF123',
+  timestamp: 1554208460,
+  serial: '1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C',
+  signature: 'c2ln+/==',
+};
 
 describe('Authorization header', () => {
   it('formats the Go SDK field order and parses it back', () => {

@@ -28,11 +28,16 @@ export interface AdminRouteDeps {
 }
 
 const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be an id');
-const yyyymmdd = z.string().regex(/^\d{8}$/, 'must be a date yyyyMMdd').refine((s) => {
-  const d = new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10).replace(/-/g, '') === s;
-}, 'must be a real calendar date');
-const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
+const yyyymmdd = z
+  .string()
+  .regex(/^\d{8}$/, 'must be a date yyyyMMdd')
+  .refine((s) => {
+    const d = new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10).replace(/-/g, '') === s;
+  }, 'must be a real calendar date');
+const isoDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of [A-Za-z0-9_-]');
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -40,7 +45,10 @@ const listQuery = z.strictObject({
   status: z.enum(['PENDING', 'PAID', 'CLOSED', 'FAILED']).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
-  outTradeNo: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be an out_trade_no').optional(),
+  outTradeNo: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be an out_trade_no')
+    .optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -85,7 +93,11 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       ctx.body = answer;
     } catch (err) {
       if (err instanceof DomainError) {
-        await audit(ctx, { action: 'staff.login_failed', target: `staff:${username}`, detail: { code: err.code } }, { username, role: 'anonymous' });
+        await audit(
+          ctx,
+          { action: 'staff.login_failed', target: `staff:${username}`, detail: { code: err.code } },
+          { username, role: 'anonymous' },
+        );
         if (err.code === 'TOO_MANY_REQUESTS') ctx.set('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
       }
       throw err;
@@ -121,7 +133,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       result = await deps.refunds.create(id.toLowerCase(), input, staff.username);
     } catch (err) {
       if (err instanceof DomainError) {
-        await audit(ctx, { action: 'refund.refused', target: `order:${id}`, orderId: id, detail: { amount: input.amount, requestId: input.requestId, code: err.code } });
+        await audit(ctx, {
+          action: 'refund.refused',
+          target: `order:${id}`,
+          orderId: id,
+          detail: { amount: input.amount, requestId: input.requestId, code: err.code },
+        });
       }
       throw err;
     }
@@ -131,7 +148,13 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
         action: 'refund.create',
         target: `refund:${refund.id}`,
         orderId: refund.orderId,
-        detail: { amount: refund.amount, outRefundNo: refund.outRefundNo, requestId: refund.requestId, status: refund.status, ...(refund.reason ? { reason: refund.reason } : {}) },
+        detail: {
+          amount: refund.amount,
+          outRefundNo: refund.outRefundNo,
+          requestId: refund.requestId,
+          status: refund.status,
+          ...(refund.reason ? { reason: refund.reason } : {}),
+        },
       });
     }
     ctx.status = created ? 201 : 200;
@@ -148,7 +171,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     if (ctx.request.body !== undefined) validate(emptyBody, ctx.request.body);
     const order = await deps.orders.get(id);
     const { order: after, result } = await deps.orders.close(order, ctx.state.log as Logger);
-    await audit(ctx, { action: 'order.close', target: `order:${id}`, orderId: order.id, detail: { outTradeNo: order.outTradeNo, result, status: after.status } });
+    await audit(ctx, {
+      action: 'order.close',
+      target: `order:${id}`,
+      orderId: order.id,
+      detail: { outTradeNo: order.outTradeNo, result, status: after.status },
+    });
     ctx.body = await deps.orders.view(after);
   });
 
@@ -171,7 +199,11 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const { date } = validate(z.strictObject({ date: yyyymmdd }), ctx.params, 'path');
     if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
     const report = await deps.reconcile(date);
-    await audit(ctx, { action: 'statement.reconcile', target: `statement:${date}`, detail: { rows: report.rows, differences: report.differences.length } });
+    await audit(ctx, {
+      action: 'statement.reconcile',
+      target: `statement:${date}`,
+      detail: { rows: report.rows, differences: report.differences.length },
+    });
     ctx.body = report;
   });
 

@@ -15,7 +15,12 @@ export interface SearchRouteDeps {
   requireStaff: Middleware;
 }
 
-const searchQuery = z.strictObject({ q: z.string().trim().regex(/^[A-Za-z0-9_*@|-]{1,64}$/, 'must be an order, transaction or refund number') });
+const searchQuery = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_*@|-]{1,64}$/, 'must be an order, transaction or refund number'),
+});
 
 export function searchRoutes(deps: SearchRouteDeps): Router {
   const router = new Router({ prefix: '/api/admin' });

@@ -12,7 +12,10 @@ export interface OrderDoc extends Omit<Order, 'id' | 'refundHolds'> {
   refundHolds: Types.ObjectId[];
 }
 
-const localized = new Schema<LocalizedText>({ 'zh-HK': { type: String, required: true }, en: { type: String, required: true } }, { _id: false });
+const localized = new Schema<LocalizedText>(
+  { 'zh-HK': { type: String, required: true }, en: { type: String, required: true } },
+  { _id: false },
+);
 
 const itemSchema = new Schema<OrderItem>(
   {

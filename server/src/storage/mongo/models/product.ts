@@ -5,7 +5,10 @@ import type { LocalizedText } from '../../../domain/ports/orders';
 
 export type ProductDoc = Product;
 
-const localized = new Schema<LocalizedText>({ 'zh-HK': { type: String, required: true }, en: { type: String, required: true } }, { _id: false });
+const localized = new Schema<LocalizedText>(
+  { 'zh-HK': { type: String, required: true }, en: { type: String, required: true } },
+  { _id: false },
+);
 
 export const SKU_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 

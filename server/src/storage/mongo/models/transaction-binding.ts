@@ -16,7 +16,10 @@ const schema = new Schema<TransactionBindingDoc>(
 
 export type TransactionBindingModel = Model<TransactionBindingDoc>;
 export function transactionBindingModel(conn: Connection): TransactionBindingModel {
-  return (conn.models.TransactionBinding as TransactionBindingModel | undefined) ?? conn.model<TransactionBindingDoc>('TransactionBinding', schema);
+  return (
+    (conn.models.TransactionBinding as TransactionBindingModel | undefined) ??
+    conn.model<TransactionBindingDoc>('TransactionBinding', schema)
+  );
 }
 
 /** Binds `transactionId` to `outTradeNo`; true when it is (now or already) bound to that order, false when to another. */
