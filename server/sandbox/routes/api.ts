@@ -4,22 +4,17 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { encryptAesGcm, randomNonce } from '../../src/wechatpay/crypto';
 import { rfc3339 } from '../clock';
-import type { Merchant } from '../config';
-import { markedFaults, isRefundFault, type FaultName } from '../faults/faults';
+import { markedFaults, isRefundFault } from '../faults/faults';
 import type { Sandbox } from '../sandbox';
 import { errors, validate } from './errors';
 import { appidsOf, identityOf } from './identity';
 import { refundCreated, refundQueried, transaction } from './presenters';
 import { statement, settlements } from './reports';
 import * as S from './schemas';
+import type { ApiState } from './state';
 import { z } from 'zod';
 
-export interface ApiState {
-  merchant: Merchant;
-  faults: Set<FaultName>;
-  rawBody: string;
-  signedBody?: string;
-}
+export type { ApiState };
 
 const st = (ctx: Context) => ctx.state as ApiState;
 

@@ -10,11 +10,12 @@ import { addDays, gmt8Date, gmt8DayRange, isCalendarDate, statementTime } from '
 import type { OrderDoc, RefundDoc } from '../ledger/models';
 import { fee, formatMajor } from '../ledger/money';
 import type { Sandbox } from '../sandbox';
-import type { ApiState } from './api';
+import type { ApiState } from './state';
 import { errors, validate } from './errors';
 import { identityFields } from './presenters';
 
-export const STATEMENT_COLUMNS = [
+/** The statement header row as WeChat Pay writes it (Chinese); the client maps columns by position (STATEMENT_COLUMNS). */
+export const STATEMENT_HEADER_ZH = [
   '交易时间',
   '公众账号ID',
   '商户号',
@@ -150,7 +151,7 @@ export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
   ];
   if (rows.length === 0) throw errors.noStatement();
   const csv =
-    [STATEMENT_COLUMNS.join(','), ...rows.map((cells) => cells.map((v) => `\`${v.replace(/,/g, '，')}`).join(','))].join('\r\n') + '\r\n';
+    [STATEMENT_HEADER_ZH.join(','), ...rows.map((cells) => cells.map((v) => `\`${v.replace(/,/g, '，')}`).join(','))].join('\r\n') + '\r\n';
   const sha1 = createHash('sha1').update(csv, 'utf8').digest('hex');
   ctx.set('Wechatpay-Statement-Sha1', sha1);
   ctx.type = 'text/plain; charset=utf-8';
