@@ -5,7 +5,7 @@
 //
 // Keys (per window):
 // - `pair:<user>|<address>`: at most maxPerUserAddress checks, with growing delays between failures (2 s, 4 s,
-//   8 s... up to 60 s). A success clears it.
+//   8 s... up to 60 s, from the third attempt on). A success clears it.
 // - `user:<user>`: the account ceiling, maxPerUser checks from addresses the account has not logged in from
 //   (within knownAddressMs). An attacker who knows the username exhausts it, but the owner from an address they
 //   logged in from before only needs the pair budget, so they are never locked out by others.
@@ -41,7 +41,7 @@ export type Reservation = { ticket: LoginTicket } | { retryAfterSeconds: number 
 
 /** Growing delay (ms) before the next attempt of a (user, address) pair that has `n` recent attempts. */
 export function pairDelayMs(n: number): number {
-  return n < 2 ? 0 : Math.min(2 ** (n - 1), 60) * 1000;
+  return n < 3 ? 0 : Math.min(2 ** (n - 2), 60) * 1000;
 }
 
 export class LoginLimiter {
