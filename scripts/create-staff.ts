@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DomainError } from '../server/src/domain/errors';
 import { StaffAccounts } from '../server/src/domain/staff-accounts';
+import { AuditLog } from '../server/src/domain/staff-audit';
 import { LoginLimiter } from '../server/src/domain/staff-login-limiter';
 import { connectDatabase, createMongoStorage } from '../server/src/storage/mongo';
 import type { StaffRole } from '../shared/api';
@@ -35,6 +36,7 @@ export async function createStaff(
     const accounts = new StaffAccounts({
       staffUsers: storage.staffUsers,
       limiter: new LoginLimiter(storage.loginAttempts),
+      audit: new AuditLog(storage.audit),
       jwtSecret: 'unused',
       tokenTtlSeconds: 60,
     });

@@ -82,16 +82,19 @@ export function composeBackend(parts: BackendParts): Backend {
   const limiter = new LoginLimiter(storage.loginAttempts, {
     windowMs: config.STAFF_LOGIN_WINDOW_SECONDS * 1000,
     maxPerUser: config.STAFF_LOGIN_MAX_PER_USER,
+    maxPerUserAddress: config.STAFF_LOGIN_MAX_PER_USER_ADDRESS,
     maxPerIp: config.STAFF_LOGIN_MAX_PER_IP,
+    knownAddressMs: config.STAFF_LOGIN_KNOWN_ADDRESS_DAYS * 86400_000,
   });
+  const audit = new AuditLog(storage.audit);
   const accounts = new StaffAccounts({
     staffUsers: storage.staffUsers,
     limiter,
+    audit,
     jwtSecret: config.JWT_SECRET,
     tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS,
   });
   const pos = new PosService({ orders: storage.orders, gateway, currency: config.CURRENCY, logger, pollMs: config.POS_POLL_SCHEDULE_MS });
-  const audit = new AuditLog(storage.audit);
   const staffOrders = new StaffOrders({
     orders: storage.orders,
     paymentEvents: storage.paymentEvents,
@@ -125,6 +128,7 @@ export function composeBackend(parts: BackendParts): Backend {
 
   const app = createApp({
     logger,
+    trustProxy: config.TRUST_PROXY,
     database: parts.database,
     readinessChecks: parts.readinessChecks ?? { certificates: () => gateway.ready() },
     limits: {

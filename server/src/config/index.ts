@@ -1,5 +1,6 @@
 // Parses the environment once into a frozen, typed object. Imports nothing from the rest of src,
 // so any module (and the sandbox's scripts) can read configuration without pulling in the app.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -109,8 +110,27 @@ const schema = z
       .default('3000,5000,10000,12000')
       .transform((s) => s.split(',').map(Number)),
     STAFF_LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
-    STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(5),
+    /** Password checks per window for an account from addresses it has not logged in from (all together). */
+    STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(10),
+    /** Password checks per window for one (account, address) pair, with growing delays between failures. */
+    STAFF_LOGIN_MAX_PER_USER_ADDRESS: int(1, 1000).default(5),
     STAFF_LOGIN_MAX_PER_IP: int(1, 100000).default(30),
+    /** An address an account logged in from skips the account and address ceilings for this many days. */
+    STAFF_LOGIN_KNOWN_ADDRESS_DAYS: int(0, 365).default(30),
+    // Which client address limits and the audit use: unset/`false` = the connection's peer; a hop count
+    // (`1` = one reverse proxy in front, which appends to X-Forwarded-For); or a comma list of the proxies'
+    // CIDRs (X-Forwarded-For is read from the right, skipping addresses inside them).
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v, ctx) => {
+        const parsed = parseTrustProxy(v);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
   })
   .superRefine((c, ctx) => {
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {
@@ -127,6 +147,33 @@ const schema = z
       });
     }
   });
+
+/** Reverse proxies trusted to name the client: none, a hop count, or the proxies' networks. */
+export type TrustProxy =
+  | { kind: 'none' }
+  | { kind: 'hops'; hops: number }
+  | { kind: 'cidrs'; cidrs: Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> };
+
+/** Parses TRUST_PROXY, or returns what is wrong with it. */
+export function parseTrustProxy(v: string): TrustProxy | string {
+  const s = v.trim();
+  if (s === '' || s === 'false' || s === '0') return { kind: 'none' };
+  if (/^\d+$/.test(s)) {
+    const hops = Number(s);
+    return hops <= 10 ? { kind: 'hops', hops } : 'a hop count is 0..10';
+  }
+  const cidrs: Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> = [];
+  for (const part of s.split(',').map((p) => p.trim())) {
+    const m = /^([0-9a-fA-F:.]+)(?:\/(\d{1,3}))?$/.exec(part);
+    const family = m && isIP(m[1] as string);
+    if (!m || !family) return `not a hop count or a list of CIDRs: "${part}"`;
+    const max = family === 4 ? 32 : 128;
+    const prefix = m[2] === undefined ? max : Number(m[2]);
+    if (prefix > max) return `prefix too long in "${part}"`;
+    cidrs.push({ address: m[1] as string, prefix, family: family === 4 ? 'ipv4' : 'ipv6' });
+  }
+  return { kind: 'cidrs', cidrs };
+}
 
 export type Config = Readonly<z.infer<typeof schema>>;
 

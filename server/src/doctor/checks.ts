@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, verificationMode, type Config } from '../confi
 import { auditModel } from '../storage/mongo/models/audit';
 import { customerModel } from '../storage/mongo/models/customer';
 import { loginAttemptModel } from '../storage/mongo/models/login-attempt';
+import { loginRefusalModel } from '../storage/mongo/models/login-refusal';
 import { orderModel } from '../storage/mongo/models/order';
 import { paymentEventModel } from '../storage/mongo/models/payment-event';
 import { productModel } from '../storage/mongo/models/product';
@@ -58,6 +59,7 @@ const MODELS = [
   auditModel,
   customerModel,
   loginAttemptModel,
+  loginRefusalModel,
   orderModel,
   paymentEventModel,
   productModel,

@@ -1,15 +1,20 @@
-// Staff accounts and login. A failed login is counted per username and per address before answering, and a
-// locked key answers 429 without even checking the password, so guessing costs the same from any instance.
+// Staff accounts and login. Each password check is reserved with the limiter (one conditional update per key)
+// before the password is verified, so concurrent guesses on any number of instances never exceed the limits;
+// a refused reservation answers 429 without checking the password. Refused logins are counted per
+// (day, username) rather than audited one record each (unknown usernames share one counter).
 import { signToken } from '../auth/jwt';
 import type { StaffLoginResponse, StaffRole } from '../../../shared/api';
 import { USERNAME_PATTERN, type StaffUserRepository } from './ports/staff';
 import { DomainError } from './errors';
+import type { AuditLog } from './staff-audit';
 import type { LoginLimiter } from './staff-login-limiter';
 import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './staff-password';
 
 export interface StaffAccountsOptions {
   staffUsers: StaffUserRepository;
   limiter: LoginLimiter;
+  /** Counts refused logins (see AuditLog.loginRefused). */
+  audit: Pick<AuditLog, 'loginRefused'>;
   jwtSecret: string;
   tokenTtlSeconds: number;
 }
@@ -38,16 +43,37 @@ export class StaffAccounts {
   }
 
   async login(username: string, password: string, ip: string): Promise<StaffLoginResponse> {
-    const wait = await this.o.limiter.retryAfter(username, ip);
-    if (wait > 0) throw new DomainError('TOO_MANY_REQUESTS', `too many failed logins, try again in ${wait} s`, { retryAfterSeconds: wait });
+    const r = await this.o.limiter.reserve(username, ip);
+    if ('retryAfterSeconds' in r) {
+      const wait = r.retryAfterSeconds;
+      await this.refused(username, 'TOO_MANY_REQUESTS', ip);
+      throw new DomainError('TOO_MANY_REQUESTS', `too many failed logins, try again in ${wait} s`, { retryAfterSeconds: wait });
+    }
     const user = await this.o.staffUsers.find(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok || user.disabled) {
-      await this.o.limiter.recordFailure(username, ip);
+      // The reservation stays counted: it was a failed check.
+      await this.refused(user ? username : undefined, 'UNAUTHENTICATED', ip);
       throw new DomainError('UNAUTHENTICATED', 'wrong username or password');
     }
-    await this.o.limiter.recordSuccess(username);
+    await this.o.limiter.succeeded(r.ticket);
     const token = signToken(this.o.jwtSecret, { sub: username, aud: 'staff', role: user.role }, this.o.tokenTtlSeconds);
     return { token, expiresIn: this.o.tokenTtlSeconds, role: user.role, username };
   }
+
+  /** Admin unlock: clears the account's failed-login counts. False when there is no such account. */
+  async unlock(username: string): Promise<boolean> {
+    if (!(await this.o.staffUsers.find(username))) return false;
+    await this.o.limiter.unlock(username);
+    return true;
+  }
+
+  private async refused(username: string | undefined, code: string, ip: string): Promise<void> {
+    // A username that is not an account is counted under one shared name, so made-up names add nothing.
+    const known = username !== undefined && (await this.o.staffUsers.find(username)) !== undefined;
+    await this.o.audit.loginRefused(known ? username : UNKNOWN_USERNAME, code, ip);
+  }
 }
+
+/** The counter name refused logins with a username that is no account share. */
+export const UNKNOWN_USERNAME = '(unknown)';

@@ -1,4 +1,4 @@
-// Writes one audit record per staff action. Failing to audit fails the action's answer (the caller awaits it),
+// Writes one audit record per staff action (refused logins are counted instead, see loginRefused). Failing to audit fails the action's answer (the caller awaits it),
 // except for reads, which log the failure and go on.
 import type { AuditRecord, StaffRole } from '../../../shared/api';
 import type { AuditRecordData, AuditRepository } from './ports/staff';
@@ -30,6 +30,15 @@ export class AuditLog {
     if (e.requestId) doc.requestId = e.requestId;
     if (e.ip) doc.ip = e.ip;
     await this.records.insert(doc);
+  }
+
+  /**
+   * A refused staff login: one counter per (UTC day, username) is moved, no record is written, so
+   * unauthenticated requests cannot grow the audit log. Successful logins and staff actions use `record`.
+   */
+  async loginRefused(username: string, code: string, ip?: string): Promise<void> {
+    const at = this.now();
+    await this.records.countLoginRefusal(at.toISOString().slice(0, 10), username, code, at, ip);
   }
 
   async forOrder(orderId: string): Promise<AuditRecord[]> {

@@ -7,7 +7,9 @@ import type { CatalogService } from '../domain/catalog-service';
 import type { OrderService } from '../domain/order-service';
 import type { RefundLookup } from '../domain/order-view';
 import type { Logger } from '../logger';
+import type { TrustProxy } from '../config';
 import { jsonBody } from './body';
+import { clientAddress } from './client-address';
 import { errorHandler, HttpError } from './errors';
 import { Admission, admit, type AdmissionLimits } from './middleware/admission';
 import { requestContext } from './request-id';
@@ -49,6 +51,8 @@ export interface AppServices {
 
 export interface AppDeps extends HealthDeps {
   logger: Logger;
+  /** Which reverse proxies may name the client (TRUST_PROXY); none when absent. */
+  trustProxy?: TrustProxy;
   limits: HttpLimits;
   services: AppServices;
   /** Extra routers a deployment mounts after the customer API (the sandbox plugin). */
@@ -67,6 +71,7 @@ export function createApp(deps: AppDeps): Koa {
   const { services: s, limits } = deps;
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by errorHandler, with the request id
+  app.use(clientAddress(deps.trustProxy ?? { kind: 'none' }));
   app.use(requestContext(deps.logger));
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));

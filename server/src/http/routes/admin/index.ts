@@ -8,11 +8,12 @@ import { DomainError } from '../../../domain/errors';
 import type { PosService } from '../../../domain/pos-charge';
 import { toAdminRefundView, type RefundService } from '../../../domain/refund-service';
 import type { SettlementQueryInput } from '../../../domain/settlements';
+import { USERNAME_PATTERN } from '../../../domain/ports/staff';
 import type { StaffAccounts } from '../../../domain/staff-accounts';
 import type { Actor, AuditEntry, AuditLog } from '../../../domain/staff-audit';
 import type { StaffOrders } from '../../../domain/staff-orders';
 import type { Logger } from '../../../logger';
-import { requireCapability, staffOf } from '../../middleware/staff-auth';
+import { requireCapability, requireRole, staffOf } from '../../middleware/staff-auth';
 import { validate } from '../../validate';
 
 export interface AdminRouteDeps {
@@ -92,14 +93,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       await audit(ctx, { action: 'staff.login', target: `staff:${username}` }, { username, role: answer.role });
       ctx.body = answer;
     } catch (err) {
-      if (err instanceof DomainError) {
-        await audit(
-          ctx,
-          { action: 'staff.login_failed', target: `staff:${username}`, detail: { code: err.code } },
-          { username, role: 'anonymous' },
-        );
-        if (err.code === 'TOO_MANY_REQUESTS') ctx.set('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
-      }
+      // Refusals are counted by the accounts service (per day and username), not audited one record each.
+      if (err instanceof DomainError && err.code === 'TOO_MANY_REQUESTS')
+        ctx.set('Retry-After', String(err.details?.retryAfterSeconds ?? 60));
       throw err;
     }
   });
@@ -107,6 +103,18 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   // Everything below needs a staff token.
   const guarded = new Router();
   guarded.use(deps.requireStaff);
+
+  guarded.post('/staff/:username/unlock', requireRole('admin'), async (ctx) => {
+    const { username } = validate(
+      z.strictObject({ username: z.string().regex(USERNAME_PATTERN, 'must be a username') }),
+      ctx.params,
+      'path',
+    );
+    validate(emptyBody, ctx.request.body ?? {});
+    if (!(await deps.accounts.unlock(username))) throw new DomainError('NOT_FOUND', `no staff user ${username}`);
+    await audit(ctx, { action: 'staff.unlock', target: `staff:${username}` });
+    ctx.body = { username, unlocked: true };
+  });
 
   guarded.get('/orders', requireCapability('orders'), async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');

@@ -1,5 +1,8 @@
-// Failed staff logins counted per key (`user:<name>` or `ip:<address>`) in fixed time buckets. A bucket is
-// one document moved by `$inc` with upsert, so counting is atomic and shared by every backend instance.
+// Staff login attempts counted per key (`user:<name>`, `pair:<name>|<address>`, `ip:<address>`) in fixed time
+// buckets. A bucket is one document moved by one conditional `$inc` (with upsert) that succeeds only while the
+// bucket is under its maximum, so reserving an attempt is atomic and shared by every backend instance.
+// A mark (`known:<name>|<address>`, an address the account logged in from) is one document whose _id is the key
+// and whose bucketStart is its expiry.
 // FerretDB has no TTL indexes: old buckets are deleted by the limiter itself.
 import { Schema, type Connection, type Model } from 'mongoose';
 
@@ -9,6 +12,7 @@ export interface LoginAttemptDoc {
   key: string;
   bucketStart: Date;
   failures: number;
+  lastAt?: Date;
 }
 
 const schema = new Schema<LoginAttemptDoc>(
@@ -17,6 +21,7 @@ const schema = new Schema<LoginAttemptDoc>(
     key: { type: String, required: true },
     bucketStart: { type: Date, required: true },
     failures: { type: Number, required: true, default: 0 },
+    lastAt: { type: Date },
   },
   { collection: 'staff_login_attempts', strict: 'throw', versionKey: false },
 );
