@@ -242,6 +242,46 @@ export interface StatementReport {
   differences: ReconciliationDiff[];
 }
 
+// ---------- daily reconciliation (the job's records) ----------
+
+export type ReconciliationDayState = 'pending' | 'available' | 'reconciled' | 'differences' | 'failed';
+/** A statement's totals in minor units; `fees` is the statement's fee column summed. */
+export interface StatementTotals {
+  payments: number;
+  refunds: number;
+  fees: number;
+  currency: CurrencyCode;
+}
+/** The settlement batch that settled a trade day (its trade_start_date..trade_end_date cover the day). */
+export interface SettlementRef {
+  batchId: string;
+  settlementDate?: string;
+  tradeStartDate?: string;
+  tradeEndDate?: string;
+}
+export interface ReconciliationDay {
+  date: string; // yyyyMMdd, GMT+8
+  state: ReconciliationDayState;
+  attempts: number;
+  nextAttemptAt?: string; // ISO, while not reconciled
+  rows?: number;
+  sha1?: string;
+  totals?: StatementTotals;
+  differences?: number;
+  lastError?: string;
+  reconciledAt?: string;
+  settlement?: SettlementRef;
+}
+/** GET /api/admin/reconciliation/days */
+export interface ReconciliationDayList {
+  items: ReconciliationDay[];
+}
+/** GET /api/admin/reconciliation/days/:date */
+export interface ReconciliationDayDetail {
+  day: ReconciliationDay;
+  differences: ReconciliationDiff[];
+}
+
 export interface Settlement {
   batchId: string;
   settlementDate?: string;

@@ -13,6 +13,7 @@ import { handlePaymentNotification } from './domain/payment-notifications';
 import { PosService } from './domain/pos-charge';
 import type { Storage } from './domain/ports';
 import type { PaymentGateway } from './domain/ports/payment-gateway';
+import { DailyReconciliation } from './domain/daily-reconciliation';
 import { Reconciliation } from './domain/reconciliation-report';
 import { handleRefundNotification } from './domain/refund-notifications';
 import { RefundService, toRefundView } from './domain/refund-service';
@@ -25,6 +26,7 @@ import { createApp } from './http/app';
 import { customerAuth } from './http/middleware/customer-auth';
 import { staffAuth } from './http/middleware/staff-auth';
 import type { DatabaseHealth } from './http/routes/health';
+import { dailyReconciliationJob } from './jobs/daily-reconciliation';
 import { runExpiredOrders } from './jobs/expired-orders';
 import { runPendingOrders } from './jobs/pending-orders';
 import { refundSyncJob } from './jobs/refund-sync';
@@ -50,6 +52,8 @@ export interface Backend {
   refunds: RefundService;
   accounts: StaffAccounts;
   pos: PosService;
+  /** The daily reconciliation (its `differencesOfLastDay()` feeds the wechatpay_reconciliation_differences gauge). */
+  daily: DailyReconciliation;
 }
 
 /** The Mini Program's appid: the sub-merchant's in institution mode. */
@@ -105,6 +109,18 @@ export function composeBackend(parts: BackendParts): Backend {
     gateway,
   });
   const reconciliation = new Reconciliation({ orders: storage.orders, refunds: storage.refunds, gateway, currency: config.CURRENCY });
+  const daily = new DailyReconciliation({
+    days: storage.reconciliation,
+    orders: storage.orders,
+    refunds: storage.refunds,
+    gateway,
+    currency: config.CURRENCY,
+    lookbackDays: config.RECONCILE_LOOKBACK_DAYS,
+    firstAttemptHour: config.RECONCILE_FIRST_ATTEMPT_HOUR,
+    retryMs: config.RECONCILE_RETRY_SECONDS * 1000,
+    claimMs: config.JOB_CLAIM_SECONDS * 1000,
+    maxAttempts: config.RECONCILE_MAX_ATTEMPTS,
+  });
   const refundLookup: RefundLookup = async (ids) => new Map([...(await refunds.forOrders(ids))].map(([k, v]) => [k, v.map(toRefundView)]));
 
   const requireCustomer = customerAuth(config.JWT_SECRET);
@@ -170,6 +186,7 @@ export function composeBackend(parts: BackendParts): Backend {
         pos,
         audit,
         reconcile: (date) => reconciliation.day(date),
+        daily,
         settlements: (q) => querySettlements(gateway, q),
         reports: { source: storage.reports, currency: config.CURRENCY },
         requireStaff: staffAuth(config.JWT_SECRET, (username) => accounts.active(username)),
@@ -211,5 +228,6 @@ export function composeBackend(parts: BackendParts): Backend {
     },
     refundSyncJob({ refundRecords: storage.refunds, refunds, owner, intervalMs: config.JOBS_INTERVAL_MS }),
   ];
-  return { app, jobs, orders, refunds, accounts, pos };
+  if (config.RECONCILE_ENABLED) jobs.push(dailyReconciliationJob({ daily, owner, intervalMs: config.JOBS_INTERVAL_MS }));
+  return { app, jobs, orders, refunds, accounts, pos, daily };
 }

@@ -11,6 +11,8 @@ import type {
   OrderStatus,
   PosChargeRequest,
   PosChargeResponse,
+  ReconciliationDayDetail,
+  ReconciliationDayList,
   SettlementList,
   StaffLoginRequest,
   StaffLoginResponse,
@@ -117,6 +119,9 @@ export const api = {
   search: (q: string, signal?: AbortSignal) => request<AdminSearchResult>('GET', `/api/admin/search${query({ q })}`, undefined, signal),
   dashboard: (days: number, utcOffset: number, signal?: AbortSignal) =>
     request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),
+  reconciliationDays: (signal?: AbortSignal) => request<ReconciliationDayList>('GET', '/api/admin/reconciliation/days', undefined, signal),
+  reconciliationDay: (date: string, signal?: AbortSignal) =>
+    request<ReconciliationDayDetail>('GET', `/api/admin/reconciliation/days/${id(date)}`, undefined, signal),
   settlements: (q: { state: 'SETTLED' | 'UNSETTLE'; from?: string; to?: string; page?: number }, signal?: AbortSignal) =>
     request<SettlementList>('GET', `/api/admin/settlements${query(q)}`, undefined, signal),
 };
@@ -126,8 +131,16 @@ export const api = {
  * as a file. Returns the file name.
  */
 export async function downloadExport(kind: 'orders' | 'refunds', from: string, to: string, utcOffset: number): Promise<string> {
+  return downloadCsv(`/api/admin/export/${kind}.csv${query({ from, to, utcOffset })}`, `${kind}.csv`);
+}
+
+/** Downloads a reconciled day's differences (yyyyMMdd) as CSV. Returns the file name. */
+export function downloadReconciliationCsv(date: string): Promise<string> {
+  return downloadCsv(`/api/admin/reconciliation/days/${id(date)}/differences.csv`, `reconciliation-${date}.csv`);
+}
+
+async function downloadCsv(path: string, fallbackName: string): Promise<string> {
   const session = currentSession();
-  const path = `/api/admin/export/${kind}.csv${query({ from, to, utcOffset })}`;
   let res: Response;
   try {
     res = await fetch(path, {
@@ -152,7 +165,7 @@ export async function downloadExport(kind: 'orders' | 'refunds', from: string, t
       e.details,
     );
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `${kind}.csv`;
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;

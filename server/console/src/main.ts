@@ -14,13 +14,14 @@ import { orderDetailView } from './views/order-detail';
 import { ordersView } from './views/orders';
 import { posView } from './views/pos';
 import { settlementsView } from './views/settlements';
+import { reconciliationView } from './views/reconciliation';
 import { statementView } from './views/statement';
 
 interface Route {
   name: string;
   capability: Capability;
   view: View;
-  nav?: 'nav.orders' | 'nav.dashboard' | 'nav.statements' | 'nav.settlements' | 'nav.pos';
+  nav?: 'nav.orders' | 'nav.dashboard' | 'nav.statements' | 'nav.reconciliation' | 'nav.settlements' | 'nav.pos';
 }
 
 const ROUTES: Route[] = [
@@ -28,6 +29,7 @@ const ROUTES: Route[] = [
   { name: 'dashboard', capability: 'orders', view: dashboardView, nav: 'nav.dashboard' },
   { name: 'pos', capability: 'pos', view: posView, nav: 'nav.pos' },
   { name: 'statements', capability: 'statements', view: statementView, nav: 'nav.statements' },
+  { name: 'reconciliation', capability: 'statements', view: reconciliationView, nav: 'nav.reconciliation' },
   { name: 'settlements', capability: 'settlements', view: settlementsView, nav: 'nav.settlements' },
 ];
 

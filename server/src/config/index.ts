@@ -131,6 +131,18 @@ const schema = z
         }
         return parsed;
       }),
+
+    // Daily reconciliation job: days before yesterday still reconciled if missed, the hour (GMT+8) of the next day
+    // from which a day's statement is first asked for, the delay before asking again when it is not available,
+    // and the attempts after which "no statement" for a day with business is final.
+    RECONCILE_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    RECONCILE_LOOKBACK_DAYS: int(0, 170).default(7),
+    RECONCILE_FIRST_ATTEMPT_HOUR: int(0, 23).default(10),
+    RECONCILE_RETRY_SECONDS: z.coerce.number().min(0.05).max(86400).default(3600),
+    RECONCILE_MAX_ATTEMPTS: int(1, 1000).default(48),
   })
   .superRefine((c, ctx) => {
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {

@@ -1,7 +1,7 @@
 // Downloads a day's statement (the client verifies its SHA-1 and signature) and reconciles it with our books.
 import type { StatementReport } from '../../../shared/api';
 import type { OrderRepository } from './ports/orders';
-import { isWechatPayError, type PaymentGateway } from './ports/payment-gateway';
+import { isWechatPayError, type PaymentGateway, type Statement } from './ports/payment-gateway';
 import type { RefundRepository } from './ports/refunds';
 import { DomainError } from './errors';
 import { providerError } from './order-service';
@@ -34,6 +34,15 @@ export async function reconcileDay(d: ReconciliationOptions, date: string): Prom
       throw new DomainError('VALIDATION_FAILED', `WeChat Pay refused the date: ${err.message}`);
     throw providerError(err, 'could not download the statement');
   }
+  return compareWithBooks(d, date, statement);
+}
+
+/** Compares a downloaded statement (rows and SHA-1) with our orders and refunds of that day. */
+export async function compareWithBooks(
+  d: Pick<ReconciliationOptions, 'orders' | 'refunds' | 'currency'>,
+  date: string,
+  statement: Pick<Statement, 'rows' | 'sha1'>,
+): Promise<StatementReport> {
   const { start, end } = gmt8Day(date);
   const named = statement.rows.map((r) => r.out_trade_no).filter(Boolean);
   const namedRefunds = statement.rows.map((r) => r.out_refund_no).filter(Boolean);

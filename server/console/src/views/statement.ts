@@ -105,7 +105,7 @@ function side(v: ReconciliationDiff['wechat'], currency: string): string {
   return [v.state, v.amount === undefined ? undefined : money(v.amount, currency)].filter(Boolean).join(' · ') || '—';
 }
 
-function highlighted(diffs: ReconciliationDiff[], currency: string): HTMLTableElement {
+export function highlighted(diffs: ReconciliationDiff[], currency: string): HTMLTableElement {
   const tbl = table(
     [t('statement.kind'), t('orders.outTradeNo'), t('order.refundNo'), t('statement.wechat'), t('statement.local')],
     diffs.map((d) => [

@@ -4,6 +4,7 @@ import type { CustomerRepository, ProductCatalog } from './catalog';
 import type { PaymentEventLog, RefundEventLog } from './events';
 import type { LeaseStore } from './leases';
 import type { OrderRepository } from './orders';
+import type { ReconciliationRepository } from './reconciliation';
 import type { RefundRepository } from './refunds';
 import type { AuditRepository, LoginAttemptStore, StaffUserRepository } from './staff';
 
@@ -19,4 +20,5 @@ export interface Storage {
   audit: AuditRepository;
   leases: LeaseStore;
   reports: ReportSource;
+  reconciliation: ReconciliationRepository;
 }

@@ -5,6 +5,7 @@ import type { LeaseStore } from '../../domain/ports/leases';
 import { memoryCatalog, memoryCustomers } from './catalog';
 import { memoryPaymentEvents, memoryRefundEvents } from './events';
 import { memoryOrders } from './orders';
+import { memoryReconciliation } from './reconciliation';
 import { memoryRefunds } from './refunds';
 import { memoryReports } from './reports';
 import { memoryAudit, memoryLoginAttempts, memoryStaffUsers } from './staff';
@@ -40,6 +41,7 @@ export function createMemoryStorage() {
     audit: memoryAudit(),
     leases: memoryLeases(),
     reports: memoryReports(orders, refunds),
+    reconciliation: memoryReconciliation(),
   } satisfies Storage;
 }
 

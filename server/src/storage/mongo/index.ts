@@ -5,6 +5,7 @@ import { mongoCatalog, mongoCustomers } from './catalog';
 import { mongoPaymentEvents, mongoRefundEvents } from './events';
 import { mongoLeases } from './leases';
 import { mongoOrders } from './orders';
+import { mongoReconciliation } from './reconciliation';
 import { mongoRefunds } from './refunds';
 import { mongoReports } from './reports';
 import { mongoAudit, mongoLoginAttempts, mongoStaffUsers } from './staff';
@@ -22,6 +23,7 @@ export function createMongoStorage(conn: Connection): Storage & { init(): Promis
     staffUsers: mongoStaffUsers(conn),
     loginAttempts: mongoLoginAttempts(conn),
     audit: mongoAudit(conn),
+    reconciliation: mongoReconciliation(conn),
   };
   return {
     ...parts,

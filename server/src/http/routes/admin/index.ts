@@ -3,7 +3,14 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import type { AdminOrderList, SettlementList, StatementReport } from '../../../../../shared/api';
+import type {
+  AdminOrderList,
+  ReconciliationDayDetail,
+  ReconciliationDayList,
+  SettlementList,
+  StatementReport,
+} from '../../../../../shared/api';
+import { differencesCsv, type DailyReconciliation } from '../../../domain/daily-reconciliation';
 import { DomainError } from '../../../domain/errors';
 import type { PosService } from '../../../domain/pos-charge';
 import { toAdminRefundView, type RefundService } from '../../../domain/refund-service';
@@ -23,6 +30,8 @@ export interface AdminRouteDeps {
   pos: PosService;
   audit: AuditLog;
   reconcile(date: string): Promise<StatementReport>;
+  /** The daily reconciliation job's stored days and differences. */
+  daily: DailyReconciliation;
   settlements(q: SettlementQueryInput): Promise<SettlementList>;
   /** The staff guard (token + active account): attached to every route below except login. */
   requireStaff: Middleware;
@@ -213,6 +222,37 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       detail: { rows: report.rows, differences: report.differences.length },
     });
     ctx.body = report;
+  });
+
+  // The daily reconciliation job's results (stored; nothing is downloaded here).
+  const dayParam = z.strictObject({ date: yyyymmdd });
+  const noQuery = (ctx: Context) => {
+    if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
+  };
+  const storedDay = async (date: string) => {
+    const found = await deps.daily.day(date);
+    if (!found) throw new DomainError('NOT_FOUND', `no reconciliation for ${date}`);
+    return found;
+  };
+  guarded.get('/reconciliation/days', requireCapability('statements'), async (ctx) => {
+    noQuery(ctx);
+    const body: ReconciliationDayList = { items: await deps.daily.listDays() };
+    ctx.body = body;
+  });
+  guarded.get('/reconciliation/days/:date', requireCapability('statements'), async (ctx) => {
+    const { date } = validate(dayParam, ctx.params, 'path');
+    noQuery(ctx);
+    const body: ReconciliationDayDetail = await storedDay(date);
+    ctx.body = body;
+  });
+  guarded.get('/reconciliation/days/:date/differences.csv', requireCapability('statements'), async (ctx) => {
+    const { date } = validate(dayParam, ctx.params, 'path');
+    noQuery(ctx);
+    const { differences } = await storedDay(date);
+    await audit(ctx, { action: 'reconciliation.export', target: `statement:${date}`, detail: { differences: differences.length } });
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="reconciliation-${date}.csv"`);
+    ctx.body = differencesCsv(date, differences);
   });
 
   guarded.get('/settlements', requireCapability('settlements'), async (ctx) => {
