@@ -79,6 +79,12 @@ export interface Messages {
     refundedAt: string;
     pay: string;
     orderAgain: string;
+    /** What the wallet was charged: {amount} (e.g. CNY 46.20) and {rate}. */
+    charged: string;
+    chargedAt: string;
+    /** A WeChat Pay promotion: {amount} off. */
+    discount: string;
+    discountAmount: string;
   };
   cashier: {
     title: string;
@@ -218,6 +224,10 @@ const en: Messages = {
     refundedAt: 'Refunded at',
     pay: 'Pay now',
     orderAgain: 'Order again',
+    charged: 'charged {amount}',
+    chargedAt: 'charged {amount} at {rate}',
+    discount: 'Discount',
+    discountAmount: '-{amount}',
   },
   cashier: {
     title: 'Sandbox cashier',
@@ -350,6 +360,10 @@ const zhHK: Messages = {
     refundedAt: '退款時間',
     pay: '立即付款',
     orderAgain: '重新下單',
+    charged: '實際扣款 {amount}',
+    chargedAt: '實際扣款 {amount}（匯率 {rate}）',
+    discount: '優惠',
+    discountAmount: '-{amount}',
   },
   cashier: {
     title: '沙盒收銀台',
