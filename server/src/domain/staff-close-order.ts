@@ -21,10 +21,14 @@ export async function closeOrderAtWechat(
   } catch (err) {
     // WeChat Pay closes no order in its first 5 minutes: a rule staff can wait out, not a provider failure.
     if (isWechatPayError(err, 'RULE_LIMIT')) {
-      throw new DomainError('ORDER_CLOSE_TOO_SOON', 'WeChat Pay does not close an order within 5 minutes of its creation; try again later', {
-        createdAt: order.createdAt.toISOString(),
-        closableFrom: new Date(order.createdAt.getTime() + 5 * 60_000).toISOString(),
-      });
+      throw new DomainError(
+        'ORDER_CLOSE_TOO_SOON',
+        'WeChat Pay does not close an order within 5 minutes of its creation; try again later',
+        {
+          createdAt: order.createdAt.toISOString(),
+          closableFrom: new Date(order.createdAt.getTime() + 5 * 60_000).toISOString(),
+        },
+      );
     }
     throw providerError(err, 'could not close the order at WeChat Pay');
   }

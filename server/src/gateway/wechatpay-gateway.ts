@@ -85,7 +85,9 @@ export function createPaymentGateway(
         payer: payer(i.openid),
         time_expire: toWechatTime(i.timeExpire),
         ...orderExtras(i),
-        ...(fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH) ? { scene_info: { payer_client_ip: fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH)! } } : {}),
+        ...(fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH)
+          ? { scene_info: { payer_client_ip: fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH)! } }
+          : {}),
       });
       return { prepayId: prepay_id };
     },
@@ -142,10 +144,18 @@ function fit(v: string | undefined, max: number): string | undefined {
 export function orderExtras(i: { goods?: GoodsLine[]; attach?: string }): { detail?: OrderDetail; attach?: string } {
   const out: { detail?: OrderDetail; attach?: string } = {};
   const goods = (i.goods ?? [])
-    .filter((g) => fit(g.goodsId, GOODS_ID_MAX_LENGTH) && Number.isInteger(g.quantity) && g.quantity > 0 && Number.isInteger(g.price) && g.price >= 0)
+    .filter(
+      (g) =>
+        fit(g.goodsId, GOODS_ID_MAX_LENGTH) && Number.isInteger(g.quantity) && g.quantity > 0 && Number.isInteger(g.price) && g.price >= 0,
+    )
     .map((g) => {
       const name = fit(g.goodsName, GOODS_NAME_MAX_LENGTH);
-      return { goods_id: fit(g.goodsId, GOODS_ID_MAX_LENGTH)!, ...(name ? { goods_name: name } : {}), quantity: g.quantity, price: g.price };
+      return {
+        goods_id: fit(g.goodsId, GOODS_ID_MAX_LENGTH)!,
+        ...(name ? { goods_name: name } : {}),
+        quantity: g.quantity,
+        price: g.price,
+      };
     });
   if (goods.length) out.detail = { goods_detail: goods };
   const attach = fit(i.attach, ATTACH_MAX_LENGTH);

@@ -50,7 +50,14 @@ test('JSAPI order: the items as goods_detail, the customer address as payer_clie
 
 test('payer side and promotion_detail: stored on the order, shown to the customer and to staff', async () => {
   await merchantSettings({
-    promotion: { amount: 500, type: 'COUPON', scope: 'GLOBAL', name: 'Tea day', wechatpay_contribute_amount: 300, merchant_contribute_amount: 200 },
+    promotion: {
+      amount: 500,
+      type: 'COUPON',
+      scope: 'GLOBAL',
+      name: 'Tea day',
+      wechatpay_contribute_amount: 300,
+      merchant_contribute_amount: 200,
+    },
   });
   try {
     const o = await paidOrder(stack, 'fields-payer', [{ sku: 'milk-tea', quantity: 2 }]);
