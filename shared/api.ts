@@ -106,6 +106,27 @@ export interface OrderView {
   paidAt?: string;
   expiresAt: string; // after this an unpaid order is closed
   refunds: RefundView[];
+  /** Once paid, when WeChat Pay says: what the payer was charged in the wallet's currency (minor units of it). */
+  payerTotal?: number;
+  payerCurrency?: string;
+  /** Units of payerCurrency per unit of currency (WeChat's exchange_rate.rate / 10^8), e.g. 0.9106. */
+  exchangeRate?: number;
+  /** The discounts WeChat Pay applied (promotion_detail). */
+  promotions?: PromotionView[];
+}
+
+/** One promotion on a paid order, in the order's currency (minor units). */
+export interface PromotionView {
+  id?: string;
+  name?: string;
+  type?: string; // COUPON | DISCOUNT
+  scope?: string; // GLOBAL | SINGLE
+  /** The discount: what the customer did not pay. */
+  amount: number;
+  /** Who funded it: WeChat Pay, the merchant, others. */
+  wechatpayShare?: number;
+  merchantShare?: number;
+  otherShare?: number;
 }
 
 /** POST /api/orders -> 201 (200 when the same clientRequestId repeats) */
@@ -289,6 +310,10 @@ export interface Settlement {
   tradeEndDate?: string;
   settled: boolean;
   amount: { settled?: number; unsettle?: number; currency: CurrencyCode; pay?: number; refund?: number; net?: number; fee?: number };
+  /** The wallet the batch's payments came from (CHINA_MAINLAND / CHINA_HONGKONG), when WeChat Pay says. */
+  walletRegion?: string;
+  /** The profit-sharing part of the batch, reported apart from `amount` (the two add up to the day's totals). */
+  splitAmount?: { settled?: number; unsettle?: number; currency: CurrencyCode; pay?: number; refund?: number };
 }
 /** GET /api/admin/settlements?state=SETTLED|UNSETTLE&from=yyyyMMdd&to=yyyyMMdd&page= */
 export interface SettlementList {

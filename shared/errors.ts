@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   DUPLICATE: 409,
   ORDER_NOT_PAYABLE: 409,
   ORDER_NOT_CLOSABLE: 409,
+  /** WeChat Pay refuses to close an order within 5 minutes of its creation (RULE_LIMIT). */
+  ORDER_CLOSE_TOO_SOON: 409,
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_EXCEEDS_BALANCE: 409,
   IDEMPOTENCY_MISMATCH: 409,

@@ -79,6 +79,12 @@ export interface Messages {
     refundedAt: string;
     pay: string;
     orderAgain: string;
+    /** What the wallet was charged: {amount} (e.g. CNY 46.20) and {rate}. */
+    charged: string;
+    chargedAt: string;
+    /** A WeChat Pay promotion: {amount} off. */
+    discount: string;
+    discountAmount: string;
   };
   cashier: {
     title: string;
@@ -118,6 +124,7 @@ const en: Messages = {
     DUPLICATE: 'This was already done.',
     ORDER_NOT_PAYABLE: 'This order can no longer be paid.',
     ORDER_NOT_CLOSABLE: 'This order can no longer be cancelled.',
+    ORDER_CLOSE_TOO_SOON: 'This order cannot be cancelled in its first 5 minutes. Please try again shortly.',
     ORDER_NOT_REFUNDABLE: 'This order cannot be refunded.',
     REFUND_EXCEEDS_BALANCE: 'The refund is larger than the amount left to refund.',
     IDEMPOTENCY_MISMATCH: 'Your cart changed while the order was being placed. Please try again.',
@@ -217,6 +224,10 @@ const en: Messages = {
     refundedAt: 'Refunded at',
     pay: 'Pay now',
     orderAgain: 'Order again',
+    charged: 'charged {amount}',
+    chargedAt: 'charged {amount} at {rate}',
+    discount: 'Discount',
+    discountAmount: '-{amount}',
   },
   cashier: {
     title: 'Sandbox cashier',
@@ -256,6 +267,7 @@ const zhHK: Messages = {
     DUPLICATE: '此操作已完成。',
     ORDER_NOT_PAYABLE: '此訂單已無法付款。',
     ORDER_NOT_CLOSABLE: '此訂單已無法取消。',
+    ORDER_CLOSE_TOO_SOON: '訂單建立後 5 分鐘內無法取消，請稍後再試。',
     ORDER_NOT_REFUNDABLE: '此訂單無法退款。',
     REFUND_EXCEEDS_BALANCE: '退款金額超過可退款餘額。',
     IDEMPOTENCY_MISMATCH: '下單期間購物車有變更，請再試一次。',
@@ -348,6 +360,10 @@ const zhHK: Messages = {
     refundedAt: '退款時間',
     pay: '立即付款',
     orderAgain: '重新下單',
+    charged: '實際扣款 {amount}',
+    chargedAt: '實際扣款 {amount}（匯率 {rate}）',
+    discount: '優惠',
+    discountAmount: '-{amount}',
   },
   cashier: {
     title: '沙盒收銀台',

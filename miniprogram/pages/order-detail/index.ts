@@ -4,10 +4,19 @@
 import type { OrderView } from '../../../shared/api';
 import { fetchOrder } from '../../services/api';
 import { errorText, toAppError } from '../../services/errors';
-import { formatDateTime, localized, messages } from '../../services/i18n';
-import { formatAmount } from '../../services/money';
+import { fill, formatDateTime, localized, messages } from '../../services/i18n';
+import { currencyExponent, formatAmount } from '../../services/money';
 import { displayStatus, nextStep } from '../../services/order-status';
 import { newRequestId, payPageUrl, reorder } from '../../services/reorder';
+
+/** "charged CNY 46.20 at 0.9106" when WeChat Pay charged the wallet in another currency; else ''. */
+export function chargedText(o: OrderView): string {
+  if (o.payerTotal === undefined || !o.payerCurrency || o.payerCurrency === o.currency) return '';
+  const t = messages().detail;
+  const exp = currencyExponent(o.payerCurrency);
+  const amount = `${o.payerCurrency} ${(o.payerTotal / 10 ** exp).toFixed(exp)}`;
+  return o.exchangeRate ? fill(t.chargedAt, { amount, rate: String(Number(o.exchangeRate.toFixed(8))) }) : fill(t.charged, { amount });
+}
 
 interface ItemRow {
   sku: string;
@@ -40,6 +49,9 @@ Component({
     paidText: '',
     paid: false,
     amountPaidText: '',
+    /** The wallet's side when it differs: "charged CNY 46.20 at 0.9106". */
+    chargedText: '',
+    discountText: '',
     refundedText: '',
     hasRefunded: false,
     refunds: [] as RefundRow[],
@@ -75,6 +87,7 @@ Component({
     },
     show(o: OrderView) {
       const paid = Boolean(o.paidAt) || o.status === 'PAID';
+      const discount = (o.promotions ?? []).reduce((s, p) => s + p.amount, 0);
       (this as unknown as { order?: OrderView }).order = o;
       this.setData({
         state: 'ready',
@@ -91,7 +104,9 @@ Component({
         createdText: formatDateTime(o.createdAt),
         paidText: formatDateTime(o.paidAt),
         paid,
-        amountPaidText: paid ? formatAmount(o.total, o.currency) : '',
+        amountPaidText: paid ? formatAmount(o.total - discount, o.currency) : '',
+        chargedText: paid ? chargedText(o) : '',
+        discountText: discount > 0 ? fill(messages().detail.discountAmount, { amount: formatAmount(discount, o.currency) }) : '',
         refundedText: formatAmount(o.refundedAmount, o.currency),
         hasRefunded: o.refundedAmount > 0,
         refunds: o.refunds.map((r) => ({

@@ -105,7 +105,7 @@ export class OrderService {
   }
 
   /** wx.requestPayment parameters for a payable order: reuses a valid prepay_id, else asks WeChat for one. */
-  async payment(order: Order): Promise<{ order: Order; payment: PaymentParams }> {
+  async payment(order: Order, request: { clientIp?: string } = {}): Promise<{ order: Order; payment: PaymentParams }> {
     const now = this.now();
     if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_PAYABLE', `the order is ${order.status}`);
     if (order.expiresAt.getTime() <= now.getTime() + 5000) throw new DomainError('ORDER_NOT_PAYABLE', 'the order has expired');
@@ -120,6 +120,10 @@ export class OrderService {
           currency: order.currency,
           openid: order.customerOpenid,
           timeExpire: order.expiresAt,
+          // The seed's optional fields: the items as goods_detail, the customer's address, our order id.
+          goods: order.items.map((i) => ({ goodsId: i.sku, goodsName: i.name.en, quantity: i.quantity, price: i.unitPrice })),
+          ...(request.clientIp ? { payerClientIp: request.clientIp } : {}),
+          attach: `order:${order.id}`,
         }));
       } catch (err) {
         throw providerError(err, 'could not create the payment at WeChat Pay');

@@ -2,7 +2,7 @@
 // and every move is ONE conditional update on the order, so concurrent notifications, queries and jobs
 // converge: whoever comes second finds the condition false and changes nothing.
 import type { OrderStatus } from '../../../shared/api';
-import type { Order, OrderRepository, TransitionFields } from './ports/orders';
+import type { Order, OrderPromotion, OrderRepository, PayerAmount, TransitionFields } from './ports/orders';
 import type { ExpectedMerchant, Transaction } from './ports/payment-gateway';
 
 export type Transition =
@@ -91,8 +91,43 @@ export async function applyTransaction(
   if (t.to === 'PAID') {
     set.paidAt = tx.success_time && !Number.isNaN(Date.parse(tx.success_time)) ? new Date(tx.success_time) : now;
     set.refundable = order.total;
+    Object.assign(set, payerAmount(tx));
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
   return (await orders.transition(order.id, t.from, set)) ? { result: 'changed', status: t.to } : { result: 'unchanged' };
+}
+
+const nonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const text = (v: unknown, max = 128): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/** The payer side of a paid transaction: payer_total, payer_currency, exchange_rate and promotion_detail. */
+export function payerAmount(tx: Transaction): PayerAmount {
+  const out: PayerAmount = {};
+  const a = tx.amount;
+  if (a && nonNegativeInt(a.payer_total)) out.payerTotal = a.payer_total;
+  if (a && typeof a.payer_currency === 'string' && /^[A-Z]{3}$/.test(a.payer_currency)) out.payerCurrency = a.payer_currency;
+  if (a?.exchange_rate && nonNegativeInt(a.exchange_rate.rate) && a.exchange_rate.rate > 0) {
+    out.exchangeRate = a.exchange_rate.rate;
+    if (text(a.exchange_rate.type, 32)) out.exchangeRateType = a.exchange_rate.type;
+  }
+  const promotions = (Array.isArray(tx.promotion_detail) ? tx.promotion_detail : [])
+    .filter((p) => p && nonNegativeInt(p.amount))
+    .slice(0, 20)
+    .map((p) => {
+      const o: OrderPromotion = { amount: p.amount! };
+      if (text(p.promotion_id, 64)) o.promotionId = p.promotion_id;
+      if (text(p.name, 64)) o.name = p.name;
+      if (text(p.scope, 32)) o.scope = p.scope;
+      if (text(p.type, 32)) o.type = p.type;
+      if (text(p.activity_id, 64)) o.activityId = p.activity_id;
+      if (text(p.currency, 8)) o.currency = p.currency;
+      const wx = p.wechatpay_contribute_amount ?? p.wxpay_contribute_amount;
+      if (nonNegativeInt(wx)) o.wechatpayContribute = wx;
+      if (nonNegativeInt(p.merchant_contribute_amount)) o.merchantContribute = p.merchant_contribute_amount;
+      if (nonNegativeInt(p.other_contribute_amount)) o.otherContribute = p.other_contribute_amount;
+      return o;
+    });
+  if (promotions.length) out.promotions = promotions;
+  return out;
 }

@@ -1,7 +1,7 @@
 // The customer-facing shape of an order (shared/api.ts OrderView). Refund lines come from the refund side
 // through a lookup so this module does not depend on the refund model.
 import { randomBytes } from 'node:crypto';
-import type { OrderView, RefundView } from '../../../shared/api';
+import type { OrderView, PromotionView, RefundView } from '../../../shared/api';
 import type { Order } from './ports/orders';
 
 /** Returns the refunds of each order id (string), in creation order. */
@@ -30,6 +30,22 @@ export function toOrderView(o: Order, refunds: RefundView[] = []): OrderView {
     refunds,
   };
   if (o.paidAt) view.paidAt = o.paidAt.toISOString();
+  if (o.payerTotal !== undefined) view.payerTotal = o.payerTotal;
+  if (o.payerCurrency) view.payerCurrency = o.payerCurrency;
+  if (o.exchangeRate) view.exchangeRate = o.exchangeRate / 1e8;
+  if (o.promotions?.length) {
+    view.promotions = o.promotions.map((p) => {
+      const v: PromotionView = { amount: p.amount };
+      if (p.promotionId) v.id = p.promotionId;
+      if (p.name) v.name = p.name;
+      if (p.type) v.type = p.type;
+      if (p.scope) v.scope = p.scope;
+      if (p.wechatpayContribute !== undefined) v.wechatpayShare = p.wechatpayContribute;
+      if (p.merchantContribute !== undefined) v.merchantShare = p.merchantContribute;
+      if (p.otherContribute !== undefined) v.otherShare = p.otherContribute;
+      return v;
+    });
+  }
   return view;
 }
 

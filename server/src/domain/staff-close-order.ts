@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { Order, OrderRepository } from './ports/orders';
 import type { PaymentGateway } from './ports/payment-gateway';
 import { DomainError } from './errors';
+import { isWechatPayError } from './ports/payment-gateway';
 import { providerError } from './order-service';
 import { applyTransaction } from './order-state';
 
@@ -18,6 +19,17 @@ export async function closeOrderAtWechat(
   try {
     result = await d.gateway.close(order.outTradeNo);
   } catch (err) {
+    // WeChat Pay closes no order in its first 5 minutes: a rule staff can wait out, not a provider failure.
+    if (isWechatPayError(err, 'RULE_LIMIT')) {
+      throw new DomainError(
+        'ORDER_CLOSE_TOO_SOON',
+        'WeChat Pay does not close an order within 5 minutes of its creation; try again later',
+        {
+          createdAt: order.createdAt.toISOString(),
+          closableFrom: new Date(order.createdAt.getTime() + 5 * 60_000).toISOString(),
+        },
+      );
+    }
     throw providerError(err, 'could not close the order at WeChat Pay');
   }
   if (result === 'closed') {

@@ -3,7 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { verificationMode, type Config } from '../config';
 import { isOrderNotExist, isWechatPayError, type ExpectedMerchant, type PaymentGateway } from '../domain/ports/payment-gateway';
-import { createWechatPayClient, type WechatPayClient } from '../wechatpay';
+import { createWechatPayClient, type OrderDetail, type SceneInfo, type WechatPayClient } from '../wechatpay';
+import {
+  ATTACH_MAX_LENGTH,
+  CLIENT_IP_MAX_LENGTH,
+  DEVICE_ID_MAX_LENGTH,
+  GOODS_ID_MAX_LENGTH,
+  GOODS_NAME_MAX_LENGTH,
+  OPERATOR_ID_MAX_LENGTH,
+  STORE_ID_MAX_LENGTH,
+  STORE_NAME_MAX_LENGTH,
+} from '../wechatpay/limits';
+import type { GoodsLine, MicropayInput } from '../domain/ports/payment-gateway';
 
 export function identityFromConfig(config: Config): ExpectedMerchant {
   const id: ExpectedMerchant = { mode: config.WECHATPAY_MODE, mchid: config.WECHATPAY_MCHID, appid: config.WECHATPAY_APPID };
@@ -73,6 +84,10 @@ export function createPaymentGateway(
         amount: { total: i.total, currency: i.currency },
         payer: payer(i.openid),
         time_expire: toWechatTime(i.timeExpire),
+        ...orderExtras(i),
+        ...(fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH)
+          ? { scene_info: { payer_client_ip: fit(i.payerClientIp, CLIENT_IP_MAX_LENGTH)! } }
+          : {}),
       });
       return { prepayId: prepay_id };
     },
@@ -94,6 +109,8 @@ export function createPaymentGateway(
         merchant_category_code: config.MERCHANT_CATEGORY_CODE,
         amount: { total: i.total, currency: i.currency },
         payer: { auth_code: i.authCode },
+        ...orderExtras(i),
+        ...tillScene(i.scene),
       }),
     reverse: (outTradeNo) => client.micropayReverse({ out_trade_no: outTradeNo }),
     refund: (req) => client.refund({ ...req, notify_url: notifyUrl(config, 'refunds') }),
@@ -115,4 +132,47 @@ export function createPaymentGateway(
 export function toWechatTime(d: Date): string {
   const t = new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19);
   return `${t}+08:00`;
+}
+
+/** A value within a field's limit: trimmed, cut to `max` characters; undefined when empty. */
+function fit(v: string | undefined, max: number): string | undefined {
+  const t = v?.trim();
+  return t ? t.slice(0, max) : undefined;
+}
+
+/** detail.goods_detail and attach, within the field tables' limits (lines without a valid id are left out). */
+export function orderExtras(i: { goods?: GoodsLine[]; attach?: string }): { detail?: OrderDetail; attach?: string } {
+  const out: { detail?: OrderDetail; attach?: string } = {};
+  const goods = (i.goods ?? [])
+    .filter(
+      (g) =>
+        fit(g.goodsId, GOODS_ID_MAX_LENGTH) && Number.isInteger(g.quantity) && g.quantity > 0 && Number.isInteger(g.price) && g.price >= 0,
+    )
+    .map((g) => {
+      const name = fit(g.goodsName, GOODS_NAME_MAX_LENGTH);
+      return {
+        goods_id: fit(g.goodsId, GOODS_ID_MAX_LENGTH)!,
+        ...(name ? { goods_name: name } : {}),
+        quantity: g.quantity,
+        price: g.price,
+      };
+    });
+  if (goods.length) out.detail = { goods_detail: goods };
+  const attach = fit(i.attach, ATTACH_MAX_LENGTH);
+  if (attach) out.attach = attach;
+  return out;
+}
+
+/** scene_info of a Quick Pay till: store id and name, device id, operator. */
+export function tillScene(s: MicropayInput['scene']): { scene_info?: SceneInfo } {
+  if (!s) return {};
+  const scene: SceneInfo = {};
+  const deviceId = fit(s.deviceId, DEVICE_ID_MAX_LENGTH);
+  const operatorId = fit(s.operatorId, OPERATOR_ID_MAX_LENGTH);
+  const storeId = fit(s.storeId, STORE_ID_MAX_LENGTH);
+  const storeName = fit(s.storeName, STORE_NAME_MAX_LENGTH);
+  if (deviceId) scene.device_id = deviceId;
+  if (operatorId) scene.operator_id = operatorId;
+  if (storeId) scene.store_info = { id: storeId, ...(storeName ? { name: storeName } : {}) };
+  return Object.keys(scene).length ? { scene_info: scene } : {};
 }

@@ -5,6 +5,16 @@ export const OUT_TRADE_NO_MAX_LENGTH = 32;
 export const OUT_REFUND_NO_MAX_LENGTH = 64;
 export const MERCHANT_NO_PATTERN = /^[0-9A-Za-z_\-|*@]+$/;
 
+/** Order fields of the JSAPI / Quick Pay field tables (the sandbox checks the same). */
+export const ATTACH_MAX_LENGTH = 127;
+export const GOODS_ID_MAX_LENGTH = 32;
+export const GOODS_NAME_MAX_LENGTH = 256;
+export const CLIENT_IP_MAX_LENGTH = 45;
+export const DEVICE_ID_MAX_LENGTH = 32;
+export const OPERATOR_ID_MAX_LENGTH = 32;
+export const STORE_ID_MAX_LENGTH = 32;
+export const STORE_NAME_MAX_LENGTH = 256;
+
 /** Settlement query paging: `limit` at most 30 ("preferably no more than 10"); both optional in the table. */
 export const SETTLEMENT_MAX_LIMIT = 30;
 export const SETTLEMENT_DEFAULT_LIMIT = 10;

@@ -170,3 +170,25 @@ test("someone else's order (404) shows not found", async () => {
   await until(() => page.data.state === 'error');
   expect(text(page)).toContain('This order could not be found.');
 });
+
+test('the payer side: the wallet charged in CNY at the rate, and a WeChat Pay discount', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder({
+    ...paidOrder,
+    id: 'o7',
+    refunds: [],
+    refundedAmount: 0,
+    total: 5075,
+    payerTotal: 4620,
+    payerCurrency: 'CNY',
+    exchangeRate: 0.9106,
+    promotions: [{ name: 'Tea day', amount: 500, wechatpayShare: 300, merchantShare: 200 }],
+  });
+  new FakeWx({ network: backend.network }).install();
+  const page = openPage('order-detail', { id: 'o7' });
+  await until(() => page.data.state === 'ready');
+  const shown = text(page);
+  expect(shown).toContain('charged CNY 46.20 at 0.9106');
+  expect(shown).toContain('Discount -HK$5.00');
+  expect(shown).toContain('Amount paid HK$45.75');
+});

@@ -106,6 +106,7 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
       ...pair(t('order.customer'), h('span', { class: 'mono' }, order.customerOpenid)),
       ...pair(t('orders.created'), when(order.createdAt)),
       ...pair(t('orders.paid'), when(order.paidAt)),
+      ...payerPairs(order),
       ...(order.status === 'PENDING' ? pair(t('order.expires'), when(order.expiresAt)) : []),
     );
 
@@ -244,4 +245,44 @@ function closeForm(order: AdminOrderView, onClosed: () => void, onCancel: () => 
     }
   });
   return form;
+}
+
+/** A rate as WeChat Pay gives it (at most 8 decimals), without trailing zeros: 0.9106. */
+export function rateText(rate: number): string {
+  return String(Number(rate.toFixed(8)));
+}
+
+/** What the payer was charged in the wallet's currency, and the promotions with who funded them. */
+function payerPairs(order: AdminOrderView): Node[] {
+  const out: Node[] = [];
+  if (order.payerTotal !== undefined && order.payerCurrency) {
+    const amount = money(order.payerTotal, order.payerCurrency);
+    const text = order.exchangeRate
+      ? t('order.payerChargedAt', { amount, rate: rateText(order.exchangeRate) })
+      : t('order.payerCharged', { amount });
+    out.push(...pair(t('order.payer'), h('span', { testid: 'order-payer' }, text)));
+  }
+  const promotions = order.promotions ?? [];
+  if (promotions.length) {
+    const c = order.currency;
+    const discount = promotions.reduce((s, p) => s + p.amount, 0);
+    const lines = promotions.map((p) =>
+      h(
+        'li',
+        { testid: 'order-promotion' },
+        t('order.promotionLine', {
+          name: p.name ?? p.id ?? p.type ?? '—',
+          amount: money(p.amount, c),
+          wechatpay: money(p.wechatpayShare ?? 0, c),
+          merchant: money(p.merchantShare ?? 0, c),
+          other: money(p.otherShare ?? 0, c),
+        }),
+      ),
+    );
+    out.push(...pair(t('order.promotions'), h('ul', { class: 'plain' }, ...lines)));
+    out.push(...pair(t('order.customerShare'), h('span', { testid: 'order-customer-share' }, money(order.total - discount, c))));
+    const merchant = promotions.reduce((s, p) => s + (p.merchantShare ?? 0), 0);
+    out.push(...pair(t('order.merchantShare'), h('span', { testid: 'order-merchant-share' }, money(merchant, c))));
+  }
+  return out;
 }

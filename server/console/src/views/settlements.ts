@@ -8,6 +8,13 @@ import { yesterday } from './statement';
 const compact = (d: string) => d.replace(/-/g, '');
 const pretty = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? '—'));
 
+/** CHINA_MAINLAND / CHINA_HONGKONG in words; any other region as WeChat Pay names it. */
+function walletRegionText(region: string): string {
+  if (region === 'CHINA_MAINLAND') return t('settlements.walletMainland');
+  if (region === 'CHINA_HONGKONG') return t('settlements.walletHongKong');
+  return region;
+}
+
 export function settlementsView(ctx: ViewContext): HTMLElement {
   const q = ctx.query;
   const state = h(
@@ -74,6 +81,8 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
               t('settlements.refund'),
               t('settlements.fee'),
               t('settlements.net'),
+              t('settlements.walletRegion'),
+              t('settlements.split'),
             ],
             list.items.map((s) => {
               const c = s.amount.currency;
@@ -88,6 +97,17 @@ export function settlementsView(ctx: ViewContext): HTMLElement {
                 m(s.amount.refund),
                 m(s.amount.fee),
                 m(s.amount.net),
+                h('span', { testid: 'settlement-wallet' }, s.walletRegion ? walletRegionText(s.walletRegion) : '—'),
+                s.splitAmount
+                  ? h(
+                      'span',
+                      { class: 'num', testid: 'settlement-split' },
+                      t('settlements.splitText', {
+                        settled: money(s.splitAmount.settled, s.splitAmount.currency),
+                        unsettle: money(s.splitAmount.unsettle, s.splitAmount.currency),
+                      }),
+                    )
+                  : '—',
               ];
             }),
             'settlements-table',

@@ -21,7 +21,36 @@ export interface OrderItem {
   amount: number;
 }
 
-export interface Order {
+/** One promotion WeChat Pay applied to the payment (its promotion_detail[]). Amounts in the order's currency. */
+export interface OrderPromotion {
+  promotionId?: string;
+  name?: string;
+  /** GLOBAL / SINGLE */
+  scope?: string;
+  /** COUPON / DISCOUNT */
+  type?: string;
+  activityId?: string;
+  /** The discount: what the customer did not pay. */
+  amount: number;
+  currency?: string;
+  /** Who funded the discount: WeChat Pay, the merchant, others. */
+  wechatpayContribute?: number;
+  merchantContribute?: number;
+  otherContribute?: number;
+}
+
+/** What the payer was charged in the wallet's currency, as WeChat reports it once paid. */
+export interface PayerAmount {
+  payerTotal?: number;
+  payerCurrency?: string;
+  /** WeChat's exchange_rate.rate: the ratio x 10^8. */
+  exchangeRate?: number;
+  /** WeChat's exchange_rate.type (SETTLEMENT_RATE / USERPAYMENT_RATE). */
+  exchangeRateType?: string;
+  promotions?: OrderPromotion[];
+}
+
+export interface Order extends PayerAmount {
   id: string;
   outTradeNo: string;
   customerOpenid: string;
@@ -78,7 +107,7 @@ export type NewOrder = Pick<
   Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt'>>;
 
 /** What a final transition writes besides the status (and always: nextSyncAt cleared). */
-export interface TransitionFields {
+export interface TransitionFields extends PayerAmount {
   status: OrderStatus;
   wxTradeState: string;
   transactionId?: string;

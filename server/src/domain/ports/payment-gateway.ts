@@ -37,6 +37,14 @@ export type {
   Transaction,
 };
 
+/** One line of the order as WeChat Pay's detail.goods_detail carries it (price in minor units). */
+export interface GoodsLine {
+  goodsId: string;
+  goodsName?: string;
+  quantity: number;
+  price: number;
+}
+
 export interface PrepayInput {
   outTradeNo: string;
   description: string;
@@ -45,6 +53,12 @@ export interface PrepayInput {
   openid: string;
   /** WeChat closes the order itself after this. */
   timeExpire: Date;
+  /** detail.goods_detail: the order's items. */
+  goods?: GoodsLine[];
+  /** scene_info.payer_client_ip: the customer's address as the backend saw it. */
+  payerClientIp?: string;
+  /** Echoed back in queries, notifications and statements (at most 127 characters). */
+  attach?: string;
 }
 
 export interface MicropayInput {
@@ -53,6 +67,10 @@ export interface MicropayInput {
   total: number;
   currency: string;
   authCode: string;
+  goods?: GoodsLine[];
+  attach?: string;
+  /** scene_info of the till: store, device, operator. */
+  scene?: { storeId?: string; storeName?: string; deviceId?: string; operatorId?: string };
 }
 
 /** Who we are at WeChat Pay: what a genuine notification about our orders must name. */

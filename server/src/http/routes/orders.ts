@@ -46,7 +46,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     const input = validate(createSchema, ctx.request.body);
     const { openid } = customerOf(ctx);
     const { order, created } = await deps.orders.create(openid, input);
-    const paid = await deps.orders.payment(order);
+    const paid = await deps.orders.payment(order, { clientIp: clientIp(ctx.ip) });
     ctx.status = created ? 201 : 200;
     ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies CreateOrderResponse;
   });
@@ -73,8 +73,14 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       validate(z.strictObject({}), body);
     }
     const order = await deps.orders.get(customerOf(ctx).openid, id);
-    const paid = await deps.orders.payment(order);
+    const paid = await deps.orders.payment(order, { clientIp: clientIp(ctx.ip) });
     ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies PayOrderResponse;
   });
   return r;
+}
+
+/** The customer's address for scene_info.payer_client_ip ("::ffff:1.2.3.4" written as 1.2.3.4). */
+function clientIp(ip: string | undefined): string | undefined {
+  if (!ip) return undefined;
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }

@@ -2,7 +2,7 @@
 // idempotency comes from the unique indexes below. Refund counters are moved by the refund service only.
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import type { OrderStatus } from '../../../../../shared/api';
-import { OUT_TRADE_NO_PATTERN, type LocalizedText, type Order, type OrderItem } from '../../../domain/ports/orders';
+import { OUT_TRADE_NO_PATTERN, type LocalizedText, type Order, type OrderItem, type OrderPromotion } from '../../../domain/ports/orders';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
 
@@ -29,6 +29,23 @@ const itemSchema = new Schema<OrderItem>(
 );
 
 const int = { type: Number, required: true, min: 0, validate: Number.isInteger };
+const optionalInt = { type: Number, min: 0, validate: Number.isInteger };
+
+const promotionSchema = new Schema<OrderPromotion>(
+  {
+    promotionId: { type: String },
+    name: { type: String },
+    scope: { type: String },
+    type: { type: String },
+    activityId: { type: String },
+    amount: int,
+    currency: { type: String },
+    wechatpayContribute: optionalInt,
+    merchantContribute: optionalInt,
+    otherContribute: optionalInt,
+  },
+  { _id: false },
+);
 
 export const orderSchema = new Schema<OrderDoc>(
   {
@@ -57,6 +74,12 @@ export const orderSchema = new Schema<OrderDoc>(
     refunded: { ...int, default: 0 },
     refundCount: { ...int, default: 0 },
     refundHolds: { type: [Schema.Types.ObjectId], default: [] },
+    // What the payer was charged (WeChat's payer_total / payer_currency / exchange_rate) and its promotions.
+    payerTotal: optionalInt,
+    payerCurrency: { type: String },
+    exchangeRate: optionalInt,
+    exchangeRateType: { type: String },
+    promotions: { type: [promotionSchema], default: undefined },
   },
   { collection: 'orders', timestamps: true, strict: 'throw', versionKey: false },
 );
