@@ -6,6 +6,7 @@ import type { OrderService } from '../../domain/order-service';
 import { toOrderView, type RefundLookup } from '../../domain/order-view';
 import type { Order } from '../../domain/ports/orders';
 import { customerOf } from '../middleware/customer-auth';
+import { rateLimit, type TokenBuckets } from '../middleware/rate-limit';
 import type { Middleware } from 'koa';
 import { validate } from '../validate';
 
@@ -16,6 +17,8 @@ export interface OrderRouteDeps {
   requireCustomer: Middleware;
   maxQuantityPerItem: number;
   maxItemsPerOrder: number;
+  /** Orders one customer may create: a burst, then a steady rate (429 with Retry-After beyond). */
+  orderRate?: TokenBuckets;
 }
 
 const idParam = z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'must be an order id') });
@@ -42,7 +45,8 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   const r = new Router({ prefix: '/api/orders' });
   r.use(deps.requireCustomer);
-  r.post('/', async (ctx) => {
+  const perCustomer = deps.orderRate ? [rateLimit(deps.orderRate, (ctx) => customerOf(ctx).openid, 'new orders')] : [];
+  r.post('/', ...perCustomer, async (ctx) => {
     const input = validate(createSchema, ctx.request.body);
     const { openid } = customerOf(ctx);
     const { order, created } = await deps.orders.create(openid, input);
