@@ -95,7 +95,7 @@ export function jsonBody() {
       const text = raw.toString('utf8');
       if (!text.trim()) ctx.request.body = {};
       else {
-        if (!/^[\x20\x09\x0a\x0d]*[[{]/.test(text)) throw new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON');
+        if (!/^[ \t\n\r]*[[{]/.test(text)) throw new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON');
         try {
           ctx.request.body = JSON.parse(text, (key, value: unknown) => {
             if (key === '__proto__') throw new SyntaxError('forbidden key');

@@ -53,10 +53,13 @@ function variants(path: string): string[] {
 function send(url: string, method: string, path: string, headers: Record<string, string>): Promise<number> {
   const u = new URL(url);
   return new Promise((done, fail) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...headers, 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, method, path, headers: { ...headers, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+      },
+    );
     req.on('error', fail);
     req.end(method === 'POST' ? '{}' : undefined);
   });
