@@ -22,6 +22,7 @@ import { StaffAccounts } from './domain/staff-accounts';
 import { AuditLog } from './domain/staff-audit';
 import { LoginLimiter } from './domain/staff-login-limiter';
 import { StaffOrders } from './domain/staff-orders';
+import { rateLimitedGateway } from './gateway/rate-limited-gateway';
 import { createApp } from './http/app';
 import { customerAuth } from './http/middleware/customer-auth';
 import { staffAuth } from './http/middleware/staff-auth';
@@ -62,7 +63,9 @@ export function miniProgramAppid(config: Config): string {
 }
 
 export function composeBackend(parts: BackendParts): Backend {
-  const { config, storage, gateway, logger, owner } = parts;
+  const { config, storage, logger, owner } = parts;
+  // Every call to WeChat Pay (requests, jobs, staff) shares one budget: the merchant's quota is protected.
+  const gateway = rateLimitedGateway(parts.gateway, { perSecond: config.WECHATPAY_MAX_CALLS_PER_SECOND });
   const schedule = config.PENDING_QUERY_SCHEDULE_SECONDS;
 
   const orders = new OrderService({
@@ -149,6 +152,9 @@ export function composeBackend(parts: BackendParts): Backend {
     readinessChecks: parts.readinessChecks ?? { certificates: () => gateway.ready() },
     limits: {
       bodyLimitKb: config.BODY_LIMIT_KB,
+      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+      orderRate: { burst: config.CUSTOMER_ORDER_BURST, perSecond: config.CUSTOMER_ORDERS_PER_MINUTE / 60 },
+      hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
       maxQuantityPerItem: config.MAX_QUANTITY_PER_ITEM,
       maxItemsPerOrder: config.MAX_ITEMS_PER_ORDER,
       admission: { writes: config.ADMISSION_WRITES, reads: config.ADMISSION_READS, notifications: config.ADMISSION_NOTIFICATIONS },

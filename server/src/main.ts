@@ -2,11 +2,11 @@
 // jobs. Exits non-zero with a clear message on bad configuration, and shuts down gracefully on SIGINT/SIGTERM
 // (stop the jobs, stop accepting, finish requests, close the database).
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { composeBackend } from './compose';
 import { ConfigError, loadConfig } from './config';
 import { createPaymentGateway } from './gateway/wechatpay-gateway';
+import { createLimitedServer, serverLimitsFrom } from './http/server-limits';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
 import { connectDatabase, createMongoStorage, databaseState, pingDatabase } from './storage/mongo';
@@ -41,9 +41,8 @@ async function main(): Promise<void> {
     owner,
     database: { ping: () => pingDatabase(db), state: () => databaseState(db) },
   });
-  const server = createServer(backend.app.callback());
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 30_000;
+  // Timeouts and the per-IP connection cap: see http/server-limits.ts (and BODY_TIMEOUT_MS in http/body.ts).
+  const { server } = createLimitedServer(backend.app.callback(), serverLimitsFrom(config));
 
   const runner = new JobRunner(storage.leases, owner, logger);
   for (const job of backend.jobs) runner.add(job);

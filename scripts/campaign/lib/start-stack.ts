@@ -22,6 +22,9 @@ const PRODUCTION_TIMING = {
   PENDING_QUERY_SCHEDULE_SECONDS: '30,60,120,300,600,1800',
   JOB_CLAIM_SECONDS: '60',
   ORDER_SYNC_STALE_SECONDS: '10',
+  // Each workload worker is one customer ordering as fast as it can: lift the per-customer order rate.
+  CUSTOMER_ORDER_BURST: '1000',
+  CUSTOMER_ORDERS_PER_MINUTE: '60000',
 };
 
 async function ensureDatabase(): Promise<LocalMongo | undefined> {

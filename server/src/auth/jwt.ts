@@ -57,6 +57,8 @@ export function verifyToken(secret: string, token: string, aud: TokenAudience): 
   if (typeof decoded === 'string' || typeof decoded.sub !== 'string' || !decoded.sub) {
     throw new DomainError('UNAUTHENTICATED', 'invalid token');
   }
+  // Exactly one audience: a token minted for several (["customer","staff"]) is valid for none of them.
+  if (decoded.aud !== aud) throw new DomainError('UNAUTHENTICATED', 'invalid token');
   if (typeof decoded.iat !== 'number' || typeof decoded.exp !== 'number') throw new DomainError('UNAUTHENTICATED', 'invalid token');
   const out: VerifiedToken = { sub: decoded.sub, aud, iat: decoded.iat, exp: decoded.exp };
   if (typeof decoded.role === 'string') out.role = decoded.role;

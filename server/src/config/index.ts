@@ -74,6 +74,24 @@ const schema = z
     ORDER_SYNC_STALE_SECONDS: int(0, 3600).default(10),
     BODY_LIMIT_KB: int(1, 1024).default(16),
 
+    // Slow and idle clients (see http/server-limits.ts and http/body.ts). A request body must arrive whole within
+    // BODY_TIMEOUT_MS (408 beyond) before the request may take an admission slot; headers within
+    // HEADERS_TIMEOUT_MS and the whole request within REQUEST_TIMEOUT_MS (Node closes the socket beyond); an idle
+    // keep-alive socket is closed after KEEP_ALIVE_TIMEOUT_MS (above the load balancer's idle timeout); one IP
+    // may hold MAX_CONNECTIONS_PER_IP sockets at once (more are closed on arrival: behind a proxy, the proxy's).
+    BODY_TIMEOUT_MS: int(100, 60000).default(5000),
+    HEADERS_TIMEOUT_MS: int(1000, 120000).default(10000),
+    REQUEST_TIMEOUT_MS: int(1000, 300000).default(30000),
+    KEEP_ALIVE_TIMEOUT_MS: int(1000, 600000).default(65000),
+    MAX_CONNECTIONS_PER_IP: int(1, 100000).default(256),
+    /** Strict-Transport-Security max-age for a deployment served over TLS; 0 (default) sends no HSTS header. */
+    HSTS_MAX_AGE_SECONDS: int(0, 63072000).default(0),
+    /** Orders one customer may create: a burst, then this many per minute (per process; 429 beyond). */
+    CUSTOMER_ORDER_BURST: int(1, 1000).default(20),
+    CUSTOMER_ORDERS_PER_MINUTE: int(1, 60000).default(120),
+    /** Calls to WeChat Pay per second, all of this process's together (the merchant's quota); 429 beyond. */
+    WECHATPAY_MAX_CALLS_PER_SECOND: int(1, 10000).default(100),
+
     // Load shedding, as "in flight,queue,max wait ms": API writes (orders, payments, refunds, logins), API
     // reads, and WeChat Pay's notifications. Beyond them a request gets a retryable 503 at once. A notification
     // may wait longer: WeChat Pay waits 5 s for the answer, and the route's deadline counts the time queued.
@@ -145,6 +163,12 @@ const schema = z
     RECONCILE_MAX_ATTEMPTS: int(1, 1000).default(48),
   })
   .superRefine((c, ctx) => {
+    if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' });
+    }
+    if (c.BODY_TIMEOUT_MS >= c.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['BODY_TIMEOUT_MS'], message: 'must be below REQUEST_TIMEOUT_MS' });
+    }
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {
       ctx.addIssue({ code: 'custom', path: ['WECHATPAY_SUB_MCHID'], message: 'required in institution mode' });
     }

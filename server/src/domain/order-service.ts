@@ -1,6 +1,7 @@
 // Customer orders: priced from the catalog, idempotent per (customer, clientRequestId), prepaid at WeChat with
 // time_expire = the order's expiry, the prepay id reused while valid and a fresh paySign on every attempt.
 import type { PaymentParams } from '../../../shared/api';
+import { truncateText } from '../../../shared/text-limits';
 import type { Logger } from '../logger';
 import { DomainError } from './errors';
 import type { ProductCatalog } from './ports/catalog';
@@ -48,7 +49,7 @@ export class OrderService {
     if (!Number.isSafeInteger(total) || total <= 0) throw new DomainError('VALIDATION_FAILED', 'order total is out of range');
     const now = this.now();
     const names = items.map((i) => i.name.en).join(', ');
-    const description = names.length > 120 ? `${names.slice(0, 117)}...` : names;
+    const description = truncateText(names, 'orderDescription');
     const created = await orders.insert(
       {
         outTradeNo: newOutTradeNo('M', now),

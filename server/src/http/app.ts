@@ -8,10 +8,12 @@ import type { OrderService } from '../domain/order-service';
 import type { RefundLookup } from '../domain/order-view';
 import type { Logger } from '../logger';
 import type { TrustProxy } from '../config';
-import { jsonBody } from './body';
+import { bufferBody, jsonBody } from './body';
 import { clientAddress } from './client-address';
 import { errorHandler, HttpError } from './errors';
 import { Admission, admit, type AdmissionLimits } from './middleware/admission';
+import { TokenBuckets, type BucketLimits } from './middleware/rate-limit';
+import { securityHeaders } from './security-headers';
 import { requestContext } from './request-id';
 import type { AdminRouteDeps } from './routes/admin';
 import { adminRoutes } from './routes/admin';
@@ -22,7 +24,7 @@ import { configRoutes } from './routes/config';
 import { consoleRoutes } from './routes/console';
 import { healthRoutes, type HealthDeps } from './routes/health';
 import { notifyRefundsRoutes, type RefundNotificationHandler } from './routes/notify-refunds';
-import { notifyTransactionRoutes, type PaymentNotificationHandler } from './routes/notify-transactions';
+import { NOTIFY_BODY_LIMIT, notifyTransactionRoutes, type PaymentNotificationHandler } from './routes/notify-transactions';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import type { ClientConfig } from '../../../shared/api';
@@ -31,9 +33,15 @@ import { productImageRoutes } from './routes/product-images';
 
 export interface HttpLimits {
   bodyLimitKb: number;
+  /** Longest time to receive a request body (408 and the connection closed beyond). */
+  bodyTimeoutMs: number;
   maxQuantityPerItem: number;
   maxItemsPerOrder: number;
   admission: { writes: AdmissionLimits; reads: AdmissionLimits; notifications: AdmissionLimits };
+  /** Orders one customer may create (per process). */
+  orderRate?: BucketLimits;
+  /** Strict-Transport-Security max-age for deployments behind TLS; 0 sends none. */
+  hstsMaxAgeSeconds?: number;
 }
 
 /** Everything the HTTP layer calls, already built. */
@@ -73,14 +81,25 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true; // errors are logged by errorHandler, with the request id
   app.use(clientAddress(deps.trustProxy ?? { kind: 'none' }));
   app.use(requestContext(deps.logger));
+  app.use(securityHeaders({ hstsMaxAgeSeconds: limits.hstsMaxAgeSeconds ?? 0 }));
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
   mount(app, productImageRoutes()); // sample product pictures at /images/products/ (static, cached)
 
-  const isNotification = (ctx: Koa.Context) => ctx.path.startsWith('/wechatpay/notify/');
-  const isApi = (ctx: Koa.Context) => ctx.path.startsWith('/api/');
+  // Case-insensitive, as the routers match: a path's spelling must not skip admission or the body rules.
+  const isNotification = (ctx: Koa.Context) => ctx.path.toLowerCase().startsWith('/wechatpay/notify/');
+  const isApi = (ctx: Koa.Context) => ctx.path.toLowerCase().startsWith('/api/');
   const isRead = (ctx: Koa.Context) => ctx.method === 'GET' || ctx.method === 'HEAD';
+  // The whole body is read (size-limited, with its own deadline) before any admission slot is taken.
+  app.use(
+    bufferBody({
+      limitBytes: limits.bodyLimitKb * 1024,
+      rawLimitBytes: NOTIFY_BODY_LIMIT,
+      raw: isNotification,
+      timeoutMs: limits.bodyTimeoutMs,
+    }),
+  );
   app.use(
     admit(new Admission(limits.admission.notifications), isNotification, (ctx) => {
       ctx.status = 503; // WeChat Pay delivers again later
@@ -97,7 +116,7 @@ export function createApp(deps: AppDeps): Koa {
   mount(app, notifyTransactionRoutes(s.handlePaymentNotification));
   mount(app, notifyRefundsRoutes(s.handleRefundNotification));
 
-  app.use(jsonBody(limits.bodyLimitKb));
+  app.use(jsonBody());
   mount(app, configRoutes(s.clientConfig));
   mount(app, productRoutes(s.catalog));
   mount(app, authRoutes(s.customerLogin));
@@ -113,6 +132,7 @@ export function createApp(deps: AppDeps): Koa {
       requireCustomer: s.requireCustomer,
       maxQuantityPerItem: limits.maxQuantityPerItem,
       maxItemsPerOrder: limits.maxItemsPerOrder,
+      ...(limits.orderRate ? { orderRate: new TokenBuckets(limits.orderRate) } : {}),
     }),
   );
   for (const r of deps.plugins ?? []) mount(app, r);

@@ -52,6 +52,10 @@ export function errorHandler(onServerError: (err: unknown, ctx: Context) => void
       const body: ErrorBody = { code: e.code, message: e.message, requestId: ctx.state.requestId as string | undefined };
       if (e.details) body.details = e.details;
       if (e.status === 429 || e.status === 502 || e.status === 503) body.retryable = true;
+      if (e.status === 429 && !ctx.response.get('Retry-After')) {
+        const after = Number(e.details?.retryAfterSeconds);
+        ctx.set('Retry-After', String(Number.isFinite(after) && after > 0 ? Math.ceil(after) : 1));
+      }
       ctx.status = e.status;
       ctx.body = body;
     }

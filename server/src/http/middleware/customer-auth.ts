@@ -17,6 +17,9 @@ export function customerAuth(secret: string) {
   };
 }
 
+/** The caller; a route reached without the guard (a wiring mistake) answers 401, never a 500 or another's data. */
 export function customerOf(ctx: Context): CustomerState {
-  return ctx.state.customer as CustomerState;
+  const c = ctx.state.customer as CustomerState | undefined;
+  if (!c?.openid) throw new DomainError('UNAUTHENTICATED', 'a customer token is required');
+  return c;
 }

@@ -41,6 +41,9 @@ export function requireCapability(capability: Capability) {
   return requireRole(...rolesWith(capability));
 }
 
+/** The staff caller; a route reached without the guard (a wiring mistake) answers 401, never a 500. */
 export function staffOf(ctx: Context): StaffState {
-  return ctx.state.staff as StaffState;
+  const s = ctx.state.staff as StaffState | undefined;
+  if (!s?.username) throw new DomainError('UNAUTHENTICATED', 'a staff token is required');
+  return s;
 }

@@ -6,6 +6,7 @@ import type { OrderService } from '../../domain/order-service';
 import { toOrderView, type RefundLookup } from '../../domain/order-view';
 import type { Order } from '../../domain/ports/orders';
 import { customerOf } from '../middleware/customer-auth';
+import { rateLimit, type TokenBuckets } from '../middleware/rate-limit';
 import type { Middleware } from 'koa';
 import { validate } from '../validate';
 
@@ -16,6 +17,8 @@ export interface OrderRouteDeps {
   requireCustomer: Middleware;
   maxQuantityPerItem: number;
   maxItemsPerOrder: number;
+  /** Orders one customer may create: a burst, then a steady rate (429 with Retry-After beyond). */
+  orderRate?: TokenBuckets;
 }
 
 const idParam = z.strictObject({ id: z.string().regex(/^[0-9a-f]{24}$/, 'must be an order id') });
@@ -41,8 +44,11 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   const view = async (o: Order) => toOrderView(o, (await deps.refunds([o.id])).get(o.id) ?? []);
 
   const r = new Router({ prefix: '/api/orders' });
-  r.use(deps.requireCustomer);
-  r.post('/', async (ctx) => {
+  // The guard is named on each route, not `r.use`d: a prefix `use` matches the path case-sensitively while the
+  // routes match case-insensitively, so `/API/ORDERS` reached the handlers without it.
+  const guard = deps.requireCustomer;
+  const perCustomer = deps.orderRate ? [rateLimit(deps.orderRate, (ctx) => customerOf(ctx).openid, 'new orders')] : [];
+  r.post('/', guard, ...perCustomer, async (ctx) => {
     const input = validate(createSchema, ctx.request.body);
     const { openid } = customerOf(ctx);
     const { order, created } = await deps.orders.create(openid, input);
@@ -50,7 +56,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     ctx.status = created ? 201 : 200;
     ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies CreateOrderResponse;
   });
-  r.get('/', async (ctx) => {
+  r.get('/', guard, async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const { items, total } = await deps.orders.list(customerOf(ctx).openid, q.page, q.pageSize);
     const refunds = await deps.refunds(items.map((o) => o.id));
@@ -61,12 +67,12 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       total,
     } satisfies OrderList;
   });
-  r.get('/:id', async (ctx) => {
+  r.get('/:id', guard, async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'path');
     const order = await deps.orders.get(customerOf(ctx).openid, id);
     ctx.body = await view(await deps.orders.syncIfStale(order));
   });
-  r.post('/:id/pay', async (ctx) => {
+  r.post('/:id/pay', guard, async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'path');
     const body = ctx.request.body;
     if (body !== undefined && !(typeof body === 'object' && body !== null && Object.keys(body).length === 0)) {

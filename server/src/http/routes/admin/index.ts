@@ -21,6 +21,7 @@ import type { Actor, AuditEntry, AuditLog } from '../../../domain/staff-audit';
 import type { StaffOrders } from '../../../domain/staff-orders';
 import type { Logger } from '../../../logger';
 import { requireCapability, requireRole, staffOf } from '../../middleware/staff-auth';
+import { limitedText } from '../../text-limits';
 import { validate } from '../../validate';
 
 export interface AdminRouteDeps {
@@ -50,7 +51,10 @@ const isoDate = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of [A-Za-z0-9_-]');
 
-const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+const loginSchema = z.strictObject({
+  username: limitedText('staffUsername', { trim: false }),
+  password: limitedText('staffPassword', { trim: false }),
+});
 const listQuery = z.strictObject({
   status: z.enum(['PENDING', 'PAID', 'CLOSED', 'FAILED']).optional(),
   from: isoDate.optional(),
@@ -64,13 +68,13 @@ const listQuery = z.strictObject({
 });
 const refundSchema = z.strictObject({
   amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  reason: z.string().trim().min(1).max(80).optional(),
+  reason: limitedText('refundReason').optional(),
   requestId,
 });
 const posSchema = z.strictObject({
   authCode: z.string().regex(/^1[0-5]\d{16}$/, 'must be the 18-digit payment code (prefix 10-15)'),
   amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  description: z.string().trim().min(1).max(127),
+  description: limitedText('posDescription'),
   requestId,
 });
 const settlementQuery = z

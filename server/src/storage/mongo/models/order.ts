@@ -3,6 +3,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import type { OrderStatus } from '../../../../../shared/api';
 import { OUT_TRADE_NO_PATTERN, type LocalizedText, type Order, type OrderItem, type OrderPromotion } from '../../../domain/ports/orders';
+import { textValidator } from './text';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
 
@@ -53,7 +54,7 @@ export const orderSchema = new Schema<OrderDoc>(
     customerOpenid: { type: String, required: true },
     clientRequestId: { type: String, required: true, maxlength: 64 },
     items: { type: [itemSchema], default: [] },
-    description: { type: String, required: true, maxlength: 127 },
+    description: { type: String, required: true, validate: textValidator('orderDescription') },
     total: { ...int, min: 1 },
     currency: { type: String, required: true, match: /^[A-Z]{3}$/ },
     status: { type: String, required: true, enum: ORDER_STATUSES, default: 'PENDING' },

@@ -4,6 +4,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { RefundStatus } from '../../../../../shared/api';
 import type { RefundRecord } from '../../../domain/ports/refunds';
+import { textValidator } from './text';
 
 export const REFUND_STATUSES: readonly RefundStatus[] = ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL', 'FAILED'];
 
@@ -22,7 +23,7 @@ const schema = new Schema<RefundDoc>(
     amount: { type: Number, required: true, min: 1, validate: Number.isInteger },
     currency: { type: String, required: true },
     orderTotal: { type: Number, required: true, min: 1 },
-    reason: { type: String, maxlength: 80 },
+    reason: { type: String, validate: textValidator('refundReason') },
     status: { type: String, required: true, enum: REFUND_STATUSES, default: 'PENDING' },
     reserved: { type: Boolean, required: true, default: false },
     settled: { type: Boolean, required: true, default: false },
