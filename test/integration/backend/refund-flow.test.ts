@@ -11,7 +11,8 @@ let admin: string;
 let viewer: string;
 beforeAll(async () => {
   stack = await startStack({
-    env: { REFUND_RETRY_SCHEDULE_SECONDS: '0.3', REFUND_PROCESSING_CHECK_SECONDS: '600' },
+    // A long admission wait: the 50-refund race is about money bounds, not load shedding (a slow machine would shed).
+    env: { REFUND_RETRY_SCHEDULE_SECONDS: '0.3', REFUND_PROCESSING_CHECK_SECONDS: '600', ADMISSION_WRITES: '16,64,20000' },
     sandbox: { settings: { refundSettleDelaySeconds: 0.3 } },
   });
   admin = await staffToken(stack.backendUrl, stack.dbUri, 'anne', 'admin');
