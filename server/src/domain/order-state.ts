@@ -64,6 +64,8 @@ export async function applyTransaction(
   tx: Transaction,
   id: ExpectedMerchant,
   now = new Date(),
+  /** Told the order as it is after a change this call made (read + the fields written). */
+  onChanged?: (after: Order) => void,
 ): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
   if (bad?.flag) {
@@ -94,5 +96,13 @@ export async function applyTransaction(
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
-  return (await orders.transition(order.id, t.from, set)) ? { result: 'changed', status: t.to } : { result: 'unchanged' };
+  if (!(await orders.transition(order.id, t.from, set))) return { result: 'unchanged' };
+  if (onChanged) {
+    // The condition held, so nothing else moved the order between the read and the update (no other writer
+    // touches an order in a `from` status but the conditional updates of this module): read + fields = now.
+    const { nextSyncAt, ...rest } = order;
+    void nextSyncAt;
+    onChanged({ ...rest, ...set, updatedAt: now });
+  }
+  return { result: 'changed', status: t.to };
 }
