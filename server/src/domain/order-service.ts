@@ -105,7 +105,10 @@ export class OrderService {
       },
       now,
     );
-    if (created !== 'duplicate') return { order: created, created: true };
+    if (created !== 'duplicate') {
+      this.o.settlements?.createdHere(created);
+      return { order: created, created: true };
+    }
     // The same clientRequestId was used before (or concurrently): that order answers.
     const winner = await orders.findByRequest(openid, input.clientRequestId);
     if (!winner) throw new Error('order insert reported a duplicate that cannot be found');

@@ -46,7 +46,9 @@ export async function handlePaymentNotification(
     return { status: 204 };
   }
   const tx = ev.resource as Transaction;
-  const order = await deps.orders.findByOutTradeNo(tx.out_trade_no);
+  // An order created on this instance a few minutes ago is known without a read (its status may be stale: the
+  // conditional updates below re-check it in the database).
+  const order = deps.settlements?.known(tx.out_trade_no) ?? (await deps.orders.findByOutTradeNo(tx.out_trade_no));
   if (!order) {
     log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
     return { status: 404, message: 'unknown out_trade_no' };
