@@ -98,8 +98,8 @@ export async function applyTransaction(
   }
   if (!(await orders.transition(order.id, t.from, set))) return { result: 'unchanged' };
   if (onChanged) {
-    // The condition held, so nothing else moved the order between the read and the update (no other writer
-    // touches an order in a `from` status but the conditional updates of this module): read + fields = now.
+    // The condition held: what a customer sees of the order (status, amounts, times) has moved only by these
+    // fields since it was read, so read + fields is the order now as far as its view goes.
     const { nextSyncAt, ...rest } = order;
     void nextSyncAt;
     onChanged({ ...rest, ...set, updatedAt: now });

@@ -66,7 +66,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     const { id } = validate(idParam, ctx.params, 'path');
     const { wait } = validate(getQuery, ctx.query, 'query');
     const { openid } = customerOf(ctx);
-    if (wait) {
+    if (wait === '1') {
       // After the payment sheet: answered once the order is settled (bounded wait, then WeChat is asked).
       // The slot of the reads admission is given back while this only waits (bounded by the waiter limit).
       const release = ctx.state.releaseAdmission as (() => void) | undefined;
