@@ -24,6 +24,15 @@ export function fetchOrder(id: string): Promise<OrderView> {
   return request<OrderView>(`/api/orders/${encodeURIComponent(id)}`);
 }
 
+/**
+ * The order once the backend knows how the payment ended: asked once after the payment sheet said ok. The
+ * backend waits a few seconds for WeChat Pay's notification, then asks WeChat Pay itself, and answers; the
+ * order may still be PENDING (then the result page polls as a fallback).
+ */
+export function awaitOrder(id: string): Promise<OrderView> {
+  return request<OrderView>(`/api/orders/${encodeURIComponent(id)}?wait=1`);
+}
+
 export function fetchOrders(page: number, pageSize: number): Promise<OrderList> {
   return request<OrderList>(`/api/orders?page=${page}&pageSize=${pageSize}`);
 }

@@ -1,7 +1,7 @@
 // Paying: WeChat's payment sheet (wx.requestPayment) or, when the backend runs against the sandbox,
 // the sandbox cashier page standing in for it. Either way the outcome is only what the customer did
 // in the sheet: the order's real state must then be asked from the backend.
-import type { PaymentParams } from '../../shared/api';
+import type { CreateOrderResponse, PaymentParams } from '../../shared/api';
 
 export type PayOutcome = 'ok' | 'cancel' | 'fail';
 
@@ -64,4 +64,23 @@ export function pendingSandboxPayment(orderId: string): PendingSandboxPayment | 
 
 export function payOrder(orderId: string, payment: PaymentParams, sandbox: boolean): Promise<PayOutcome> {
   return sandbox ? sandboxPayment(orderId, payment) : wechatPayment(payment);
+}
+
+/**
+ * The order answer of checkout (POST /api/orders already prepaid and signed), handed to the pay page so the
+ * first payment needs no second call. Used once; a later attempt asks POST /api/orders/:id/pay.
+ */
+const HANDOFF_MAX_AGE_MS = 10 * 60_000;
+let handed: { answer: CreateOrderResponse; at: number } | null = null;
+
+export function handOffPayment(answer: CreateOrderResponse): void {
+  handed = { answer, at: Date.now() };
+}
+
+/** The checkout answer for this order, if it is fresh; `take` uses it up. */
+export function handedPayment(orderId: string, take = false): CreateOrderResponse | null {
+  const h = handed;
+  if (!h || h.answer.order.id !== orderId || Date.now() - h.at > HANDOFF_MAX_AGE_MS) return null;
+  if (take) handed = null;
+  return h.answer;
 }

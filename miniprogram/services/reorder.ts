@@ -4,11 +4,15 @@
 import type { CreateOrderResponse, OrderView } from '../../shared/api';
 import { createOrder } from './api';
 import { newRequestId } from './cart';
+import { handOffPayment } from './pay';
 
 export { newRequestId };
 
-export function reorder(order: Pick<OrderView, 'items'>, clientRequestId: string): Promise<CreateOrderResponse> {
-  return createOrder({ items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity })), clientRequestId });
+/** The answer (prepaid and signed) is handed to the pay page, which opens next. */
+export async function reorder(order: Pick<OrderView, 'items'>, clientRequestId: string): Promise<CreateOrderResponse> {
+  const answer = await createOrder({ items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity })), clientRequestId });
+  handOffPayment(answer);
+  return answer;
 }
 
 export function payPageUrl(orderId: string): string {

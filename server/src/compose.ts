@@ -8,6 +8,7 @@ import { CustomerLogin } from './auth/customer-login';
 import type { Config } from './config';
 import { CatalogService } from './domain/catalog-service';
 import { OrderService } from './domain/order-service';
+import { OrderSettlements } from './domain/order-settlements';
 import type { RefundLookup } from './domain/order-view';
 import { handlePaymentNotification } from './domain/payment-notifications';
 import { PosService } from './domain/pos-charge';
@@ -68,6 +69,8 @@ export function composeBackend(parts: BackendParts): Backend {
   const gateway = rateLimitedGateway(parts.gateway, { perSecond: config.WECHATPAY_MAX_CALLS_PER_SECOND });
   const schedule = config.PENDING_QUERY_SCHEDULE_SECONDS;
 
+  // Customers waiting after the payment sheet are answered when this instance settles their order.
+  const settlements = new OrderSettlements();
   const orders = new OrderService({
     orders: storage.orders,
     catalog: storage.catalog,
@@ -77,6 +80,9 @@ export function composeBackend(parts: BackendParts): Backend {
     firstSyncSeconds: schedule[0] ?? 30,
     syncStaleSeconds: config.ORDER_SYNC_STALE_SECONDS,
     logger,
+    catalogCacheMs: 5000,
+    settlements,
+    settleWaitMs: 3000,
   });
   const refunds = new RefundService({
     orders: storage.orders,
@@ -176,7 +182,12 @@ export function composeBackend(parts: BackendParts): Backend {
       orders,
       refundLookup,
       handlePaymentNotification: (headers, raw, log) =>
-        handlePaymentNotification({ orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger }, headers, raw, log),
+        handlePaymentNotification(
+          { orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger, settlements },
+          headers,
+          raw,
+          log,
+        ),
       handleRefundNotification: (headers, raw, log) =>
         handleRefundNotification(
           { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway },

@@ -7,6 +7,7 @@ import { getClientConfig } from '../../services/config';
 import { errorText, toAppError } from '../../services/errors';
 import { countText, fill, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
+import { handOffPayment } from '../../services/pay';
 
 interface CartRow {
   sku: string;
@@ -130,7 +131,10 @@ Component({
       this.setData({ placing: true, placeError: '' });
       try {
         // The same clientRequestId on a retry: the backend answers with the order it already made.
-        const { order } = await createOrder(orderRequest());
+        const answer = await createOrder(orderRequest());
+        const { order } = answer;
+        // The answer is prepaid and signed already: the pay page uses it for the first payment.
+        handOffPayment(answer);
         clearCart();
         wx.redirectTo({ url: `/pages/pay/index?orderId=${encodeURIComponent(order.id)}` });
       } catch (err) {

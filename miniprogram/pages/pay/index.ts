@@ -1,4 +1,5 @@
-// Pays one order: a fresh paySign from the backend, then WeChat's sheet (or the sandbox cashier).
+// Pays one order: the paySign checkout received with the new order (first attempt), else a fresh one from the
+// backend, then WeChat's sheet (or the sandbox cashier).
 // What the sheet reports is only what the customer did; the result page asks the backend for the truth.
 import type { OrderView } from '../../../shared/api';
 import { fetchOrder, startPayment } from '../../services/api';
@@ -6,7 +7,7 @@ import { getClientConfig } from '../../services/config';
 import { errorText, toAppError } from '../../services/errors';
 import { formatDateTime, localized, messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
-import { payOrder } from '../../services/pay';
+import { handedPayment, payOrder } from '../../services/pay';
 
 interface ItemRow {
   sku: string;
@@ -48,7 +49,9 @@ Component({
       }
       this.setData({ state: 'loading', errorText: '' });
       try {
-        const [config, order] = await Promise.all([getClientConfig(), fetchOrder(this.data.orderId)]);
+        // Straight from checkout: the order came with its answer, no need to fetch it.
+        const handed = handedPayment(this.data.orderId);
+        const [config, order] = await Promise.all([getClientConfig(), handed ? handed.order : fetchOrder(this.data.orderId)]);
         this.setData({ sandbox: config.sandbox });
         this.show(order);
       } catch (err) {
@@ -79,7 +82,7 @@ Component({
       const orderId = this.data.orderId;
       this.setData({ paying: true, notice: '', payError: '' });
       try {
-        const { order, payment } = await startPayment(orderId);
+        const { order, payment } = handedPayment(orderId, true) ?? (await startPayment(orderId));
         const outcome = await payOrder(order.id, payment, this.data.sandbox);
         if (outcome === 'cancel') {
           // Closing the sheet is a normal choice. Still ask the backend: the payment may have gone through.

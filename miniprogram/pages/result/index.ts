@@ -1,12 +1,13 @@
-// The payment result, as the backend knows it. The payment sheet's callback is never proof: after the sheet
-// the order is asked again a few times (the backend learns the outcome from WeChat Pay's notification, or
-// from its own query of an order it has not looked at for a while), then the page shows the order's state:
+// The payment result, as the backend knows it. The payment sheet's callback is never proof: after a sheet that
+// said ok the backend is asked once and answers when it knows (it waits a few seconds for WeChat Pay's
+// notification, then queries WeChat Pay itself); only an order still pending then is asked again a few times
+// as a fallback (as after a sheet that said fail). Then the page shows the order's state:
 // the same status, with the same words, as the orders list and the order page.
 // - PAID: done. PENDING: not paid yet; the order can be paid again (a failed or cancelled sheet leaves it
 //   payable). FAILED (WeChat Pay reported PAYERROR) or CLOSED: this order can never be paid, so "Order again"
 //   makes a new order with the same items.
 import type { OrderView } from '../../../shared/api';
-import { fetchOrder } from '../../services/api';
+import { awaitOrder, fetchOrder } from '../../services/api';
 import { errorText, toAppError } from '../../services/errors';
 import { messages } from '../../services/i18n';
 import { formatAmount } from '../../services/money';
@@ -58,7 +59,7 @@ Component({
       this.setData({ t, orderId: query.orderId ?? '', sheet: query.outcome ?? 'none', reorderRequestId: newRequestId() });
       wx.setNavigationBarTitle({ title: t.result.title });
       const sheetUsed = this.data.sheet === 'ok' || this.data.sheet === 'fail';
-      void this.check(sheetUsed ? POLL_DELAYS_MS.length : 0);
+      void this.check(sheetUsed ? POLL_DELAYS_MS.length : 0, this.data.sheet === 'ok');
     },
     onUnload() {
       this.stopPolling();
@@ -68,8 +69,11 @@ Component({
       if (self.pollTimer !== undefined) clearTimeout(self.pollTimer);
       self.pollTimer = undefined;
     },
-    /** Asks the backend; while the order is pending, asks again up to `polls` more times. */
-    async check(polls: number) {
+    /**
+     * Asks the backend (`wait`: the one question after a sheet that said ok, answered once the order is settled);
+     * while the order is pending, asks again up to `polls` more times.
+     */
+    async check(polls: number, wait = false) {
       this.stopPolling();
       if (!this.data.orderId) {
         this.setData({ state: 'error', errorText: messages().errors.ORDER_NOT_FOUND });
@@ -78,7 +82,7 @@ Component({
       if (this.data.state !== 'ready') this.setData({ state: 'loading', errorText: '' });
       let order: OrderView;
       try {
-        order = await fetchOrder(this.data.orderId);
+        order = await (wait ? awaitOrder(this.data.orderId) : fetchOrder(this.data.orderId));
       } catch (err) {
         this.setData({ state: 'error', checking: false, polling: false, errorText: errorText(err) });
         return;

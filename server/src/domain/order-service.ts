@@ -6,9 +6,11 @@ import type { Logger } from '../logger';
 import { DomainError } from './errors';
 import type { ProductCatalog } from './ports/catalog';
 import type { Order, OrderItem, OrderRepository } from './ports/orders';
-import { isWechatPayError, type PaymentGateway, type Transaction } from './ports/payment-gateway';
+import { isWechatPayError, type PaymentGateway, type PrepayInput, type Transaction } from './ports/payment-gateway';
 import { applyTransaction, type ApplyResult } from './order-state';
 import { newOutTradeNo } from './order-view';
+import { CachedCatalog } from './catalog-service';
+import type { OrderSettlements } from './order-settlements';
 
 /** WeChat keeps a prepay_id valid for 2 hours; we stop reusing it a little earlier. */
 const PREPAY_VALIDITY_MS = 2 * 3600_000;
@@ -25,6 +27,12 @@ export interface OrderServiceOptions {
   syncStaleSeconds: number;
   logger: Logger;
   now?: () => Date;
+  /** Products priced from memory for this long after they were read (0: read the catalog on every order). */
+  catalogCacheMs?: number;
+  /** Orders settled on this instance, for customers waiting for the outcome. */
+  settlements?: OrderSettlements;
+  /** How long a customer's question after the payment sheet waits for the notification (ms). */
+  settleWaitMs?: number;
 }
 
 export interface CreateOrderInput {
@@ -34,39 +42,78 @@ export interface CreateOrderInput {
 
 export class OrderService {
   private readonly now: () => Date;
+  private readonly catalogCache: ProductCatalog;
   constructor(private readonly o: OrderServiceOptions) {
     this.now = o.now ?? (() => new Date());
+    this.catalogCache = o.catalogCacheMs ? new CachedCatalog(o.catalog, o.catalogCacheMs) : o.catalog;
   }
 
-  /** Returns the order and whether it was created now (false: the same clientRequestId was seen before). */
-  async create(openid: string, input: CreateOrderInput): Promise<{ order: Order; created: boolean }> {
+  /**
+   * Returns the order and whether it was created now (false: the same clientRequestId was seen before). The
+   * order is prepaid at WeChat BEFORE its one insert (out_trade_no and expiry are chosen first), so a new order
+   * costs one database write and comes back with its prepay id. A repeated clientRequestId is found by the
+   * unique key when the insert fails, not by a read before every insert; the prepay made for the losing
+   * out_trade_no is never stored and simply expires at WeChat (time_expire = the order's expiry).
+   */
+  async create(openid: string, input: CreateOrderInput, request: { clientIp?: string } = {}): Promise<{ order: Order; created: boolean }> {
     const { orders } = this.o;
-    const existing = await orders.findByRequest(openid, input.clientRequestId);
-    if (existing) return { order: this.sameRequest(existing, input), created: false };
-
-    const items = await this.price(input.items);
+    let items: OrderItem[];
+    try {
+      items = await this.price(input.items);
+    } catch (err) {
+      // A product withdrawn since: a retry of an order already made still answers that order.
+      const existing = await orders.findByRequest(openid, input.clientRequestId);
+      if (existing) return { order: this.sameRequest(existing, input), created: false };
+      throw err;
+    }
     const total = items.reduce((s, i) => s + i.amount, 0);
     if (!Number.isSafeInteger(total) || total <= 0) throw new DomainError('VALIDATION_FAILED', 'order total is out of range');
     const now = this.now();
     const names = items.map((i) => i.name.en).join(', ');
     const description = truncateText(names, 'orderDescription');
+    const outTradeNo = newOutTradeNo('M', now);
+    const id = orders.newId();
+    const expiresAt = new Date(now.getTime() + this.o.orderTtlSeconds * 1000);
+    let prepayId: string;
+    try {
+      ({ prepayId } = await this.o.gateway.prepay({
+        outTradeNo,
+        description,
+        total,
+        currency: this.o.currency,
+        openid,
+        timeExpire: expiresAt,
+        ...prepayExtras(id, items, request.clientIp),
+      }));
+    } catch (err) {
+      // WeChat unavailable: a retry of an order already made (and prepaid) can still be answered.
+      const existing = await orders.findByRequest(openid, input.clientRequestId);
+      if (existing) return { order: this.sameRequest(existing, input), created: false };
+      throw providerError(err, 'could not create the payment at WeChat Pay');
+    }
     const created = await orders.insert(
       {
-        outTradeNo: newOutTradeNo('M', now),
+        id,
+        outTradeNo,
         customerOpenid: openid,
         clientRequestId: input.clientRequestId,
         items,
         description,
         total,
         currency: this.o.currency,
-        expiresAt: new Date(now.getTime() + this.o.orderTtlSeconds * 1000),
+        expiresAt,
         nextSyncAt: new Date(now.getTime() + this.o.firstSyncSeconds * 1000),
         source: 'miniprogram',
+        prepayId,
+        prepayExpiresAt: new Date(Math.min(now.getTime() + PREPAY_VALIDITY_MS, expiresAt.getTime())),
       },
       now,
     );
-    if (created !== 'duplicate') return { order: created, created: true };
-    // A concurrent request with the same clientRequestId won the insert.
+    if (created !== 'duplicate') {
+      this.o.settlements?.createdHere(created);
+      return { order: created, created: true };
+    }
+    // The same clientRequestId was used before (or concurrently): that order answers.
     const winner = await orders.findByRequest(openid, input.clientRequestId);
     if (!winner) throw new Error('order insert reported a duplicate that cannot be found');
     return { order: this.sameRequest(winner, input), created: false };
@@ -88,7 +135,7 @@ export class OrderService {
     const merged = new Map<string, number>();
     for (const l of lines) merged.set(l.sku, (merged.get(l.sku) ?? 0) + l.quantity);
     if (merged.size !== lines.length) throw new DomainError('VALIDATION_FAILED', 'each sku may appear once', { items: 'duplicate sku' });
-    const products = await this.o.catalog.findActive([...merged.keys()]);
+    const products = await this.catalogCache.findActive([...merged.keys()]);
     const bySku = new Map(products.map((p) => [p.sku, p]));
     return lines.map((l) => {
       const p = bySku.get(l.sku);
@@ -121,10 +168,7 @@ export class OrderService {
           currency: order.currency,
           openid: order.customerOpenid,
           timeExpire: order.expiresAt,
-          // The seed's optional fields: the items as goods_detail, the customer's address, our order id.
-          goods: order.items.map((i) => ({ goodsId: i.sku, goodsName: i.name.en, quantity: i.quantity, price: i.unitPrice })),
-          ...(request.clientIp ? { payerClientIp: request.clientIp } : {}),
-          attach: `order:${order.id}`,
+          ...prepayExtras(order.id, order.items, request.clientIp),
         }));
       } catch (err) {
         throw providerError(err, 'could not create the payment at WeChat Pay');
@@ -167,6 +211,44 @@ export class OrderService {
     return (await this.o.orders.findById(order.id)) ?? order;
   }
 
+  /**
+   * The order once it is settled, for the question the Mini Program asks after the payment sheet: waits a
+   * bounded time for the notification (woken when this instance applies it), then re-reads (another instance
+   * may have applied it) and, still pending, asks WeChat Pay itself. Too many waiting already: no wait, the
+   * answer is that of a plain read. `beforeWait` runs when the wait begins (the caller's admission slot).
+   */
+  async awaitSettled(openid: string, id: string, beforeWait?: () => void): Promise<Order> {
+    const settlements = this.o.settlements;
+    const recent = settlements?.recent(id);
+    if (recent && recent.customerOpenid === openid) return recent;
+    // Registered before the read, so a notification applied in between is not missed.
+    const wait = settlements?.wait(id, this.o.settleWaitMs ?? 3000);
+    const order = await this.o.orders.findForCustomer(id, openid).catch((err: unknown) => {
+      wait?.cancel();
+      throw err;
+    });
+    if (!order) {
+      wait?.cancel();
+      throw new DomainError('ORDER_NOT_FOUND', 'no such order');
+    }
+    if (order.status !== 'PENDING' || !order.prepayId || !wait) {
+      wait?.cancel();
+      return this.syncIfStale(order);
+    }
+    beforeWait?.();
+    const settled = await wait.settled;
+    if (settled) return settled;
+    const again = (await this.o.orders.findForCustomer(id, openid)) ?? order;
+    if (again.status !== 'PENDING') return again;
+    try {
+      await this.sync(again);
+    } catch (err) {
+      this.o.logger.warn({ err: describeError(err), outTradeNo: again.outTradeNo }, 'order sync failed; answering the local state');
+      return again;
+    }
+    return (await this.o.orders.findById(again.id)) ?? again;
+  }
+
   /** Queries WeChat and applies what it says. Also marks the order as looked at (updatedAt). */
   async sync(order: Order): Promise<ApplyResult | 'unknown_at_wechat'> {
     const tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
@@ -180,13 +262,28 @@ export class OrderService {
   }
 
   async applyFromWechat(order: Order, tx: Transaction): Promise<ApplyResult> {
-    const r = await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
+    const r = await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now(), (after) =>
+      this.o.settlements?.settled(after),
+    );
     if (r.result === 'flagged') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
     if (r.result === 'rejected')
       this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
     if (r.result === 'changed') this.o.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');
     return r;
   }
+}
+
+/** The seed's optional prepay fields: the items as goods_detail, the customer's address, our order id as attach. */
+function prepayExtras(
+  orderId: string,
+  items: OrderItem[],
+  clientIp: string | undefined,
+): Pick<PrepayInput, 'goods' | 'payerClientIp' | 'attach'> {
+  return {
+    goods: items.map((i) => ({ goodsId: i.sku, goodsName: i.name.en, quantity: i.quantity, price: i.unitPrice })),
+    ...(clientIp ? { payerClientIp: clientIp } : {}),
+    attach: `order:${orderId}`,
+  };
 }
 
 export function describeError(err: unknown): Record<string, unknown> {

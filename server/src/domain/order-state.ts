@@ -64,6 +64,8 @@ export async function applyTransaction(
   tx: Transaction,
   id: ExpectedMerchant,
   now = new Date(),
+  /** Told the order as it is after a change this call made (read + the fields written). */
+  onChanged?: (after: Order) => void,
 ): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
   if (bad?.flag) {
@@ -95,7 +97,15 @@ export async function applyTransaction(
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
-  return (await orders.transition(order.id, t.from, set)) ? { result: 'changed', status: t.to } : { result: 'unchanged' };
+  if (!(await orders.transition(order.id, t.from, set))) return { result: 'unchanged' };
+  if (onChanged) {
+    // The condition held: what a customer sees of the order (status, amounts, times) has moved only by these
+    // fields since it was read, so read + fields is the order now as far as its view goes.
+    const { nextSyncAt, ...rest } = order;
+    void nextSyncAt;
+    onChanged({ ...rest, ...set, updatedAt: now });
+  }
+  return { result: 'changed', status: t.to };
 }
 
 const nonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;

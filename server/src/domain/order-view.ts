@@ -9,6 +9,21 @@ export type RefundLookup = (orderIds: string[]) => Promise<Map<string, RefundVie
 
 export const noRefunds: RefundLookup = async () => new Map();
 
+/**
+ * Whether the order may have refund lines. A refund counts in refundCount from the moment it holds its
+ * amount (a refused one is deleted; a finished one stays counted): an order with no count and no hold has none,
+ * so its view needs no refund lookup (every unpaid order, and most paid ones).
+ */
+export function mayHaveRefunds(o: Pick<Order, 'refundCount' | 'refundHolds'>): boolean {
+  return (o.refundCount ?? 0) > 0 || (o.refundHolds?.length ?? 0) > 0;
+}
+
+/** The refund lines of these orders, asking the lookup only about those that may have some. */
+export async function refundsOf(lookup: RefundLookup, orders: Order[]): Promise<Map<string, RefundView[]>> {
+  const ids = orders.filter(mayHaveRefunds).map((o) => o.id);
+  return ids.length ? lookup(ids) : new Map();
+}
+
 export function toOrderView(o: Order, refunds: RefundView[] = []): OrderView {
   const view: OrderView = {
     id: o.id,

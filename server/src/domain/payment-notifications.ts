@@ -4,6 +4,7 @@
 // conditional update, which cannot apply twice, so every delivery converges on exactly one change.
 import type { Logger } from '../logger';
 import { applyTransaction } from './order-state';
+import type { OrderSettlements } from './order-settlements';
 import type { PaymentEvent, PaymentEventLog } from './ports/events';
 import type { OrderRepository } from './ports/orders';
 import type { HeaderSource, PaymentGateway, Transaction } from './ports/payment-gateway';
@@ -15,6 +16,8 @@ export interface PaymentNotificationDeps {
   paymentEvents: PaymentEventLog;
   gateway: PaymentGateway;
   logger: Logger;
+  /** Told of each order this instance settles (customers waiting for it are answered at once). */
+  settlements?: OrderSettlements;
 }
 
 export async function handlePaymentNotification(
@@ -43,33 +46,32 @@ export async function handlePaymentNotification(
     return { status: 204 };
   }
   const tx = ev.resource as Transaction;
-  const order = await deps.orders.findByOutTradeNo(tx.out_trade_no);
+  // An order created on this instance a few minutes ago is known without a read (its status may be stale: the
+  // conditional updates below re-check it in the database).
+  const order = deps.settlements?.known(tx.out_trade_no) ?? (await deps.orders.findByOutTradeNo(tx.out_trade_no));
   if (!order) {
     log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
     return { status: 404, message: 'unknown out_trade_no' };
   }
-  // Most deliveries are re-deliveries: a read finds them without a failing insert (writes are the scarce part).
-  const seen = await deps.paymentEvents.find(ev.id);
-  const recorded =
-    !seen &&
-    (await record(deps, {
-      eventId: ev.id,
-      eventType: ev.event_type,
-      outTradeNo: tx.out_trade_no,
-      orderId: order.id,
-      transactionId: tx.id,
-      outcome: 'applied',
-    }));
+  // Insert first: a first delivery (the usual case) costs one write, and the unique event id tells a repeat.
+  const recorded = await record(deps, {
+    eventId: ev.id,
+    eventType: ev.event_type,
+    outTradeNo: tx.out_trade_no,
+    orderId: order.id,
+    transactionId: tx.id,
+    outcome: 'applied',
+  });
   if (!recorded) {
     // A re-delivery carries the same event for the same order and transaction; anything else reusing a
     // recorded event id is a replay aimed at another order and must change nothing.
-    const first = seen ?? (await deps.paymentEvents.find(ev.id));
+    const first = await deps.paymentEvents.find(ev.id);
     if (first && (first.outTradeNo !== tx.out_trade_no || (first.transactionId ?? tx.id) !== tx.id)) {
       log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment event id replayed for another order: rejected');
       return { status: 400, message: 'event id already used for another order' };
     }
   }
-  const r = await applyTransaction(deps.orders, order, tx, deps.gateway.identity);
+  const r = await applyTransaction(deps.orders, order, tx, deps.gateway.identity, new Date(), (after) => deps.settlements?.settled(after));
   const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo, duplicate: !recorded };
   switch (r.result) {
     case 'changed':

@@ -73,11 +73,16 @@ test('login -> order -> sandbox cashier pays -> notification -> PAID', async () 
   expect(paid.status).toBe(200);
   expect(paid.json).toEqual({ result: 'ok' });
 
+  // The one question the Mini Program asks after the sheet: answered once the order is settled.
+  const waited = await stack.api('GET', `/api/orders/${order.id}?wait=1`, { token });
+  expect(waited.status).toBe(200);
+  expect(waited.json).toMatchObject({ id: order.id, status: 'PAID', refundableAmount: order.total, refunds: [] });
   const final = await waitFor(async () => {
     const r = await stack.api('GET', `/api/orders/${order.id}`, { token });
     return r.json.status === 'PAID' ? (r.json as OrderView) : undefined;
   });
   expect(final).toMatchObject({ status: 'PAID', refundableAmount: order.total, refundedAmount: 0 });
+  expect(final).toEqual({ ...(waited.json as OrderView) });
   expect(final.paidAt).toBeDefined();
 
   // Paying again is refused; the list shows the order.

@@ -101,6 +101,48 @@ test('placing the order sends the cart with its idempotency key, clears the cart
   expect(wx.storage.has('cart')).toBe(false);
 });
 
+test('one call to check out: the pay page pays with the answer of POST /api/orders, without fetching or signing again', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network, payment: () => 'requestPayment:ok' }).install();
+  withCart(wx, { TEA: 2 }, 'req-fixed-0003');
+  const checkout = openPage('checkout');
+  await until(() => checkout.data.state === 'ready');
+  tap(checkout, '.place-order');
+  await until(() => wx.navigations.length > 0);
+  const { query } = parseUrl(wx.navigations[0]!.url!);
+  const orderId = query.orderId!;
+  const pay = openPage('pay', { orderId });
+  await until(() => pay.data.state === 'ready');
+  expect(text(pay)).toContain('HK$56.00');
+  tap(pay, '.pay-button');
+  await until(() => wx.navigations.length > 1);
+  expect(wx.payments).toEqual([backend.payment(orderId)]);
+  const orderCalls = wx.requests.filter((r) => r.url.includes('/api/orders'));
+  expect(orderCalls.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['POST /api/orders']);
+  expect(wx.navigations[1]).toEqual({ kind: 'redirectTo', url: `/pages/result/index?orderId=${orderId}&outcome=ok` });
+});
+
+test('the checkout answer pays once: after a cancelled sheet the next attempt asks the backend for a fresh paySign', async () => {
+  const backend = new FakeBackend();
+  const wx = new FakeWx({ network: backend.network, payment: () => 'requestPayment:fail cancel' }).install();
+  withCart(wx, { TART: 1 }, 'req-fixed-0004');
+  const checkout = openPage('checkout');
+  await until(() => checkout.data.state === 'ready');
+  tap(checkout, '.place-order');
+  await until(() => wx.navigations.length > 0);
+  const orderId = parseUrl(wx.navigations[0]!.url!).query.orderId!;
+  const pay = openPage('pay', { orderId });
+  await until(() => pay.data.state === 'ready');
+  tap(pay, '.pay-button');
+  await until(() => pay.data.notice);
+  expect(wx.requests.some((r) => r.url.endsWith(`/api/orders/${orderId}/pay`))).toBe(false);
+  wx.payment = () => 'requestPayment:ok';
+  tap(pay, '.pay-button');
+  await until(() => wx.navigations.length > 1);
+  expect(wx.payments).toHaveLength(2);
+  expect(wx.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/api/orders/${orderId}/pay`))).toHaveLength(1);
+});
+
 test('a failed order keeps the cart and its key, so trying again cannot make a second order', async () => {
   const backend = new FakeBackend();
   backend.override('POST /api/orders', { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'x', retryable: true } });

@@ -35,7 +35,18 @@ test('a sheet that said ok is not trusted: a pending order is asked again until 
   backend.orders.get('o1')!.status = 'PAID';
   await until(() => page.data.outcome === 'paid', 10000, 'paid after polling');
   expect(text(page)).toContain('Payment successful');
-  expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1')).length).toBeGreaterThanOrEqual(2);
+  expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1')).length).toBeGreaterThanOrEqual(1);
+});
+
+test('after a sheet that said ok the backend is asked once, waiting: no polling when it answers PAID', async () => {
+  const backend = new FakeBackend();
+  backend.addOrder({ id: 'o1', status: 'PAID', total: 2800, paidAt: '2026-11-23T02:05:00.000Z' });
+  const wx = new FakeWx({ network: backend.network }).install();
+  const page = openPage('result', { orderId: 'o1', outcome: 'ok' });
+  await until(() => page.data.outcome === 'paid');
+  await new Promise((r) => setTimeout(r, 700));
+  const asks = wx.requests.filter((r) => r.url.includes('/api/orders/o1'));
+  expect(asks.map((r) => `${r.method} ${r.url.slice(r.url.indexOf('/api/'))}`)).toEqual(['GET /api/orders/o1?wait=1']);
 });
 
 test('still pending after the polls: says so, offers refresh and pay again', async () => {
@@ -49,7 +60,9 @@ test('still pending after the polls: says so, offers refresh and pay again', asy
   expect(page.data.outcome).toBe('pending');
   expect(text(page)).toContain('Payment not confirmed yet');
   expect(text(page)).toContain('Pay again');
-  expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1'))).toHaveLength(8); // first ask + 7 polls
+  // One waiting ask (the backend answers once it knows), then 7 polls as the fallback.
+  expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1?wait=1'))).toHaveLength(1);
+  expect(wx.requests.filter((r) => r.url.endsWith('/api/orders/o1'))).toHaveLength(7);
   backend.orders.get('o1')!.status = 'PAID';
   tap(page, '.refresh');
   await until(() => page.data.outcome === 'paid');

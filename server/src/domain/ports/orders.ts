@@ -104,7 +104,10 @@ export type NewOrder = Pick<
   | 'nextSyncAt'
   | 'source'
 > &
-  Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt'>>;
+  Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt'>> & {
+    /** Chosen before the insert (see `newId`) when the order's id must travel with its prepay. */
+    id?: string;
+  };
 
 /** What a final transition writes besides the status (and always: nextSyncAt cleared). */
 export interface TransitionFields extends PayerAmount {
@@ -140,6 +143,8 @@ export interface ClaimRequest {
 }
 
 export interface OrderRepository {
+  /** A fresh id for an order not inserted yet. */
+  newId(): string;
   /** Inserts the order; 'duplicate' when its outTradeNo or (customerOpenid, clientRequestId) exists already. */
   insert(order: NewOrder, now: Date): Promise<Order | 'duplicate'>;
   findById(id: string): Promise<Order | undefined>;

@@ -87,6 +87,9 @@ export function admit(admission: Admission, applies: (ctx: Context) => boolean, 
       ctx.set('Retry-After', '1');
       return onShed(ctx);
     }
+    // A handler about to wait for something else than this server's work (a customer waiting for WeChat's
+    // notification) gives its slot back early; release runs once.
+    ctx.state.releaseAdmission = release;
     try {
       await next();
     } finally {

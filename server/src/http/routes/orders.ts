@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { CreateOrderResponse, OrderList, PayOrderResponse } from '../../../../shared/api';
 import type { OrderService } from '../../domain/order-service';
-import { toOrderView, type RefundLookup } from '../../domain/order-view';
+import { refundsOf, toOrderView, type RefundLookup } from '../../domain/order-view';
 import type { Order } from '../../domain/ports/orders';
 import { customerOf } from '../middleware/customer-auth';
 import { rateLimit, type TokenBuckets } from '../middleware/rate-limit';
@@ -36,12 +36,13 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       .max(deps.maxItemsPerOrder),
     clientRequestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8-64 characters of [A-Za-z0-9_-]'),
   });
+  const getQuery = z.object({ wait: z.enum(['0', '1']).optional() });
   const listQuery = z.strictObject({
     page: z.coerce.number().int().min(1).max(10000).default(1),
     pageSize: z.coerce.number().int().min(1).max(50).default(20),
   });
 
-  const view = async (o: Order) => toOrderView(o, (await deps.refunds([o.id])).get(o.id) ?? []);
+  const view = async (o: Order) => toOrderView(o, (await refundsOf(deps.refunds, [o])).get(o.id) ?? []);
 
   const r = new Router({ prefix: '/api/orders' });
   // The guard is named on each route, not `r.use`d: a prefix `use` matches the path case-sensitively while the
@@ -51,15 +52,16 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   r.post('/', guard, ...perCustomer, async (ctx) => {
     const input = validate(createSchema, ctx.request.body);
     const { openid } = customerOf(ctx);
-    const { order, created } = await deps.orders.create(openid, input);
-    const paid = await deps.orders.payment(order, { clientIp: clientIp(ctx.ip) });
+    const request = { clientIp: clientIp(ctx.ip) };
+    const { order, created } = await deps.orders.create(openid, input, request);
+    const paid = await deps.orders.payment(order, request);
     ctx.status = created ? 201 : 200;
     ctx.body = { order: await view(paid.order), payment: paid.payment } satisfies CreateOrderResponse;
   });
   r.get('/', guard, async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const { items, total } = await deps.orders.list(customerOf(ctx).openid, q.page, q.pageSize);
-    const refunds = await deps.refunds(items.map((o) => o.id));
+    const refunds = await refundsOf(deps.refunds, items);
     ctx.body = {
       items: items.map((o) => toOrderView(o, refunds.get(o.id) ?? [])),
       page: q.page,
@@ -69,7 +71,16 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   });
   r.get('/:id', guard, async (ctx) => {
     const { id } = validate(idParam, ctx.params, 'path');
-    const order = await deps.orders.get(customerOf(ctx).openid, id);
+    const { wait } = validate(getQuery, ctx.query, 'query');
+    const { openid } = customerOf(ctx);
+    if (wait === '1') {
+      // After the payment sheet: answered once the order is settled (bounded wait, then WeChat is asked).
+      // The slot of the reads admission is given back while this only waits (bounded by the waiter limit).
+      const release = ctx.state.releaseAdmission as (() => void) | undefined;
+      ctx.body = await view(await deps.orders.awaitSettled(openid, id, release));
+      return;
+    }
+    const order = await deps.orders.get(openid, id);
     ctx.body = await view(await deps.orders.syncIfStale(order));
   });
   r.post('/:id/pay', guard, async (ctx) => {

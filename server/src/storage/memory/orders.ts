@@ -21,12 +21,13 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
   };
   return {
     all: () => [...byId.values()].map(copy),
+    newId,
     async insert(n: NewOrder, now: Date) {
       if (find((o) => o.outTradeNo === n.outTradeNo || (o.customerOpenid === n.customerOpenid && o.clientRequestId === n.clientRequestId)))
         return 'duplicate';
       const order: Order = {
         ...copy(n),
-        id: newId(),
+        id: n.id ?? newId(),
         status: 'PENDING',
         createdAt: now,
         updatedAt: now,

@@ -1,6 +1,6 @@
 // The order repository on MongoDB. Each change is one conditional updateOne / findOneAndUpdate on one document;
 // idempotency comes from the unique indexes (models/order.ts) and the transaction bindings.
-import type { Connection, QueryFilter } from 'mongoose';
+import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type {
   AdminOrderFilter,
   ClaimRequest,
@@ -43,9 +43,10 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
   };
   return {
     init: () => Promise.all([Order.init(), Binding.init()]),
-    async insert(order: NewOrder) {
+    newId: () => new Types.ObjectId().toHexString(),
+    async insert({ id, ...order }: NewOrder) {
       try {
-        const created = await Order.create({ ...order, status: 'PENDING' });
+        const created = await Order.create({ ...order, ...(id ? { _id: mustObjectId(id) } : {}), status: 'PENDING' });
         return toOrder(created.toObject() as OrderDoc);
       } catch (err) {
         if (isDuplicateKeyError(err)) return 'duplicate';

@@ -1,0 +1,92 @@
+// The one question after the payment sheet (GET /api/orders/:id?wait=1): answered when the notification is
+// applied on this instance, else after a bounded wait by a read and WeChat's order query; bounded waiters.
+import { OrderService } from '../../../../server/src/domain/order-service';
+import { OrderSettlements } from '../../../../server/src/domain/order-settlements';
+import { handlePaymentNotification } from '../../../../server/src/domain/payment-notifications';
+import type { PaymentGateway, Transaction } from '../../../../server/src/domain/ports/payment-gateway';
+import { paid, scriptedGateway, silent, storageWithCatalog } from './support';
+
+function setup(over: Partial<PaymentGateway> = {}, maxWaiters = 10) {
+  const st = storageWithCatalog();
+  const settlements = new OrderSettlements(maxWaiters);
+  let notified: Transaction | undefined;
+  const gateway = scriptedGateway({
+    parseNotification: async () => ({ ok: true, event: { id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: notified } }) as never,
+    ...over,
+  });
+  const orders = new OrderService({
+    orders: st.orders,
+    catalog: st.catalog,
+    gateway,
+    currency: 'HKD',
+    orderTtlSeconds: 1800,
+    firstSyncSeconds: 30,
+    syncStaleSeconds: 10,
+    logger: silent,
+    catalogCacheMs: 5000,
+    settlements,
+    settleWaitMs: 300,
+  });
+  const notify = async (tx: Transaction) => {
+    notified = tx;
+    return handlePaymentNotification(
+      { orders: st.orders, paymentEvents: st.paymentEvents, gateway, logger: silent, settlements },
+      {},
+      Buffer.from('{}'),
+      silent,
+    );
+  };
+  return { st, orders, settlements, notify };
+}
+
+test('a waiting ask is answered as soon as the notification is applied here, with the paid order', async () => {
+  const { orders, notify } = setup();
+  const { order } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-wait-0001' });
+  expect(order.prepayId).toBe(`wx-prepay-${order.outTradeNo}`);
+  let released = false;
+  const asked = orders.awaitSettled('o1', order.id, () => (released = true));
+  await new Promise((r) => setTimeout(r, 20));
+  expect(released).toBe(true); // the admission slot is given back while only waiting
+  expect(await notify(paid(order))).toEqual({ status: 204 });
+  const answer = await asked;
+  expect(answer).toMatchObject({ id: order.id, status: 'PAID', refundable: order.total, transactionId: paid(order).id });
+  // Asked again just after: answered from memory, and another customer still does not see it.
+  expect((await orders.awaitSettled('o1', order.id)).status).toBe('PAID');
+  await expect(orders.awaitSettled('o2', order.id)).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+});
+
+test('no notification within the wait: WeChat is asked and its answer applied', async () => {
+  let queries = 0;
+  const { st, orders } = setup({
+    queryByOutTradeNo: async (outTradeNo) => {
+      queries++;
+      const o = (await st.orders.findByOutTradeNo(outTradeNo))!;
+      return paid(o);
+    },
+  });
+  const { order } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-wait-0002' });
+  const answer = await orders.awaitSettled('o1', order.id);
+  expect(queries).toBe(1);
+  expect(answer.status).toBe('PAID');
+  expect((await st.orders.findById(order.id))!.status).toBe('PAID');
+});
+
+test('a settled order is answered at once; too many waiting: no wait, a plain read', async () => {
+  const { settlements, orders } = setup({ queryByOutTradeNo: async () => undefined }, 1);
+  const { order } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-wait-0003' });
+  const hold = settlements.wait('someone-else', 1000)!;
+  const t0 = Date.now();
+  expect((await orders.awaitSettled('o1', order.id)).status).toBe('PENDING');
+  expect(Date.now() - t0).toBeLessThan(250);
+  hold.cancel();
+  expect(settlements.size).toBe(0);
+});
+
+test('a repeated clientRequestId answers the stored order; the second prepay is never stored', async () => {
+  const { st, orders } = setup();
+  const input = { items: [{ sku: 'bun', quantity: 2 }], clientRequestId: 'req-wait-0004' };
+  const first = await orders.create('o1', input);
+  const again = await orders.create('o1', input);
+  expect(again).toMatchObject({ created: false, order: { id: first.order.id, prepayId: first.order.prepayId } });
+  expect(st.orders.all()).toHaveLength(1);
+});
