@@ -29,28 +29,28 @@ async function readBody(ctx: Context, next: Next): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function apiGate(sb: Sandbox) {
+function apiGate(sandbox: Sandbox) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!ctx.path.startsWith('/v3/')) return next();
     if (!ctx.get('accept') || !ctx.get('user-agent')) throw errors.headers();
     const state = ctx.state as ApiState;
     state.merchant = verifyRequest(
       { method: ctx.method, target: ctx.req.url ?? ctx.url, rawBody: state.rawBody, authorization: ctx.get('authorization') || undefined },
-      sb.merchants,
-      sb.wallNow(),
+      sandbox.merchants,
+      sandbox.wallNow(),
     );
     // The header, or the query flag `sandbox_fault=` (part of the signed target like any query parameter).
     const flag = [ctx.get('x-sandbox-fault'), typeof ctx.query.sandbox_fault === 'string' ? ctx.query.sandbox_fault : '']
       .filter(Boolean)
       .join(',');
-    const header = sb.config.settings.allowFaultHeader ? parseFaultList(flag) : { faults: [], unknown: [] };
+    const header = sandbox.config.settings.allowFaultHeader ? parseFaultList(flag) : { faults: [], unknown: [] };
     if (header.unknown.length) {
       throw errors.paramText(`未知的 X-Sandbox-Fault：${header.unknown.join(',')}`, `Unknown X-Sandbox-Fault: ${header.unknown.join(',')}`);
     }
     const faults = new Set<FaultName>([
       ...header.faults,
-      ...sb.faults.take({ method: ctx.method, path: ctx.path }, isRequestFault),
-      ...sb.faults.drawn(REQUEST_RATE_KEYS),
+      ...sandbox.faults.take({ method: ctx.method, path: ctx.path }, isRequestFault),
+      ...sandbox.faults.drawn(REQUEST_RATE_KEYS),
     ]);
     state.faults = faults;
     if (faults.has('500')) throw errors.system();
@@ -75,8 +75,8 @@ function apiGate(sb: Sandbox) {
         ctx.type = 'application/json; charset=utf-8';
       }
     }
-    const signer = sb.signing.forAnswer(state.merchant, ctx.get('wechatpay-serial') || undefined);
-    const headers = await signatureHeaders(signer, signed, sb.clock.now() + sb.config.settings.clockSkewSeconds * 1000, {
+    const signer = sandbox.signing.forAnswer(state.merchant, ctx.get('wechatpay-serial') || undefined);
+    const headers = await signatureHeaders(signer, signed, sandbox.clock.now() + sandbox.config.settings.clockSkewSeconds * 1000, {
       signtest: faults.has('signtest'),
       badSignature: faults.has('bad-signature'),
       staleTimestamp: faults.has('stale-timestamp'),
@@ -85,7 +85,7 @@ function apiGate(sb: Sandbox) {
   };
 }
 
-export function buildApp(sb: Sandbox): Koa {
+export function buildApp(sandbox: Sandbox): Koa {
   const app = new Koa();
   app.proxy = false;
   app.use(async (ctx, next) => {
@@ -95,18 +95,18 @@ export function buildApp(sb: Sandbox): Koa {
       await next();
     } catch (err) {
       const e = err instanceof WxError ? err : undefined;
-      if (!e) sb.log.error({ err, path: ctx.path }, 'unexpected sandbox error');
+      if (!e) sandbox.log.error({ err, path: ctx.path }, 'unexpected sandbox error');
       const answer = e ?? errors.system();
       suffix = answer.ridCode;
       ctx.status = answer.status;
       ctx.body = answer.body(language(ctx.get('accept-language')));
     }
     ctx.set('Request-ID', suffix ? `${rid}-${suffix}` : rid);
-    if (sb.config.settings.clockSkewSeconds) ctx.set('Date', new Date(sb.wallNow()).toUTCString());
+    if (sandbox.config.settings.clockSkewSeconds) ctx.set('Date', new Date(sandbox.wallNow()).toUTCString());
   });
   app.use(readBody);
-  app.use(apiGate(sb));
-  for (const router of [apiRouter(sb), snsRouter(sb), adminRouter(sb)]) {
+  app.use(apiGate(sandbox));
+  for (const router of [apiRouter(sandbox), snsRouter(sandbox), adminRouter(sandbox)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -126,8 +126,8 @@ export interface SandboxApp extends Koa {
 
 /** The sandbox as a Koa app over `deps.connection`; call `app.sandbox.start()` to run the notifier and settler. */
 export async function createSandboxApp(deps: SandboxDeps): Promise<SandboxApp> {
-  const sb = await createSandbox(deps);
-  const app = buildApp(sb) as SandboxApp;
-  app.sandbox = sb;
+  const sandbox = await createSandbox(deps);
+  const app = buildApp(sandbox) as SandboxApp;
+  app.sandbox = sandbox;
   return app;
 }

@@ -60,7 +60,7 @@ export function paySignAppId(o: OrderDoc): string {
   return o.payer.sub_openid ? o.sub_appid! : o.appid;
 }
 
-export function adminRouter(sb: Sandbox): Router {
+export function adminRouter(sandbox: Sandbox): Router {
   const r = new Router({ prefix: '/sandbox' });
   r.use(async (ctx, next) => {
     try {
@@ -73,12 +73,12 @@ export function adminRouter(sb: Sandbox): Router {
   });
 
   r.get('/health', (ctx) => {
-    ctx.body = { ok: true, platform_serial: sb.keyring.current().serial, time_scale: sb.clock.timeScale };
+    ctx.body = { ok: true, platform_serial: sandbox.keyring.current().serial, time_scale: sandbox.clock.timeScale };
   });
 
   // ---- the cashier ----
   const orderForPrepay = async (pkg: string) => {
-    const o = await sb.ledger.findByPrepay(pkg.replace(/^prepay_id=/, ''));
+    const o = await sandbox.ledger.findByPrepay(pkg.replace(/^prepay_id=/, ''));
     if (!o) throw new AdminError(404, 'PREPAY_NOT_FOUND', 'no order has this prepay_id');
     return o;
   };
@@ -90,10 +90,10 @@ export function adminRouter(sb: Sandbox): Router {
     ctx.body = {
       description: o.description,
       amount: o.amount,
-      merchant: sb.merchants.get(o.mchid)?.name,
+      merchant: sandbox.merchants.get(o.mchid)?.name,
       out_trade_no: o.out_trade_no,
       trade_state: o.trade_state,
-      prepay_valid: sb.ledger.prepayValid(o),
+      prepay_valid: sandbox.ledger.prepayValid(o),
     };
   });
 
@@ -111,7 +111,7 @@ export function adminRouter(sb: Sandbox): Router {
     if (p.appId !== undefined && p.appId !== appId) {
       return refuse(400, 'APPID_MISMATCH', `requestPayment:fail the order was placed for appId ${appId}`);
     }
-    const merchant = sb.merchants.get(o.mchid)!;
+    const merchant = sandbox.merchants.get(o.mchid)!;
     const message = buildPaySignMessage(appId, p.timeStamp, p.nonceStr, p.package);
     if (!verifySha256Rsa(merchant.publicKey, message, p.paySign)) {
       return refuse(400, 'PAYSIGN_INVALID', 'requestPayment:fail paySign does not verify with the merchant certificate and the appId rule');
@@ -120,11 +120,11 @@ export function adminRouter(sb: Sandbox): Router {
     if (p.openid !== payerOpenid) return refuse(403, 'PAYER_MISMATCH', 'requestPayment:fail the order belongs to another payer');
     if (o.trade_state === 'SUCCESS' || o.trade_state === 'REFUND') return refuse(409, 'ORDERPAID', 'requestPayment:fail the order is paid');
     if (o.trade_state !== 'NOTPAY') return refuse(409, 'ORDER_NOT_PAYABLE', `requestPayment:fail the order is ${o.trade_state}`);
-    if (!sb.ledger.prepayValid(o)) return refuse(409, 'PREPAY_EXPIRED', 'requestPayment:fail the prepay_id has expired');
+    if (!sandbox.ledger.prepayValid(o)) return refuse(409, 'PREPAY_EXPIRED', 'requestPayment:fail the prepay_id has expired');
     if (p.action === 'cancel') return { errMsg: 'requestPayment:fail cancel' };
     let done: OrderDoc;
     try {
-      done = await sb.ledger.cashier(o, p.action);
+      done = await sandbox.ledger.cashier(o, p.action);
     } catch (err) {
       // The conditional update found the order changed (or the write failed before it was made).
       if (err instanceof WxError) return refuse(409, 'ORDER_NOT_PAYABLE', 'requestPayment:fail the order changed meanwhile');
@@ -137,15 +137,15 @@ export function adminRouter(sb: Sandbox): Router {
     const p = parse(cashierSchema, body(ctx));
     // A payment (not a cancel, which writes nothing that could confirm what it read) may start from the order as
     // this instance placed it: no read.
-    const remembered = p.action === 'cancel' ? undefined : sb.ledger.cachedByPrepay(p.package.replace(/^prepay_id=/, ''));
+    const remembered = p.action === 'cancel' ? undefined : sandbox.ledger.cachedByPrepay(p.package.replace(/^prepay_id=/, ''));
     const answer = (remembered && (await pay(remembered, p, true))) || (await pay(await orderForPrepay(p.package), p, false));
     ctx.body = answer;
   });
 
   // ---- test users ----
   const appOf = (ctx: Context) => {
-    const appid = ctx.query.appid ? String(ctx.query.appid) : sb.config.miniprograms[0]?.appid;
-    if (!appid || !sb.config.miniprograms.some((a) => a.appid === appid)) {
+    const appid = ctx.query.appid ? String(ctx.query.appid) : sandbox.config.miniprograms[0]?.appid;
+    if (!appid || !sandbox.config.miniprograms.some((a) => a.appid === appid)) {
       throw new AdminError(400, 'VALIDATION_FAILED', 'appid must be a configured mini program');
     }
     return appid;
@@ -158,27 +158,27 @@ export function adminRouter(sb: Sandbox): Router {
   r.get('/wxlogin-code', async (ctx) => {
     const appid = appOf(ctx);
     const user = userOf(ctx);
-    const now = sb.clock.now();
+    const now = sandbox.clock.now();
     const code = loginCode();
-    await sb.models.LoginCode.create({
+    await sandbox.models.LoginCode.create({
       _id: code,
       appid,
       user,
       created_at: new Date(now),
-      expires_at: new Date(now + sb.clock.scale(sb.config.settings.loginCodeValiditySeconds * 1000)),
+      expires_at: new Date(now + sandbox.clock.scale(sandbox.config.settings.loginCodeValiditySeconds * 1000)),
     });
     ctx.body = { code, appid, user };
   });
   r.get('/openid', (ctx) => {
     const appid = appOf(ctx);
-    ctx.body = { openid: sb.openid(appid, userOf(ctx)), appid };
+    ctx.body = { openid: sandbox.openid(appid, userOf(ctx)), appid };
   });
 
   // ---- ledger views and tools ----
   r.get('/orders', async (ctx) => {
     const out_trade_no = String(ctx.query.out_trade_no ?? '');
     if (!out_trade_no) throw new AdminError(400, 'VALIDATION_FAILED', 'out_trade_no is required');
-    const orders = await sb.models.Order.find({ out_trade_no }).lean<OrderDoc[]>();
+    const orders = await sandbox.models.Order.find({ out_trade_no }).lean<OrderDoc[]>();
     ctx.body = {
       data: orders.map((o) => ({
         ...transaction(o, 'both'),
@@ -193,13 +193,13 @@ export function adminRouter(sb: Sandbox): Router {
       z.object({ out_trade_no: z.string().min(1), merchant_key: z.string().optional(), seconds: z.number().positive() }),
       body(ctx),
     );
-    const o = await sb.ledger.backdate(p.merchant_key, p.out_trade_no, p.seconds);
+    const o = await sandbox.ledger.backdate(p.merchant_key, p.out_trade_no, p.seconds);
     if (!o) throw new AdminError(404, 'ORDER_NOT_FOUND', 'no such order');
     ctx.body = { out_trade_no: o.out_trade_no, backdated_seconds: o.backdated_ms / 1000 };
   });
   // Per-merchant behaviour (README: Merchant settings). POST merges; a null value clears a setting.
   const merchantOr404 = (mchid: string) => {
-    const m = sb.merchants.get(mchid);
+    const m = sandbox.merchants.get(mchid);
     if (!m) throw new AdminError(404, 'MERCHANT_NOT_FOUND', `no configured merchant ${mchid}`);
     return m;
   };
@@ -228,7 +228,7 @@ export function adminRouter(sb: Sandbox): Router {
       }),
       body(ctx),
     );
-    const orders = await sb.models.Order.find(
+    const orders = await sandbox.models.Order.find(
       p.merchant_key ? { out_trade_no: p.out_trade_no, merchantKey: p.merchant_key } : { out_trade_no: p.out_trade_no },
     ).lean<OrderDoc[]>();
     if (orders.length !== 1)
@@ -239,7 +239,7 @@ export function adminRouter(sb: Sandbox): Router {
       );
     const o = orders[0]!;
     const id = { mode: o.mode, mchid: o.mchid, sub_mchid: o.sub_mchid, merchantKey: o.merchantKey };
-    const refund = await sb.ledger.createRefund(id, {
+    const refund = await sandbox.ledger.createRefund(id, {
       out_trade_no: o.out_trade_no,
       out_refund_no: `MP${Date.now()}${Math.floor(Math.random() * 1e6)
         .toString()
@@ -255,15 +255,15 @@ export function adminRouter(sb: Sandbox): Router {
       body(ctx),
     );
     const status = p.status === 'CLOSED' ? 'REFUNDCLOSE' : p.status;
-    const r2 = await sb.ledger.forceRefund(p.out_refund_no, status);
+    const r2 = await sandbox.ledger.forceRefund(p.out_refund_no, status);
     if (!r2) throw new AdminError(409, 'REFUND_NOT_PROCESSING', 'no PROCESSING refund has this out_refund_no');
-    sb.settler.kick();
+    sandbox.settler.kick();
     ctx.body = { out_refund_no: r2.out_refund_no, status };
   });
 
   r.get('/notifications', async (ctx) => {
     const q = ctx.query as Record<string, string | undefined>;
-    const list = await sb.notifier.history({ out_trade_no: q.out_trade_no, out_refund_no: q.out_refund_no });
+    const list = await sandbox.notifier.history({ out_trade_no: q.out_trade_no, out_refund_no: q.out_refund_no });
     ctx.body = {
       data: list.map((n) => ({
         id: n._id,
@@ -295,8 +295,10 @@ export function adminRouter(sb: Sandbox): Router {
 
   // ---- platform certificates ----
   const certView = () => ({
-    current: sb.keyring.current().serial,
-    published: sb.keyring.published().map((c) => ({ serial_no: c.serial, signing_from: c.signingFrom, retire_at: c.retireAt ?? null })),
+    current: sandbox.keyring.current().serial,
+    published: sandbox.keyring
+      .published()
+      .map((c) => ({ serial_no: c.serial, signing_from: c.signingFrom, retire_at: c.retireAt ?? null })),
   });
   r.get('/platform', (ctx) => {
     ctx.body = certView();
@@ -316,7 +318,7 @@ export function adminRouter(sb: Sandbox): Router {
       }),
       body(ctx),
     );
-    const c = await sb.keyring.rotate({
+    const c = await sandbox.keyring.rotate({
       switchAfterSeconds: p.switch_after_seconds,
       retireAfterSeconds: p.retire_after_seconds,
       validSeconds: p.valid_seconds,
@@ -324,13 +326,13 @@ export function adminRouter(sb: Sandbox): Router {
     ctx.body = { new_serial: c.serial, ...certView() };
   });
   r.post('/platform/retire', async (ctx) => {
-    await sb.keyring.retireOld();
+    await sandbox.keyring.retireOld();
     ctx.body = certView();
   });
 
   // ---- per merchant: platform certificates, public key, or the switch-over between them ----
   const merchantOf = (mchid: string) => {
-    const m = sb.merchants.get(mchid);
+    const m = sandbox.merchants.get(mchid);
     if (!m) throw new AdminError(404, 'MERCHANT_NOT_FOUND', `no sandbox merchant ${mchid}`);
     return m;
   };
@@ -339,7 +341,7 @@ export function adminRouter(sb: Sandbox): Router {
     sign_with: m.signWith ?? 'certificate',
     public_key_id: m.wechatpayPublicKey?.id ?? null,
     public_key: m.wechatpayPublicKey?.publicKeyPem ?? null,
-    platform_serial: sb.keyring.current().serial,
+    platform_serial: sandbox.keyring.current().serial,
   });
   r.get('/merchants/:mchid/signing', (ctx) => {
     ctx.body = signingView(merchantOf(ctx.params.mchid!));
@@ -355,18 +357,18 @@ export function adminRouter(sb: Sandbox): Router {
   });
 
   // ---- the service's clock (skew against real time) ----
-  const clockView = () => ({ skew_seconds: sb.config.settings.clockSkewSeconds, now: new Date(sb.wallNow()).toISOString() });
+  const clockView = () => ({ skew_seconds: sandbox.config.settings.clockSkewSeconds, now: new Date(sandbox.wallNow()).toISOString() });
   r.get('/clock', (ctx) => {
     ctx.body = clockView();
   });
   r.post('/clock', (ctx) => {
     const p = parse(z.object({ skew_seconds: z.number().int().min(-86400).max(86400) }), body(ctx));
-    sb.config.settings.clockSkewSeconds = p.skew_seconds;
+    sandbox.config.settings.clockSkewSeconds = p.skew_seconds;
     ctx.body = clockView();
   });
 
   // ---- faults ----
-  const faultView = () => ({ rates: sb.faults.rates, delay_ms: sb.faults.delayMs, armed: sb.faults.list() });
+  const faultView = () => ({ rates: sandbox.faults.rates, delay_ms: sandbox.faults.delayMs, armed: sandbox.faults.list() });
   r.get('/faults', (ctx) => {
     ctx.body = faultView();
   });
@@ -393,13 +395,13 @@ export function adminRouter(sb: Sandbox): Router {
       }),
       body(ctx),
     );
-    if (p.rates) sb.faults.rates = { ...sb.faults.rates, ...(p.rates as Record<string, number>) };
-    if (p.delay_ms !== undefined) sb.faults.delayMs = p.delay_ms;
-    for (const a of p.arm ?? []) sb.faults.arm({ ...a, fault: a.fault as never });
+    if (p.rates) sandbox.faults.rates = { ...sandbox.faults.rates, ...(p.rates as Record<string, number>) };
+    if (p.delay_ms !== undefined) sandbox.faults.delayMs = p.delay_ms;
+    for (const a of p.arm ?? []) sandbox.faults.arm({ ...a, fault: a.fault as never });
     ctx.body = faultView();
   });
   r.delete('/faults', (ctx) => {
-    sb.faults.reset();
+    sandbox.faults.reset();
     ctx.body = faultView();
   });
 

@@ -32,9 +32,9 @@ function json(ctx: Context): Record<string, unknown> {
 
 const query = (ctx: Context) => ctx.query as Record<string, string | undefined>;
 
-export function apiRouter(sb: Sandbox): Router {
+export function apiRouter(sandbox: Sandbox): Router {
   const r = new Router();
-  const idField = () => sb.config.settings.transactionIdField;
+  const idField = () => sandbox.config.settings.transactionIdField;
 
   // ---- orders ----
   r.post('/v3/global/transactions/jsapi', async (ctx) => {
@@ -45,7 +45,7 @@ export function apiRouter(sb: Sandbox): Router {
     const inp = validate(m.mode === 'direct' ? S.jsapiDirect : S.jsapiInstitution, body);
     const payer = inp.payer as { openid?: string; sp_openid?: string; sub_openid?: string };
     if (payer.sub_openid && !apps.sub_appid) throw errors.param('#/properties/sub_appid', undefined, 'required with payer.sub_openid');
-    const prepay_id = await sb.ledger.placeJsapi(idn, {
+    const prepay_id = await sandbox.ledger.placeJsapi(idn, {
       ...apps,
       description: inp.description,
       attach: inp.attach,
@@ -67,14 +67,14 @@ export function apiRouter(sb: Sandbox): Router {
 
   const queryOrder = async (ctx: Context) => {
     const idn = identityOf(st(ctx).merchant, query(ctx), 'query');
-    ctx.body = transaction(await sb.ledger.queryOrder(idn, orderRef(ctx)), idField());
+    ctx.body = transaction(await sandbox.ledger.queryOrder(idn, orderRef(ctx)), idField());
   };
   r.get('/v3/global/transactions/id/:transaction_id', queryOrder);
   r.get('/v3/global/transactions/out-trade-no/:out_trade_no', queryOrder);
 
   const close = async (ctx: Context) => {
     const idn = identityOf(st(ctx).merchant, json(ctx), 'body');
-    await sb.ledger.close(idn, orderRef(ctx));
+    await sandbox.ledger.close(idn, orderRef(ctx));
     ctx.status = 204;
   };
   r.post('/v3/global/transactions/out-trade-no/:out_trade_no/close', close);
@@ -87,7 +87,7 @@ export function apiRouter(sb: Sandbox): Router {
     const idn = identityOf(m, body, 'body');
     const apps = appidsOf(m, body);
     const inp = validate(S.micropay, body);
-    const o = await sb.ledger.micropay(idn, {
+    const o = await sandbox.ledger.micropay(idn, {
       ...apps,
       description: inp.description,
       attach: inp.attach,
@@ -95,13 +95,13 @@ export function apiRouter(sb: Sandbox): Router {
       trade_type: 'MICROPAY',
       merchant_category_code: inp.merchant_category_code,
       goods_tag: inp.goods_tag,
-      payer: { auth_code: inp.payer.auth_code, ...sb.quickPayPayer(m, apps) },
+      payer: { auth_code: inp.payer.auth_code, ...sandbox.quickPayPayer(m, apps) },
       amount: inp.amount,
       scene_info: inp.scene_info,
     });
     if (o.trade_state === 'USERPAYING') {
       const forced = [...st(ctx).faults].find((f) => f.startsWith('userpaying:'));
-      const form = forced ? forced.slice('userpaying:'.length) : sb.config.settings.userpayingForm;
+      const form = forced ? forced.slice('userpaying:'.length) : sandbox.config.settings.userpayingForm;
       if (form === '403') throw errors.userPaying(403);
       if (form === '202') {
         ctx.status = 202;
@@ -114,7 +114,7 @@ export function apiRouter(sb: Sandbox): Router {
 
   const reverse = async (ctx: Context) => {
     const idn = identityOf(st(ctx).merchant, json(ctx), 'body');
-    await sb.ledger.reverse(idn, orderRef(ctx));
+    await sandbox.ledger.reverse(idn, orderRef(ctx));
     ctx.status = 204;
   };
   r.post('/v3/global/micropay/transactions/out-trade-no/:out_trade_no/reverse', reverse);
@@ -129,17 +129,17 @@ export function apiRouter(sb: Sandbox): Router {
     const inp = validate(S.refund, body);
     const forcedFault = [
       ...markedFaults(inp.reason),
-      ...sb.faults.take({ out_refund_no: inp.out_refund_no, out_trade_no: inp.out_trade_no }, isRefundFault),
+      ...sandbox.faults.take({ out_refund_no: inp.out_refund_no, out_trade_no: inp.out_trade_no }, isRefundFault),
     ].find(isRefundFault);
     const forced = forcedFault === 'refund-closed' ? 'REFUNDCLOSE' : forcedFault === 'refund-abnormal' ? 'ABNORMAL' : undefined;
-    const refund = await sb.ledger.createRefund(idn, inp, forced, st(ctx).faults.has('not-enough'));
+    const refund = await sandbox.ledger.createRefund(idn, inp, forced, st(ctx).faults.has('not-enough'));
     ctx.body = refundCreated(refund);
   });
 
   const queryRefund = async (ctx: Context) => {
     const idn = identityOf(st(ctx).merchant, query(ctx), 'query');
     const by = ctx.params.refund_id ? { refund_id: ctx.params.refund_id } : { out_refund_no: ctx.params.out_refund_no };
-    ctx.body = refundQueried(await sb.ledger.findRefund(idn, by));
+    ctx.body = refundQueried(await sandbox.ledger.findRefund(idn, by));
   };
   r.get('/v3/global/refunds/out-refund-no/:out_refund_no', queryRefund);
   r.get('/v3/global/refunds/id/:refund_id', queryRefund);
@@ -159,8 +159,8 @@ export function apiRouter(sb: Sandbox): Router {
       q,
       'query',
     );
-    const order = await sb.ledger.findOrder(idn, p);
-    const all = await sb.ledger.refundsOf(order);
+    const order = await sandbox.ledger.findOrder(idn, p);
+    const all = await sandbox.ledger.refundsOf(order);
     const page = all.slice(p.offset, p.offset + p.count);
     const ids = order.mode === 'direct' ? { mchid: order.mchid } : { sp_mchid: order.mchid, sub_mchid: order.sub_mchid };
     ctx.body = {
@@ -184,7 +184,7 @@ export function apiRouter(sb: Sandbox): Router {
     if (st(ctx).merchant.signWith === 'public_key') throw errors.noPlatformCertificate();
     const key = st(ctx).merchant.apiV3Key!;
     ctx.body = {
-      data: sb.keyring.published().map((c) => {
+      data: sandbox.keyring.published().map((c) => {
         const nonce = randomNonce(12);
         return {
           serial_no: c.serial,
@@ -201,8 +201,8 @@ export function apiRouter(sb: Sandbox): Router {
     };
   });
 
-  r.get('/v3/global/statements', (ctx) => statement(sb, ctx));
-  r.get('/v3/global/settle/settlements', (ctx) => settlements(sb, ctx));
+  r.get('/v3/global/statements', (ctx) => statement(sandbox, ctx));
+  r.get('/v3/global/settle/settlements', (ctx) => settlements(sandbox, ctx));
 
   return r;
 }

@@ -109,16 +109,16 @@ function row(o: OrderDoc, r: RefundDoc | undefined, bp: number): string[] {
   return base;
 }
 
-export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
+export async function statement(sandbox: Sandbox, ctx: Context): Promise<void> {
   const m = (ctx.state as ApiState).merchant;
   const q = ctx.query as Record<string, string | undefined>;
   const date = q.date;
   if (!date) throw errors.param('#/properties/date', undefined, 'required', 'query');
   if (!isCalendarDate(date)) throw errors.param('#/properties/date', date, 'must be a date yyyyMMdd', 'query');
-  const today = gmt8Date(sb.clock.now());
+  const today = gmt8Date(sandbox.clock.now());
   if (date > today) throw errors.param('#/properties/date', date, 'must not be in the future', 'query');
   if (date < addDays(today, -180)) throw errors.param('#/properties/date', date, 'only the last 180 days can be downloaded', 'query');
-  if (date === today && !sb.config.settings.statementsAllowToday) throw errors.noStatement();
+  if (date === today && !sandbox.config.settings.statementsAllowToday) throw errors.noStatement();
   let filter: Record<string, unknown>;
   if (m.mode === 'direct') {
     if (q.mchid !== m.mchid)
@@ -135,16 +135,16 @@ export async function statement(sb: Sandbox, ctx: Context): Promise<void> {
     filter = q.sub_mchid ? { merchantKey: `${m.mchid}/${q.sub_mchid}` } : { mchid: m.mchid, mode: 'institution' };
   }
   const { start, end } = gmt8DayRange(date);
-  const orders = await sb.models.Order.find({ ...filter, success_time: { $gte: start, $lt: end } })
+  const orders = await sandbox.models.Order.find({ ...filter, success_time: { $gte: start, $lt: end } })
     .sort({ success_time: 1 })
     .lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, created_at: { $gte: start, $lt: end } })
+  const refunds = await sandbox.models.Refund.find({ ...filter, created_at: { $gte: start, $lt: end } })
     .sort({ created_at: 1 })
     .lean<RefundDoc[]>();
   const refundOrders = new Map(
-    (await sb.models.Order.find({ _id: { $in: refunds.map((r) => r.order_id) } }).lean<OrderDoc[]>()).map((o) => [o._id, o]),
+    (await sandbox.models.Order.find({ _id: { $in: refunds.map((r) => r.order_id) } }).lean<OrderDoc[]>()).map((o) => [o._id, o]),
   );
-  const bp = sb.config.settings.feeRateBasisPoints;
+  const bp = sandbox.config.settings.feeRateBasisPoints;
   const rows = [
     ...orders.filter((o) => o.trade_state !== 'REVOKED').map((o) => row(o, undefined, bp)),
     ...refunds.flatMap((r) => (refundOrders.get(r.order_id) ? [row(refundOrders.get(r.order_id)!, r, bp)] : [])),
@@ -181,13 +181,13 @@ interface TradeDay {
 const sums = new WeakMap<Sandbox, Map<string, { doneAt?: number; days: Promise<Map<string, TradeDay>> }>>();
 const SUM_TTL_MS = 2000;
 
-function tradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
-  let cache = sums.get(sb);
-  if (!cache) sums.set(sb, (cache = new Map()));
+function tradeDays(sandbox: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
+  let cache = sums.get(sandbox);
+  if (!cache) sums.set(sandbox, (cache = new Map()));
   const key = JSON.stringify(filter);
   const hit = cache.get(key);
   if (hit && (hit.doneAt === undefined || Date.now() - hit.doneAt < SUM_TTL_MS)) return hit.days;
-  const entry: { doneAt?: number; days: Promise<Map<string, TradeDay>> } = { days: sumTradeDays(sb, filter) };
+  const entry: { doneAt?: number; days: Promise<Map<string, TradeDay>> } = { days: sumTradeDays(sandbox, filter) };
   cache.set(key, entry);
   entry.days.then(
     () => (entry.doneAt = Date.now()),
@@ -196,15 +196,15 @@ function tradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<str
   return entry.days;
 }
 
-async function sumTradeDays(sb: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
-  const orders = await sb.models.Order.find(
+async function sumTradeDays(sandbox: Sandbox, filter: Record<string, string>): Promise<Map<string, TradeDay>> {
+  const orders = await sandbox.models.Order.find(
     { ...filter, success_time: { $ne: null } },
     { trade_state: 1, success_time: 1, amount: 1 },
   ).lean<OrderDoc[]>();
-  const refunds = await sb.models.Refund.find({ ...filter, status: 'SUCCESS' }, { success_time: 1, created_at: 1, amount: 1 }).lean<
+  const refunds = await sandbox.models.Refund.find({ ...filter, status: 'SUCCESS' }, { success_time: 1, created_at: 1, amount: 1 }).lean<
     RefundDoc[]
   >();
-  const bp = sb.config.settings.feeRateBasisPoints;
+  const bp = sandbox.config.settings.feeRateBasisPoints;
   const days = new Map<string, TradeDay>();
   const bucket = (date: string, currency: string) => {
     const k = `${date}|${currency}`;
@@ -227,7 +227,7 @@ async function sumTradeDays(sb: Sandbox, filter: Record<string, string>): Promis
 }
 
 /** Batches per trade day and currency; a day's batch settles `settlementDelayDays` later (T+1 by default). */
-export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
+export async function settlements(sandbox: Sandbox, ctx: Context): Promise<void> {
   const m = (ctx.state as ApiState).merchant;
   const p = validate(
     z
@@ -257,10 +257,10 @@ export async function settlements(sb: Sandbox, ctx: Context): Promise<void> {
     throw errors.noAuth('子商户号与机构商户号不存在受理关系', 'The sub_mchid is not served by this merchant');
   }
   const filter: Record<string, string> = p.sub_mchid ? { merchantKey: `${m.mchid}/${p.sub_mchid}` } : { mchid: m.mchid };
-  const days = await tradeDays(sb, filter);
-  const today = gmt8Date(sb.clock.now());
-  const delay = sb.config.settings.settlementDelayDays;
-  const bp = sb.config.settings.feeRateBasisPoints;
+  const days = await tradeDays(sandbox, filter);
+  const today = gmt8Date(sandbox.clock.now());
+  const delay = sandbox.config.settings.settlementDelayDays;
+  const bp = sandbox.config.settings.feeRateBasisPoints;
   // Merchants configured so: wallet_region on every batch; a share of each day marked as profit-sharing,
   // reported as split_amount and left out of amount (the two add up to the day's totals).
   const walletRegion = m.settings.walletRegion ?? undefined;

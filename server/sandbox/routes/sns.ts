@@ -15,7 +15,7 @@ export const WX_ERRORS = {
   codeUsed: { errcode: 40163, errmsg: 'code been used' },
 };
 
-export function snsRouter(sb: Sandbox): Router {
+export function snsRouter(sandbox: Sandbox): Router {
   const r = new Router();
   r.get('/sns/jscode2session', async (ctx) => {
     const q = ctx.query as Record<string, string | undefined>;
@@ -27,19 +27,19 @@ export function snsRouter(sb: Sandbox): Router {
     if (!q.secret) return fail(WX_ERRORS.secretMissing);
     if (!q.js_code) return fail(WX_ERRORS.codeMissing);
     if (q.grant_type !== 'authorization_code') return fail(WX_ERRORS.grantType);
-    const app = sb.config.miniprograms.find((a) => a.appid === q.appid);
+    const app = sandbox.config.miniprograms.find((a) => a.appid === q.appid);
     if (!app) return fail(WX_ERRORS.invalidAppid);
     if (app.secret !== q.secret) return fail(WX_ERRORS.invalidSecret);
-    const now = new Date(sb.clock.now());
-    const code = await sb.models.LoginCode.findOne({ _id: q.js_code }).lean();
+    const now = new Date(sandbox.clock.now());
+    const code = await sandbox.models.LoginCode.findOne({ _id: q.js_code }).lean();
     if (!code || code.appid !== q.appid || code.expires_at <= now) return fail(WX_ERRORS.invalidCode);
-    const used = await sb.models.LoginCode.findOneAndUpdate(
+    const used = await sandbox.models.LoginCode.findOneAndUpdate(
       { _id: q.js_code, used_at: null },
       { $set: { used_at: now } },
       { returnDocument: 'after' },
     ).lean();
     if (!used) return fail(WX_ERRORS.codeUsed);
-    ctx.body = { session_key: randomBytes(16).toString('base64'), openid: sb.openid(code.appid, code.user) };
+    ctx.body = { session_key: randomBytes(16).toString('base64'), openid: sandbox.openid(code.appid, code.user) };
   });
   return r;
 }

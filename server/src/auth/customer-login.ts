@@ -14,11 +14,14 @@ export interface CustomerLoginOptions {
 }
 
 export class CustomerLogin {
-  constructor(private readonly o: CustomerLoginOptions) {}
+  constructor(private readonly deps: CustomerLoginOptions) {}
 
   async login(code: string): Promise<LoginResponse> {
-    const { openid, unionid } = await code2session(this.o.wechat, code);
-    await this.o.customers.recordLogin(openid, unionid, (this.o.now ?? (() => new Date()))());
-    return { token: signToken(this.o.jwtSecret, { sub: openid, aud: 'customer' }, this.o.ttlSeconds), expiresIn: this.o.ttlSeconds };
+    const { openid, unionid } = await code2session(this.deps.wechat, code);
+    await this.deps.customers.recordLogin(openid, unionid, (this.deps.now ?? (() => new Date()))());
+    return {
+      token: signToken(this.deps.jwtSecret, { sub: openid, aud: 'customer' }, this.deps.ttlSeconds),
+      expiresIn: this.deps.ttlSeconds,
+    };
   }
 }

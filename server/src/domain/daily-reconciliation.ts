@@ -71,60 +71,60 @@ export function toDayView(d: ReconciliationDayRecord): ReconciliationDay {
 }
 
 export class DailyReconciliation {
-  constructor(private readonly o: DailyReconciliationOptions) {}
+  constructor(private readonly deps: DailyReconciliationOptions) {}
 
   /** When `date`'s statement is first asked for: firstAttemptHour GMT+8 of the next day. */
   firstAttemptAt(date: string): Date {
-    return new Date(gmt8Day(date).end.getTime() + this.o.firstAttemptHour * 3600_000);
+    return new Date(gmt8Day(date).end.getTime() + this.deps.firstAttemptHour * 3600_000);
   }
 
   /** The days the job looks after at `now`: yesterday and the `lookbackDays` before it (GMT+8). */
   daysToWatch(now: Date): string[] {
     const today = gmt8Date(now);
-    return Array.from({ length: this.o.lookbackDays + 1 }, (_, i) => addDays(today, -(i + 1)));
+    return Array.from({ length: this.deps.lookbackDays + 1 }, (_, i) => addDays(today, -(i + 1)));
   }
 
   /** One pass of the job: records the days, reconciles the due ones, then looks for settlement batches. */
   async run(owner: string, now = new Date()): Promise<DailyRunResult> {
     const result: DailyRunResult = { reconciled: 0, retried: 0, failed: 0, settlements: 0 };
-    await this.o.days.ensureDays(this.daysToWatch(now), (d) => this.firstAttemptAt(d), now);
-    const claimed = await this.o.days.claimDue({ now, claimMs: this.o.claimMs, owner, limit: this.o.lookbackDays + 1 });
+    await this.deps.days.ensureDays(this.daysToWatch(now), (d) => this.firstAttemptAt(d), now);
+    const claimed = await this.deps.days.claimDue({ now, claimMs: this.deps.claimMs, owner, limit: this.deps.lookbackDays + 1 });
     for (const day of claimed) result[await this.reconcileClaimed(day, owner, now)] += 1;
     result.settlements = await this.matchSettlements(now);
     return result;
   }
 
   private async reconcileClaimed(day: ReconciliationDayRecord, owner: string, now: Date): Promise<'reconciled' | 'retried' | 'failed'> {
-    const later = new Date(now.getTime() + this.o.retryMs);
+    const later = new Date(now.getTime() + this.deps.retryMs);
     let statement: Pick<Statement, 'rows' | 'sha1'>;
     try {
-      statement = await this.o.gateway.statement(day.date);
+      statement = await this.deps.gateway.statement(day.date);
     } catch (err) {
       if (!isWechatPayError(err, NOT_AVAILABLE_CODES)) {
-        await this.o.days.retryLater(day.date, owner, 'failed', later, (err as Error).message || 'statement download failed');
+        await this.deps.days.retryLater(day.date, owner, 'failed', later, (err as Error).message || 'statement download failed');
         return 'failed';
       }
       // No statement: WeChat writes none for a day without trades; if we have none either, the day is reconciled.
       const creating = isWechatPayError(err, ['STATEMENT_CREATING']);
-      if (creating || (day.attempts < this.o.maxAttempts && (await this.hasBusiness(day.date)))) {
-        await this.o.days.retryLater(day.date, owner, 'pending', later, `${err.code}: ${err.message}`);
+      if (creating || (day.attempts < this.deps.maxAttempts && (await this.hasBusiness(day.date)))) {
+        await this.deps.days.retryLater(day.date, owner, 'pending', later, `${err.code}: ${err.message}`);
         return 'retried';
       }
       statement = { rows: [], sha1: '' };
     }
-    if (statement.rows.length) await this.o.days.retryLater(day.date, owner, 'available', new Date(now.getTime() + this.o.claimMs));
+    if (statement.rows.length) await this.deps.days.retryLater(day.date, owner, 'available', new Date(now.getTime() + this.deps.claimMs));
     let report: StatementReport;
     try {
-      report = await compareWithBooks(this.o, day.date, statement);
+      report = await compareWithBooks(this.deps, day.date, statement);
     } catch (err) {
-      await this.o.days.retryLater(day.date, owner, 'failed', later, (err as Error).message);
+      await this.deps.days.retryLater(day.date, owner, 'failed', later, (err as Error).message);
       return 'failed';
     }
     const fees = statement.rows.reduce((sum, r) => {
-      const v = toMinor(r.fee ?? '', r.currency || this.o.currency);
+      const v = toMinor(r.fee ?? '', r.currency || this.deps.currency);
       return Number.isNaN(v) ? sum : sum + v;
     }, 0);
-    const done = await this.o.days.complete(
+    const done = await this.deps.days.complete(
       day.date,
       owner,
       {
@@ -142,13 +142,13 @@ export class DailyReconciliation {
 
   private async hasBusiness(date: string): Promise<boolean> {
     const { start, end } = gmt8Day(date);
-    const [paid, refunds] = await Promise.all([this.o.orders.paidBetween(start, end), this.o.refunds.acceptedBetween(start, end)]);
+    const [paid, refunds] = await Promise.all([this.deps.orders.paidBetween(start, end), this.deps.refunds.acceptedBetween(start, end)]);
     return paid.length > 0 || refunds.length > 0;
   }
 
   /** Finds the settlement batch of reconciled days whose batch is not known yet (one settlements query a pass). */
   async matchSettlements(now: Date): Promise<number> {
-    const due = await this.o.days.claimSettlementChecks({ now, claimMs: this.o.retryMs, limit: 10 });
+    const due = await this.deps.days.claimSettlementChecks({ now, claimMs: this.deps.retryMs, limit: 10 });
     if (!due.length) return 0;
     const today = gmt8Date(now);
     const from = due.map((d) => d.date).sort()[0]!;
@@ -163,7 +163,7 @@ export class DailyReconciliation {
       const batch = batches.find((b) => b.tradeStartDate && b.tradeEndDate && b.tradeStartDate <= d.date && d.date <= b.tradeEndDate);
       if (batch) found += 1;
       const giveUp = addDays(d.date, SETTLEMENT_SEARCH_DAYS) < today;
-      await this.o.days.setSettlement(d.date, batch, batch || giveUp ? undefined : new Date(now.getTime() + this.o.retryMs));
+      await this.deps.days.setSettlement(d.date, batch, batch || giveUp ? undefined : new Date(now.getTime() + this.deps.retryMs));
     }
     return found;
   }
@@ -173,7 +173,7 @@ export class DailyReconciliation {
     for (let page = 0; page < SETTLEMENT_MAX_PAGES; page++) {
       let list;
       try {
-        list = await this.o.gateway.settlements({
+        list = await this.deps.gateway.settlements({
           settle_state: 'SETTLED',
           settle_start_date: from,
           settle_end_date: to,
@@ -198,13 +198,13 @@ export class DailyReconciliation {
   // ---------- reads for the staff API and metrics ----------
 
   async listDays(limit = 60): Promise<ReconciliationDay[]> {
-    return (await this.o.days.listDays(limit)).map(toDayView);
+    return (await this.deps.days.listDays(limit)).map(toDayView);
   }
 
   async day(date: string): Promise<{ day: ReconciliationDay; differences: ReconciliationDiff[] } | null> {
-    const d = await this.o.days.findDay(date);
+    const d = await this.deps.days.findDay(date);
     if (!d) return null;
-    return { day: toDayView(d), differences: await this.o.days.differences(date) };
+    return { day: toDayView(d), differences: await this.deps.days.differences(date) };
   }
 
   /**
@@ -212,7 +212,7 @@ export class DailyReconciliation {
    * day), or null before any day is reconciled.
    */
   async differencesOfLastDay(): Promise<{ date: string; differences: number } | null> {
-    const d = await this.o.days.lastCompleted();
+    const d = await this.deps.days.lastCompleted();
     return d ? { date: d.date, differences: d.differences ?? 0 } : null;
   }
 }

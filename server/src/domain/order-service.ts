@@ -43,9 +43,9 @@ export interface CreateOrderInput {
 export class OrderService {
   private readonly now: () => Date;
   private readonly catalogCache: ProductCatalog;
-  constructor(private readonly o: OrderServiceOptions) {
-    this.now = o.now ?? (() => new Date());
-    this.catalogCache = o.catalogCacheMs ? new CachedCatalog(o.catalog, o.catalogCacheMs) : o.catalog;
+  constructor(private readonly deps: OrderServiceOptions) {
+    this.now = deps.now ?? (() => new Date());
+    this.catalogCache = deps.catalogCacheMs ? new CachedCatalog(deps.catalog, deps.catalogCacheMs) : deps.catalog;
   }
 
   /**
@@ -56,7 +56,7 @@ export class OrderService {
    * out_trade_no is never stored and simply expires at WeChat (time_expire = the order's expiry).
    */
   async create(openid: string, input: CreateOrderInput, request: { clientIp?: string } = {}): Promise<{ order: Order; created: boolean }> {
-    const { orders } = this.o;
+    const { orders } = this.deps;
     let items: OrderItem[];
     try {
       items = await this.price(input.items);
@@ -73,14 +73,14 @@ export class OrderService {
     const description = truncateText(names, 'orderDescription');
     const outTradeNo = newOutTradeNo('M', now);
     const id = orders.newId();
-    const expiresAt = new Date(now.getTime() + this.o.orderTtlSeconds * 1000);
+    const expiresAt = new Date(now.getTime() + this.deps.orderTtlSeconds * 1000);
     let prepayId: string;
     try {
-      ({ prepayId } = await this.o.gateway.prepay({
+      ({ prepayId } = await this.deps.gateway.prepay({
         outTradeNo,
         description,
         total,
-        currency: this.o.currency,
+        currency: this.deps.currency,
         openid,
         timeExpire: expiresAt,
         ...prepayExtras(id, items, request.clientIp),
@@ -100,9 +100,9 @@ export class OrderService {
         items,
         description,
         total,
-        currency: this.o.currency,
+        currency: this.deps.currency,
         expiresAt,
-        nextSyncAt: new Date(now.getTime() + this.o.firstSyncSeconds * 1000),
+        nextSyncAt: new Date(now.getTime() + this.deps.firstSyncSeconds * 1000),
         source: 'miniprogram',
         prepayId,
         prepayExpiresAt: new Date(Math.min(now.getTime() + PREPAY_VALIDITY_MS, expiresAt.getTime())),
@@ -110,7 +110,7 @@ export class OrderService {
       now,
     );
     if (created !== 'duplicate') {
-      this.o.settlements?.createdHere(created);
+      this.deps.settlements?.createdHere(created);
       return { order: created, created: true };
     }
     // The same clientRequestId was used before (or concurrently): that order answers.
@@ -140,8 +140,8 @@ export class OrderService {
     return lines.map((l) => {
       const p = bySku.get(l.sku);
       if (!p) throw new DomainError('PRODUCT_NOT_FOUND', `no product with sku ${l.sku}`, { sku: l.sku });
-      if (p.currency !== this.o.currency)
-        throw new DomainError('PRODUCT_NOT_FOUND', `product ${l.sku} is not sold in ${this.o.currency}`, { sku: l.sku });
+      if (p.currency !== this.deps.currency)
+        throw new DomainError('PRODUCT_NOT_FOUND', `product ${l.sku} is not sold in ${this.deps.currency}`, { sku: l.sku });
       return {
         sku: p.sku,
         name: { 'zh-HK': p.name['zh-HK'], en: p.name.en },
@@ -161,7 +161,7 @@ export class OrderService {
     if (!order.prepayId || !order.prepayExpiresAt || order.prepayExpiresAt.getTime() - PREPAY_MARGIN_MS <= now.getTime()) {
       let prepayId: string;
       try {
-        ({ prepayId } = await this.o.gateway.prepay({
+        ({ prepayId } = await this.deps.gateway.prepay({
           outTradeNo: order.outTradeNo,
           description: order.description,
           total: order.total,
@@ -174,12 +174,12 @@ export class OrderService {
         throw providerError(err, 'could not create the payment at WeChat Pay');
       }
       const prepayExpiresAt = new Date(Math.min(now.getTime() + PREPAY_VALIDITY_MS, order.expiresAt.getTime()));
-      const updated = await this.o.orders.setPrepay(order.id, prepayId, prepayExpiresAt);
+      const updated = await this.deps.orders.setPrepay(order.id, prepayId, prepayExpiresAt);
       if (!updated) throw new DomainError('ORDER_NOT_PAYABLE', 'the order changed meanwhile');
       current = updated;
     }
     try {
-      const payment = await this.o.gateway.paymentParams(current.prepayId!);
+      const payment = await this.deps.gateway.paymentParams(current.prepayId!);
       return { order: current, payment };
     } catch (err) {
       throw providerError(err, 'could not sign the payment');
@@ -188,27 +188,27 @@ export class OrderService {
 
   async get(openid: string, id: string): Promise<Order> {
     // Filtering by the owner in the query itself: another customer's order is simply not found.
-    const order = await this.o.orders.findForCustomer(id, openid);
+    const order = await this.deps.orders.findForCustomer(id, openid);
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     return order;
   }
 
   list(openid: string, page: number, pageSize: number): Promise<{ items: Order[]; total: number }> {
-    return this.o.orders.listForCustomer(openid, page, pageSize);
+    return this.deps.orders.listForCustomer(openid, page, pageSize);
   }
 
   /** A pending order not looked at recently is asked about at WeChat; failures keep the local view. */
   async syncIfStale(order: Order): Promise<Order> {
     if (order.status !== 'PENDING' || !order.prepayId) return order;
     const now = this.now();
-    if (now.getTime() - order.updatedAt.getTime() < this.o.syncStaleSeconds * 1000) return order;
+    if (now.getTime() - order.updatedAt.getTime() < this.deps.syncStaleSeconds * 1000) return order;
     try {
       await this.sync(order);
     } catch (err) {
-      this.o.logger.warn({ err: describeError(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
+      this.deps.logger.warn({ err: describeError(err), outTradeNo: order.outTradeNo }, 'order sync failed; answering the local state');
       return order;
     }
-    return (await this.o.orders.findById(order.id)) ?? order;
+    return (await this.deps.orders.findById(order.id)) ?? order;
   }
 
   /**
@@ -218,12 +218,12 @@ export class OrderService {
    * answer is that of a plain read. `beforeWait` runs when the wait begins (the caller's admission slot).
    */
   async awaitSettled(openid: string, id: string, beforeWait?: () => void): Promise<Order> {
-    const settlements = this.o.settlements;
+    const settlements = this.deps.settlements;
     const recent = settlements?.recent(id);
     if (recent && recent.customerOpenid === openid) return recent;
     // Registered before the read, so a notification applied in between is not missed.
-    const wait = settlements?.wait(id, this.o.settleWaitMs ?? 3000);
-    const order = await this.o.orders.findForCustomer(id, openid).catch((err: unknown) => {
+    const wait = settlements?.wait(id, this.deps.settleWaitMs ?? 3000);
+    const order = await this.deps.orders.findForCustomer(id, openid).catch((err: unknown) => {
       wait?.cancel();
       throw err;
     });
@@ -238,37 +238,38 @@ export class OrderService {
     beforeWait?.();
     const settled = await wait.settled;
     if (settled) return settled;
-    const again = (await this.o.orders.findForCustomer(id, openid)) ?? order;
+    const again = (await this.deps.orders.findForCustomer(id, openid)) ?? order;
     if (again.status !== 'PENDING') return again;
     try {
       await this.sync(again);
     } catch (err) {
-      this.o.logger.warn({ err: describeError(err), outTradeNo: again.outTradeNo }, 'order sync failed; answering the local state');
+      this.deps.logger.warn({ err: describeError(err), outTradeNo: again.outTradeNo }, 'order sync failed; answering the local state');
       return again;
     }
-    return (await this.o.orders.findById(again.id)) ?? again;
+    return (await this.deps.orders.findById(again.id)) ?? again;
   }
 
   /** Queries WeChat and applies what it says. Also marks the order as looked at (updatedAt). */
   async sync(order: Order): Promise<ApplyResult | 'unknown_at_wechat'> {
-    const tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+    const tx = await this.deps.gateway.queryByOutTradeNo(order.outTradeNo);
     if (!tx) {
-      await this.o.orders.touch(order.id, this.now());
+      await this.deps.orders.touch(order.id, this.now());
       return 'unknown_at_wechat';
     }
     const r = await this.applyFromWechat(order, tx);
-    await this.o.orders.touch(order.id, this.now());
+    await this.deps.orders.touch(order.id, this.now());
     return r;
   }
 
   async applyFromWechat(order: Order, tx: Transaction): Promise<ApplyResult> {
-    const r = await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now(), (after) =>
-      this.o.settlements?.settled(after),
+    const r = await applyTransaction(this.deps.orders, order, tx, this.deps.gateway.identity, this.now(), (after) =>
+      this.deps.settlements?.settled(after),
     );
-    if (r.result === 'flagged') this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
+    if (r.result === 'flagged') this.deps.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'order flagged for review');
     if (r.result === 'rejected')
-      this.o.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
-    if (r.result === 'changed') this.o.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');
+      this.deps.logger.error({ outTradeNo: order.outTradeNo, reason: r.reason }, 'WeChat answer does not match the order');
+    if (r.result === 'changed')
+      this.deps.logger.info({ outTradeNo: order.outTradeNo, status: r.status, via: 'query' }, 'order state changed');
     return r;
   }
 }

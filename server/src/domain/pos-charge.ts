@@ -46,13 +46,13 @@ const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class PosService {
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
-  constructor(private readonly o: PosServiceOptions) {
-    this.now = o.now ?? (() => new Date());
-    this.sleep = o.sleep ?? sleepReal;
+  constructor(private readonly deps: PosServiceOptions) {
+    this.now = deps.now ?? (() => new Date());
+    this.sleep = deps.sleep ?? sleepReal;
   }
 
   async charge(input: PosChargeInput, cashier: string): Promise<{ result: PosChargeResponse; created: boolean }> {
-    const { orders } = this.o;
+    const { orders } = this.deps;
     const owner = `pos:${cashier}`;
     let order = await orders.findByRequest(owner, input.requestId);
     let created = false;
@@ -74,7 +74,7 @@ export class PosService {
           ],
           description: input.description,
           total: input.amount,
-          currency: this.o.currency,
+          currency: this.deps.currency,
           expiresAt: new Date(now.getTime() + 10 * 60_000),
           // The pending-orders job takes over if this process dies mid-charge.
           nextSyncAt: new Date(now.getTime() + 2 * 60_000),
@@ -102,7 +102,7 @@ export class PosService {
   private async run(order: Order, input: PosChargeInput): Promise<PosChargeResponse> {
     let res: MicropayResult;
     try {
-      res = await this.o.gateway.micropay({
+      res = await this.deps.gateway.micropay({
         outTradeNo: order.outTradeNo,
         description: order.description,
         total: order.total,
@@ -112,12 +112,12 @@ export class PosService {
     } catch (err) {
       if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
       if (isWechatPayError(err) && (err.outcomeUnknown || err.kind === 'signature' || err.kind === 'invalid_response')) {
-        this.o.logger.warn({ outTradeNo: order.outTradeNo, code: err.code }, 'Quick Pay outcome unknown: querying before anything else');
+        this.deps.logger.warn({ outTradeNo: order.outTradeNo, code: err.code }, 'Quick Pay outcome unknown: querying before anything else');
         return this.resume(order, input);
       }
       // A refusal (bad auth code, insufficient balance...): the order failed.
       const message = isWechatPayError(err) ? `${err.code}: ${err.message}` : 'charge failed';
-      await this.o.orders.transition(order.id, ['PENDING'], { status: 'FAILED', wxTradeState: 'PAYERROR' });
+      await this.deps.orders.transition(order.id, ['PENDING'], { status: 'FAILED', wxTradeState: 'PAYERROR' });
       if (!isWechatPayError(err) || err.kind === 'config') throw err;
       return { ...this.view(await this.reload(order)), state: 'PAYERROR', message };
     }
@@ -133,7 +133,7 @@ export class PosService {
   private async resume(order: Order, input: PosChargeInput, resent = 0): Promise<PosChargeResponse> {
     let tx: Transaction | undefined;
     try {
-      tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+      tx = await this.deps.gateway.queryByOutTradeNo(order.outTradeNo);
     } catch (err) {
       if (isOrderNotExist(err)) tx = undefined;
       else
@@ -144,7 +144,7 @@ export class PosService {
         };
     }
     if (!tx) {
-      if (resent >= (this.o.maxResend ?? 1))
+      if (resent >= (this.deps.maxResend ?? 1))
         return {
           ...this.view(order),
           state: 'USERPAYING',
@@ -157,7 +157,7 @@ export class PosService {
 
   private async runResend(order: Order, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
     try {
-      const res = await this.o.gateway.micropay({
+      const res = await this.deps.gateway.micropay({
         outTradeNo: order.outTradeNo,
         description: order.description,
         total: order.total,
@@ -174,46 +174,49 @@ export class PosService {
 
   private async settle(order: Order, tx: Transaction): Promise<PosChargeResponse> {
     if (tx.trade_state === 'USERPAYING' || tx.trade_state === 'NOTPAY') return this.pollThenReverse(order);
-    await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
+    await applyTransaction(this.deps.orders, order, tx, this.deps.gateway.identity, this.now());
     return this.answer(await this.reload(order), tx);
   }
 
   private async pollThenReverse(order: Order): Promise<PosChargeResponse> {
-    for (const wait of this.o.pollMs ?? DEFAULT_POS_POLL_MS) {
+    for (const wait of this.deps.pollMs ?? DEFAULT_POS_POLL_MS) {
       await this.sleep(wait);
       let tx: Transaction | undefined;
       try {
-        tx = await this.o.gateway.queryByOutTradeNo(order.outTradeNo);
+        tx = await this.deps.gateway.queryByOutTradeNo(order.outTradeNo);
       } catch (err) {
-        this.o.logger.warn(
+        this.deps.logger.warn(
           { outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' },
           'Quick Pay query failed; polling on',
         );
         continue;
       }
       if (tx && tx.trade_state !== 'USERPAYING' && tx.trade_state !== 'NOTPAY') {
-        await applyTransaction(this.o.orders, order, tx, this.o.gateway.identity, this.now());
+        await applyTransaction(this.deps.orders, order, tx, this.deps.gateway.identity, this.now());
         return this.answer(await this.reload(order), tx);
       }
     }
     // Still paying after ~30 s: reverse, so the customer cannot complete it later unnoticed.
     try {
-      await this.o.gateway.reverse(order.outTradeNo);
+      await this.deps.gateway.reverse(order.outTradeNo);
     } catch (err) {
-      this.o.logger.error({ outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' }, 'Quick Pay reverse failed');
+      this.deps.logger.error(
+        { outTradeNo: order.outTradeNo, code: isWechatPayError(err) ? err.code : 'error' },
+        'Quick Pay reverse failed',
+      );
       return {
         ...this.view(order),
         state: 'USERPAYING',
         message: 'the customer did not confirm and the reverse failed; the order is being checked',
       };
     }
-    const after = await this.o.gateway.queryByOutTradeNo(order.outTradeNo).catch(() => undefined);
+    const after = await this.deps.gateway.queryByOutTradeNo(order.outTradeNo).catch(() => undefined);
     if (after && after.trade_state !== 'USERPAYING' && after.trade_state !== 'NOTPAY') {
       // The customer may have confirmed at the last moment: whatever WeChat says wins.
-      await applyTransaction(this.o.orders, order, after, this.o.gateway.identity, this.now());
+      await applyTransaction(this.deps.orders, order, after, this.deps.gateway.identity, this.now());
       return this.answer(await this.reload(order), after);
     }
-    await this.o.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() });
+    await this.deps.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'REVOKED', closedAt: this.now() });
     return {
       ...this.view(await this.reload(order)),
       state: 'REVOKED',
@@ -222,7 +225,7 @@ export class PosService {
   }
 
   private async reload(order: Order): Promise<Order> {
-    return (await this.o.orders.findById(order.id)) ?? order;
+    return (await this.deps.orders.findById(order.id)) ?? order;
   }
 
   private answer(order: Order, tx: Transaction): PosChargeResponse {

@@ -15,17 +15,17 @@ export interface ReconciliationOptions {
 }
 
 export class Reconciliation {
-  constructor(private readonly o: ReconciliationOptions) {}
+  constructor(private readonly deps: ReconciliationOptions) {}
 
   day(date: string): Promise<StatementReport> {
-    return reconcileDay(this.o, date);
+    return reconcileDay(this.deps, date);
   }
 }
 
-export async function reconcileDay(d: ReconciliationOptions, date: string): Promise<StatementReport> {
+export async function reconcileDay(deps: ReconciliationOptions, date: string): Promise<StatementReport> {
   let statement;
   try {
-    statement = await d.gateway.statement(date);
+    statement = await deps.gateway.statement(date);
   } catch (err) {
     if (isWechatPayError(err, ['NO_STATEMENT_EXIST', 'STATEMENT_CREATING', 'RESOURCE_NOT_EXISTS'])) {
       throw new DomainError('NOT_FOUND', `WeChat Pay has no statement for ${date} (${err.code})`);
@@ -34,12 +34,12 @@ export async function reconcileDay(d: ReconciliationOptions, date: string): Prom
       throw new DomainError('VALIDATION_FAILED', `WeChat Pay refused the date: ${err.message}`);
     throw providerError(err, 'could not download the statement');
   }
-  return compareWithBooks(d, date, statement);
+  return compareWithBooks(deps, date, statement);
 }
 
 /** Compares a downloaded statement (rows and SHA-1) with our orders and refunds of that day. */
 export async function compareWithBooks(
-  d: Pick<ReconciliationOptions, 'orders' | 'refunds' | 'currency'>,
+  deps: Pick<ReconciliationOptions, 'orders' | 'refunds' | 'currency'>,
   date: string,
   statement: Pick<Statement, 'rows' | 'sha1'>,
 ): Promise<StatementReport> {
@@ -47,10 +47,10 @@ export async function compareWithBooks(
   const named = statement.rows.map((r) => r.out_trade_no).filter(Boolean);
   const namedRefunds = statement.rows.map((r) => r.out_refund_no).filter(Boolean);
   const [paidThatDay, namedOrders, refundsThatDay, namedRefundDocs] = await Promise.all([
-    d.orders.paidBetween(start, end),
-    d.orders.findByOutTradeNos(named),
-    d.refunds.acceptedBetween(start, end),
-    d.refunds.findByOutRefundNos(namedRefunds),
+    deps.orders.paidBetween(start, end),
+    deps.orders.findByOutTradeNos(named),
+    deps.refunds.acceptedBetween(start, end),
+    deps.refunds.findByOutRefundNos(namedRefunds),
   ]);
   const orders = new Map(
     [...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, { outTradeNo: o.outTradeNo, status: o.status, total: o.total }]),
@@ -65,7 +65,7 @@ export async function compareWithBooks(
     date,
     statement.sha1,
     statement.rows,
-    d.currency,
+    deps.currency,
     [...orders.values()],
     new Set(paidThatDay.map((o) => o.outTradeNo)),
     [...refunds.values()],

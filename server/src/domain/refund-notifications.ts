@@ -28,15 +28,15 @@ export function refundMismatch(refund: RefundRecord, n: RefundNotification, id: 
   return undefined;
 }
 
-export async function handleRefundEvent(d: RefundNotificationDeps, event: Event): Promise<RefundEventOutcome> {
-  const now = d.now?.() ?? new Date();
+export async function handleRefundEvent(deps: RefundNotificationDeps, event: Event): Promise<RefundEventOutcome> {
+  const now = deps.now?.() ?? new Date();
   if (!event.event_type.startsWith('REFUND.') || 'unknown' in event) {
-    d.logger.warn({ eventId: event.id, eventType: event.event_type }, 'non-refund event on the refund notify URL');
+    deps.logger.warn({ eventId: event.id, eventType: event.event_type }, 'non-refund event on the refund notify URL');
     return 'rejected';
   }
   const n = event.resource as RefundNotification;
-  const refund = await d.refundRecords.findByOutRefundNo(n.out_refund_no);
-  const recorded = await d.refundEvents.insert({
+  const refund = await deps.refundRecords.findByOutRefundNo(n.out_refund_no);
+  const recorded = await deps.refundEvents.insert({
     eventId: event.id,
     eventType: event.event_type,
     outRefundNo: n.out_refund_no,
@@ -46,27 +46,27 @@ export async function handleRefundEvent(d: RefundNotificationDeps, event: Event)
     outcome: 'processing',
   });
   if (!recorded) {
-    const prior = await d.refundEvents.find(event.id);
+    const prior = await deps.refundEvents.find(event.id);
     // A delivery whose processing failed before is processed again (the effects are idempotent).
     if (prior?.outcome !== 'processing') return 'duplicate';
   }
   const finish = async (outcome: RefundEventOutcome, detail?: string) => {
-    await d.refundEvents.setOutcome(event.id, outcome, detail);
+    await deps.refundEvents.setOutcome(event.id, outcome, detail);
     return outcome;
   };
   if (!refund) {
-    d.logger.error({ outRefundNo: n.out_refund_no }, 'refund notification for a refund we do not know');
+    deps.logger.error({ outRefundNo: n.out_refund_no }, 'refund notification for a refund we do not know');
     return finish('flagged', 'unknown out_refund_no');
   }
-  const bad = refundMismatch(refund, n, d.identity);
+  const bad = refundMismatch(refund, n, deps.identity);
   if (bad) {
     const reason = `refund notification does not match: ${bad}`;
-    await d.refundRecords.update(refund.id, { unflagged: true }, { set: { flagged: reason } });
-    d.logger.error({ outRefundNo: refund.outRefundNo, bad }, 'refund notification mismatch: flagged');
+    await deps.refundRecords.update(refund.id, { unflagged: true }, { set: { flagged: reason } });
+    deps.logger.error({ outRefundNo: refund.outRefundNo, bad }, 'refund notification mismatch: flagged');
     return finish('flagged', reason);
   }
   // A throw here leaves the record 'processing', so WeChat's retry is processed again.
-  const r = await d.refunds.applyWechatStatus(refund, n.refund_status, n);
+  const r = await deps.refunds.applyWechatStatus(refund, n.refund_status, n);
   return finish('applied', `${n.refund_status}${r === 'unchanged' ? ' (already applied)' : ''}`);
 }
 
@@ -77,14 +77,14 @@ export type RefundNotificationAnswer = { status: 204 } | { status: 400 | 500; me
  * 204 when handled or already handled; 400 for anything untrustworthy; 500 when we failed (WeChat retries).
  */
 export async function handleRefundNotification(
-  d: Omit<RefundNotificationDeps, 'identity' | 'logger'> & { gateway: PaymentGateway },
+  deps: Omit<RefundNotificationDeps, 'identity' | 'logger'> & { gateway: PaymentGateway },
   headers: HeaderSource,
   raw: Buffer,
   log: Logger,
 ): Promise<RefundNotificationAnswer> {
   let parsed;
   try {
-    parsed = await d.gateway.parseNotification(headers, raw);
+    parsed = await deps.gateway.parseNotification(headers, raw);
   } catch (err) {
     log.error({ err: { message: (err as Error).message } }, 'refund notification: verification unavailable');
     return { status: 500, message: 'verification unavailable' };
@@ -94,7 +94,7 @@ export async function handleRefundNotification(
     return { status: 400, message: parsed.reason };
   }
   try {
-    const outcome = await handleRefundEvent({ ...d, identity: d.gateway.identity, logger: log }, parsed.event);
+    const outcome = await handleRefundEvent({ ...deps, identity: deps.gateway.identity, logger: log }, parsed.event);
     if (outcome === 'rejected') return { status: 400, message: 'not a refund event' };
     log.info({ eventId: parsed.event.id, eventType: parsed.event.event_type, outcome }, 'refund notification');
     return { status: 204 };

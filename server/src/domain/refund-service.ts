@@ -48,16 +48,16 @@ export class RefundService {
   private readonly processingCheckMs: number;
   private readonly claimMs: number;
 
-  constructor(private readonly o: RefundServiceOptions) {
-    this.now = o.now ?? (() => new Date());
-    this.delays = o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    this.processingCheckMs = o.processingCheckMs ?? 2 * 60_000;
-    this.claimMs = o.claimMs ?? 60_000;
+  constructor(private readonly deps: RefundServiceOptions) {
+    this.now = deps.now ?? (() => new Date());
+    this.delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.processingCheckMs = deps.processingCheckMs ?? 2 * 60_000;
+    this.claimMs = deps.claimMs ?? 60_000;
   }
 
   /** Returns the refund and whether it was created now (false: this requestId was seen before). */
   async create(orderId: string, input: CreateRefundInput, actor: string): Promise<{ refund: RefundRecord; created: boolean }> {
-    const { orders, refunds } = this.o;
+    const { orders, refunds } = this.deps;
     const seen = await refunds.findByRequestId(input.requestId);
     if (seen) return { refund: await this.resumeIfInterrupted(this.sameRequest(seen, orderId, input)), created: false };
 
@@ -96,7 +96,7 @@ export class RefundService {
       throw new DomainError('REFUND_EXCEEDS_BALANCE', 'the refund exceeds the refundable balance');
     }
     refund = { ...refund, reserved: true };
-    this.o.logger.info({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount }, 'refund reserved');
+    this.deps.logger.info({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo, amount: refund.amount }, 'refund reserved');
     await this.submit(refund);
     return { refund: (await refunds.findById(refund.id)) ?? refund, created: true };
   }
@@ -107,7 +107,7 @@ export class RefundService {
    * 'refused': the balance (or the order's state) does not allow it and nothing is held.
    */
   private async hold(refund: RefundRecord): Promise<'held' | 'refused'> {
-    const { orders, refunds } = this.o;
+    const { orders, refunds } = this.deps;
     const x = refund.amount;
     const took = await orders.takeRefundHold(refund.orderId, refund.id, x, MAX_REFUNDS_PER_ORDER);
     if (!took && !(await orders.hasRefundHold(refund.orderId, refund.id))) return 'refused';
@@ -129,13 +129,13 @@ export class RefundService {
   private async resumeIfInterrupted(r: RefundRecord): Promise<RefundRecord> {
     if (r.status !== 'PENDING' || r.reserved) return r;
     await this.resume(r);
-    return (await this.o.refunds.findById(r.id)) ?? r;
+    return (await this.deps.refunds.findById(r.id)) ?? r;
   }
 
   private async resume(r: RefundRecord): Promise<void> {
     if ((await this.hold(r)) === 'held') return this.submit({ ...r, reserved: true });
     // Nothing is held: the balance went elsewhere meanwhile. It ends here; no money moved.
-    const ended = await this.o.refunds.update(
+    const ended = await this.deps.refunds.update(
       r.id,
       { status: 'PENDING', reserved: false },
       {
@@ -147,7 +147,7 @@ export class RefundService {
         unset: ['nextSyncAt'],
       },
     );
-    if (ended) this.o.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
+    if (ended) this.deps.logger.warn({ outRefundNo: r.outRefundNo }, 'interrupted refund could not be reserved any more; ended as FAILED');
   }
 
   private sameRequest(r: RefundRecord, orderId: string, input: CreateRefundInput): RefundRecord {
@@ -172,7 +172,7 @@ export class RefundService {
     const now = this.now();
     let answer: Refund;
     try {
-      answer = await this.o.gateway.refund({
+      answer = await this.deps.gateway.refund({
         out_trade_no: refund.outTradeNo,
         out_refund_no: refund.outRefundNo,
         amount: { refund: refund.amount, total: refund.orderTotal, currency: refund.currency },
@@ -182,7 +182,7 @@ export class RefundService {
       const c = classifyRefundError(err);
       if (c.retry) {
         const attempts = refund.attempts + 1;
-        await this.o.refunds.update(
+        await this.deps.refunds.update(
           refund.id,
           { status: 'PENDING' },
           {
@@ -193,18 +193,18 @@ export class RefundService {
             countAttempt: true,
           },
         );
-        this.o.logger.warn(
+        this.deps.logger.warn(
           { outRefundNo: refund.outRefundNo, code: c.code },
           'refund not accepted yet; will retry with the same out_refund_no',
         );
       } else {
-        await this.o.refunds.update(
+        await this.deps.refunds.update(
           refund.id,
           { status: 'PENDING' },
           { set: { lastError: { code: c.code, message: c.message } }, countAttempt: true },
         );
         await this.finish(refund, 'FAILED', {});
-        this.o.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund refused by WeChat; reservation released');
+        this.deps.logger.warn({ outRefundNo: refund.outRefundNo, code: c.code }, 'refund refused by WeChat; reservation released');
       }
       return;
     }
@@ -214,7 +214,7 @@ export class RefundService {
       nextSyncAt: new Date(now.getTime() + this.processingCheckMs),
     };
     if (answer.id) set.refundId = answer.id;
-    await this.o.refunds.update(refund.id, { status: 'PENDING' }, { set, unset: ['lastError'], countAttempt: true });
+    await this.deps.refunds.update(refund.id, { status: 'PENDING' }, { set, unset: ['lastError'], countAttempt: true });
     // An answer for a refund WeChat already settled (a retry after a lost answer) may carry its status.
     if (answer.status) await this.applyWechatStatus(refund, answer.status, answer);
   }
@@ -242,7 +242,7 @@ export class RefundService {
         return this.markAbnormal(refund, extra);
       case 'PROCESSING': {
         // Accepted: a PENDING refund whose create answer was lost becomes PROCESSING.
-        const r = await this.o.refunds.update(
+        const r = await this.deps.refunds.update(
           refund.id,
           { status: 'PENDING', reserved: true },
           { set: { status: 'PROCESSING', acceptedAt: this.now(), ...extra } },
@@ -250,7 +250,7 @@ export class RefundService {
         return r ? 'changed' : 'unchanged';
       }
       default:
-        this.o.logger.warn({ outRefundNo: refund.outRefundNo, wxStatus }, 'unknown refund status from WeChat');
+        this.deps.logger.warn({ outRefundNo: refund.outRefundNo, wxStatus }, 'unknown refund status from WeChat');
         return 'unchanged';
     }
   }
@@ -258,7 +258,7 @@ export class RefundService {
   /** Moves the refund to a final status once, then releases its hold on the order once. */
   private async finish(refund: RefundRecord, to: FinalStatus, extra: Partial<RefundRecord>): Promise<'changed' | 'unchanged'> {
     const from: RefundStatus[] = to === 'FAILED' ? ['PENDING'] : ['PENDING', 'PROCESSING', 'ABNORMAL'];
-    const moved = await this.o.refunds.updateAndGet(
+    const moved = await this.deps.refunds.updateAndGet(
       refund.id,
       { status: from, reserved: true, settled: false },
       // If this process dies before the release below, the job finds the refund after the claim time.
@@ -272,22 +272,22 @@ export class RefundService {
   /** Releases a final refund's hold: SUCCESS -> refunded, CLOSED / FAILED -> refundable. Runs its effect once. */
   private async release(r: RefundRecord): Promise<void> {
     const x = r.amount;
-    await this.o.orders.releaseRefundHold(r.orderId, r.id, x, r.status === 'SUCCESS' ? 'refunded' : 'refundable');
-    await this.o.refunds.update(r.id, { settled: false }, { set: { settled: true }, unset: ['nextSyncAt'] });
-    this.o.logger.info({ outRefundNo: r.outRefundNo, status: r.status, amount: x }, 'refund settled');
+    await this.deps.orders.releaseRefundHold(r.orderId, r.id, x, r.status === 'SUCCESS' ? 'refunded' : 'refundable');
+    await this.deps.refunds.update(r.id, { settled: false }, { set: { settled: true }, unset: ['nextSyncAt'] });
+    this.deps.logger.info({ outRefundNo: r.outRefundNo, status: r.status, amount: x }, 'refund settled');
   }
 
   private async markAbnormal(refund: RefundRecord, extra: Partial<RefundRecord>): Promise<'changed' | 'unchanged'> {
     const reason = `refund ${refund.outRefundNo} is ABNORMAL at WeChat (the money could not reach the payer): a person must handle it`;
-    const moved = await this.o.refunds.updateAndGet(
+    const moved = await this.deps.refunds.updateAndGet(
       refund.id,
       { status: ['PENDING', 'PROCESSING'], reserved: true },
       // Still watched, rarely: WeChat may settle it after the merchant acts in the portal.
       { set: { status: 'ABNORMAL', flagged: reason, nextSyncAt: new Date(this.now().getTime() + 3600_000), ...extra } },
     );
     if (!moved) return 'unchanged';
-    await this.o.orders.flag(moved.orderId, reason);
-    this.o.logger.error({ outRefundNo: moved.outRefundNo }, 'refund ABNORMAL: flagged for a person');
+    await this.deps.orders.flag(moved.orderId, reason);
+    this.deps.logger.error({ outRefundNo: moved.outRefundNo }, 'refund ABNORMAL: flagged for a person');
     return 'changed';
   }
 
@@ -307,10 +307,10 @@ export class RefundService {
     const now = this.now();
     let answer: Refund | undefined;
     try {
-      answer = await this.o.gateway.queryRefund(refund.outRefundNo);
+      answer = await this.deps.gateway.queryRefund(refund.outRefundNo);
     } catch (err) {
       const c = classifyRefundError(err);
-      await this.o.refunds.update(
+      await this.deps.refunds.update(
         refund.id,
         { status: refund.status },
         {
@@ -325,7 +325,7 @@ export class RefundService {
     }
     if (!answer) {
       // WeChat does not know a refund it accepted: never guess with money; a person looks.
-      await this.o.refunds.update(
+      await this.deps.refunds.update(
         refund.id,
         { status: refund.status },
         {
@@ -335,27 +335,27 @@ export class RefundService {
       );
       return;
     }
-    await this.o.refunds.update(refund.id, {}, { countAttempt: true });
+    await this.deps.refunds.update(refund.id, {}, { countAttempt: true });
     const changed = answer.status ? await this.applyWechatStatus(refund, answer.status, answer) : 'unchanged';
     if (changed === 'unchanged') {
-      await this.o.refunds.update(
+      await this.deps.refunds.update(
         refund.id,
         { status: 'PROCESSING' },
         { set: { nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) } },
       );
       // An ABNORMAL refund waits for a person: look again hourly, not at every claim.
-      await this.o.refunds.update(refund.id, { status: 'ABNORMAL' }, { set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
+      await this.deps.refunds.update(refund.id, { status: 'ABNORMAL' }, { set: { nextSyncAt: new Date(now.getTime() + 3600_000) } });
     }
   }
 
   async get(id: string): Promise<RefundRecord> {
-    const r = await this.o.refunds.findById(id);
+    const r = await this.deps.refunds.findById(id);
     if (!r) throw new DomainError('REFUND_NOT_FOUND', 'no such refund');
     return r;
   }
 
   forOrders(orderIds: string[]): Promise<Map<string, RefundRecord[]>> {
-    return this.o.refunds.forOrders(orderIds);
+    return this.deps.refunds.forOrders(orderIds);
   }
 }
 

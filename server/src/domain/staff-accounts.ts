@@ -20,7 +20,7 @@ export interface StaffAccountsOptions {
 }
 
 export class StaffAccounts {
-  constructor(private readonly o: StaffAccountsOptions) {}
+  constructor(private readonly deps: StaffAccountsOptions) {}
 
   /** Creates a staff user, or with `update` resets the password and role of an existing one. */
   async create(username: string, password: string, role: StaffRole, update = false): Promise<{ created: boolean }> {
@@ -29,8 +29,8 @@ export class StaffAccounts {
     if (password.length < MIN_PASSWORD_LENGTH)
       throw new DomainError('VALIDATION_FAILED', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
     const passwordHash = await hashPassword(password);
-    if (update && (await this.o.staffUsers.reset(username, passwordHash, role))) return { created: false };
-    if ((await this.o.staffUsers.insert({ username, passwordHash, role })) === 'duplicate') {
+    if (update && (await this.deps.staffUsers.reset(username, passwordHash, role))) return { created: false };
+    if ((await this.deps.staffUsers.insert({ username, passwordHash, role })) === 'duplicate') {
       throw new DomainError('DUPLICATE', `staff user ${username} exists (use --update to reset it)`);
     }
     return { created: true };
@@ -38,40 +38,40 @@ export class StaffAccounts {
 
   /** The account behind a staff token, when it exists and is enabled (re-read on every request). */
   async active(username: string): Promise<{ username: string; role: StaffRole } | undefined> {
-    const user = await this.o.staffUsers.find(username);
+    const user = await this.deps.staffUsers.find(username);
     return user && !user.disabled ? { username: user.username, role: user.role } : undefined;
   }
 
   async login(username: string, password: string, ip: string): Promise<StaffLoginResponse> {
-    const r = await this.o.limiter.reserve(username, ip);
+    const r = await this.deps.limiter.reserve(username, ip);
     if ('retryAfterSeconds' in r) {
       const wait = r.retryAfterSeconds;
       await this.refused(username, 'TOO_MANY_REQUESTS', ip);
       throw new DomainError('TOO_MANY_REQUESTS', `too many failed logins, try again in ${wait} s`, { retryAfterSeconds: wait });
     }
-    const user = await this.o.staffUsers.find(username);
+    const user = await this.deps.staffUsers.find(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok || user.disabled) {
       // The reservation stays counted: it was a failed check.
       await this.refused(user ? username : undefined, 'UNAUTHENTICATED', ip);
       throw new DomainError('UNAUTHENTICATED', 'wrong username or password');
     }
-    await this.o.limiter.succeeded(r.ticket);
-    const token = signToken(this.o.jwtSecret, { sub: username, aud: 'staff', role: user.role }, this.o.tokenTtlSeconds);
-    return { token, expiresIn: this.o.tokenTtlSeconds, role: user.role, username };
+    await this.deps.limiter.succeeded(r.ticket);
+    const token = signToken(this.deps.jwtSecret, { sub: username, aud: 'staff', role: user.role }, this.deps.tokenTtlSeconds);
+    return { token, expiresIn: this.deps.tokenTtlSeconds, role: user.role, username };
   }
 
   /** Admin unlock: clears the account's failed-login counts. False when there is no such account. */
   async unlock(username: string): Promise<boolean> {
-    if (!(await this.o.staffUsers.find(username))) return false;
-    await this.o.limiter.unlock(username);
+    if (!(await this.deps.staffUsers.find(username))) return false;
+    await this.deps.limiter.unlock(username);
     return true;
   }
 
   private async refused(username: string | undefined, code: string, ip: string): Promise<void> {
     // A username that is not an account is counted under one shared name, so made-up names add nothing.
-    const known = username !== undefined && (await this.o.staffUsers.find(username)) !== undefined;
-    await this.o.audit.loginRefused(known ? username : UNKNOWN_USERNAME, code, ip);
+    const known = username !== undefined && (await this.deps.staffUsers.find(username)) !== undefined;
+    await this.deps.audit.loginRefused(known ? username : UNKNOWN_USERNAME, code, ip);
   }
 }
 

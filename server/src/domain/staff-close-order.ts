@@ -9,15 +9,15 @@ import { providerError } from './order-service';
 import { applyTransaction } from './order-state';
 
 export async function closeOrderAtWechat(
-  d: { orders: OrderRepository; gateway: PaymentGateway; logger: Logger; now?: () => Date },
+  deps: { orders: OrderRepository; gateway: PaymentGateway; logger: Logger; now?: () => Date },
   order: Order,
 ): Promise<{ order: Order; result: 'closed' | 'paid' }> {
   if (order.status !== 'PENDING') throw new DomainError('ORDER_NOT_CLOSABLE', `the order is ${order.status}`);
   if (order.source === 'pos') throw new DomainError('ORDER_NOT_CLOSABLE', 'a Quick Pay order is reversed by its charge, not closed');
-  const now = d.now?.() ?? new Date();
+  const now = deps.now?.() ?? new Date();
   let result: 'closed' | 'paid';
   try {
-    result = await d.gateway.close(order.outTradeNo);
+    result = await deps.gateway.close(order.outTradeNo);
   } catch (err) {
     // WeChat Pay closes no order in its first 5 minutes: a rule staff can wait out, not a provider failure.
     if (isWechatPayError(err, 'RULE_LIMIT')) {
@@ -33,17 +33,17 @@ export async function closeOrderAtWechat(
     throw providerError(err, 'could not close the order at WeChat Pay');
   }
   if (result === 'closed') {
-    await d.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now });
+    await deps.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now });
   } else {
     let tx;
     try {
-      tx = await d.gateway.queryByOutTradeNo(order.outTradeNo);
+      tx = await deps.gateway.queryByOutTradeNo(order.outTradeNo);
     } catch (err) {
       throw providerError(err, 'WeChat Pay says the order is paid; the query to confirm it failed');
     }
-    if (tx) await applyTransaction(d.orders, order, tx, d.gateway.identity, now);
-    d.logger.info({ outTradeNo: order.outTradeNo }, 'close answered ORDERPAID: order marked paid from the query');
+    if (tx) await applyTransaction(deps.orders, order, tx, deps.gateway.identity, now);
+    deps.logger.info({ outTradeNo: order.outTradeNo }, 'close answered ORDERPAID: order marked paid from the query');
   }
-  const after = (await d.orders.findById(order.id)) ?? order;
+  const after = (await deps.orders.findById(order.id)) ?? order;
   return { order: after, result };
 }

@@ -23,16 +23,16 @@ export interface StaffOrdersOptions {
 }
 
 export class StaffOrders {
-  constructor(private readonly o: StaffOrdersOptions) {}
+  constructor(private readonly deps: StaffOrdersOptions) {}
 
   async list(filter: AdminOrderFilter, page: number, pageSize: number): Promise<AdminOrderList> {
-    const { items, total } = await this.o.orders.listForStaff(filter, page, pageSize);
-    const refunds = await this.o.refunds.forOrders(items.map((o) => o.id));
+    const { items, total } = await this.deps.orders.listForStaff(filter, page, pageSize);
+    const refunds = await this.deps.refunds.forOrders(items.map((o) => o.id));
     return { items: items.map((o) => toOrderView(o, (refunds.get(o.id) ?? []).map(toAdminRefundView))), page, pageSize, total };
   }
 
   async get(id: string): Promise<Order> {
-    const order = await this.o.orders.findById(id);
+    const order = await this.deps.orders.findById(id);
     if (!order) throw new DomainError('ORDER_NOT_FOUND', 'no such order');
     return order;
   }
@@ -42,27 +42,27 @@ export class StaffOrders {
    * WeChat Pay's refund id. Exact matches only, each through a unique key or an index.
    */
   async search(q: string): Promise<{ orders: Order[]; matchedBy: 'outTradeNo' | 'transactionId' | 'outRefundNo' | 'refundId' | null }> {
-    const byNo = await this.o.orders.findByOutTradeNo(q);
+    const byNo = await this.deps.orders.findByOutTradeNo(q);
     if (byNo) return { orders: [byNo], matchedBy: 'outTradeNo' };
-    const byTx = await this.o.orders.findByTransactionId(q);
+    const byTx = await this.deps.orders.findByTransactionId(q);
     if (byTx) return { orders: [byTx], matchedBy: 'transactionId' };
-    const byRefundNo = await this.o.refundRecords.findByOutRefundNo(q);
-    const refund = byRefundNo ?? (await this.o.refundRecords.findByRefundId(q));
-    const order = refund && (await this.o.orders.findById(refund.orderId));
+    const byRefundNo = await this.deps.refundRecords.findByOutRefundNo(q);
+    const refund = byRefundNo ?? (await this.deps.refundRecords.findByRefundId(q));
+    const order = refund && (await this.deps.orders.findById(refund.orderId));
     if (order) return { orders: [order], matchedBy: byRefundNo ? 'outRefundNo' : 'refundId' };
     return { orders: [], matchedBy: null };
   }
 
   findByOutTradeNo(outTradeNo: string): Promise<Order | undefined> {
-    return this.o.orders.findByOutTradeNo(outTradeNo);
+    return this.deps.orders.findByOutTradeNo(outTradeNo);
   }
 
   async view(order: Order): Promise<AdminOrderView> {
     const [payEvents, refundEvents, trail, refunds] = await Promise.all([
-      this.o.paymentEvents.forOrder(order.id, 200),
-      this.o.refundEvents.forOrder(order.id, 200),
-      this.o.audit.forOrder(order.id),
-      this.o.refunds.forOrders([order.id]),
+      this.deps.paymentEvents.forOrder(order.id, 200),
+      this.deps.refundEvents.forOrder(order.id, 200),
+      this.deps.audit.forOrder(order.id),
+      this.deps.refunds.forOrders([order.id]),
     ]);
     const notifications: NotificationRecord[] = [...payEvents, ...refundEvents]
       .map((e) => {
@@ -80,6 +80,6 @@ export class StaffOrders {
   }
 
   close(order: Order, logger: Logger): Promise<{ order: Order; result: 'closed' | 'paid' }> {
-    return closeOrderAtWechat({ orders: this.o.orders, gateway: this.o.gateway, logger }, order);
+    return closeOrderAtWechat({ orders: this.deps.orders, gateway: this.deps.gateway, logger }, order);
   }
 }

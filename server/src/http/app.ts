@@ -76,7 +76,7 @@ function mount(app: Koa, router: Router): void {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const { services: s, limits } = deps;
+  const { services, limits } = deps;
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by errorHandler, with the request id
   app.use(clientAddress(deps.trustProxy ?? { kind: 'none' }));
@@ -113,23 +113,26 @@ export function createApp(deps: AppDeps): Koa {
   app.use(admit(new Admission(limits.admission.reads), (ctx) => isApi(ctx) && isRead(ctx), busy));
 
   // WeChat Pay's notifications: raw body, verified by signature, no JWT.
-  mount(app, notifyTransactionRoutes(s.handlePaymentNotification));
-  mount(app, notifyRefundsRoutes(s.handleRefundNotification));
+  mount(app, notifyTransactionRoutes(services.handlePaymentNotification));
+  mount(app, notifyRefundsRoutes(services.handleRefundNotification));
 
   app.use(jsonBody());
-  mount(app, configRoutes(s.clientConfig));
-  mount(app, productRoutes(s.catalog));
-  mount(app, authRoutes(s.customerLogin));
+  mount(app, configRoutes(services.clientConfig));
+  mount(app, productRoutes(services.catalog));
+  mount(app, authRoutes(services.customerLogin));
   // Reports and search before the staff router, whose catch-all answers 404 for any path it does not know.
-  mount(app, reportRoutes({ ...s.staff.reports, requireStaff: s.staff.requireStaff, audit: s.staff.audit }));
-  mount(app, searchRoutes({ orders: s.staff.orders, refundLookup: s.refundLookup, requireStaff: s.staff.requireStaff }));
-  mount(app, adminRoutes(s.staff));
+  mount(app, reportRoutes({ ...services.staff.reports, requireStaff: services.staff.requireStaff, audit: services.staff.audit }));
+  mount(
+    app,
+    searchRoutes({ orders: services.staff.orders, refundLookup: services.refundLookup, requireStaff: services.staff.requireStaff }),
+  );
+  mount(app, adminRoutes(services.staff));
   mount(
     app,
     orderRoutes({
-      orders: s.orders,
-      refunds: s.refundLookup,
-      requireCustomer: s.requireCustomer,
+      orders: services.orders,
+      refunds: services.refundLookup,
+      requireCustomer: services.requireCustomer,
       maxQuantityPerItem: limits.maxQuantityPerItem,
       maxItemsPerOrder: limits.maxItemsPerOrder,
       ...(limits.orderRate ? { orderRate: new TokenBuckets(limits.orderRate) } : {}),

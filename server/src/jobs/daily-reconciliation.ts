@@ -10,10 +10,10 @@ export interface DailyReconciliationJobOptions {
   now?: () => Date;
 }
 
-export function dailyReconciliationJob(o: DailyReconciliationJobOptions): Job {
+export function dailyReconciliationJob(deps: DailyReconciliationJobOptions): Job {
   return {
     name: 'daily-reconciliation',
-    intervalMs: Math.max(o.intervalMs ?? 60_000, 50),
-    run: () => o.daily.run(o.owner, o.now?.() ?? new Date()),
+    intervalMs: Math.max(deps.intervalMs ?? 60_000, 50),
+    run: () => deps.daily.run(deps.owner, deps.now?.() ?? new Date()),
   };
 }

@@ -22,20 +22,25 @@ export function nextDelaySeconds(schedule: number[], attempts: number): number {
   return schedule[Math.min(Math.max(attempts, 0), schedule.length - 1)]!;
 }
 
-export async function runPendingOrders(d: PendingOrdersJobDeps): Promise<{ queried: number; changed: number }> {
-  const now = (d.now ?? (() => new Date()))();
-  const claimed = await d.orderRecords.claimDue('pending', { now, claimMs: d.claimSeconds * 1000, owner: d.owner, limit: d.batchSize });
+export async function runPendingOrders(deps: PendingOrdersJobDeps): Promise<{ queried: number; changed: number }> {
+  const now = (deps.now ?? (() => new Date()))();
+  const claimed = await deps.orderRecords.claimDue('pending', {
+    now,
+    claimMs: deps.claimSeconds * 1000,
+    owner: deps.owner,
+    limit: deps.batchSize,
+  });
   let changed = 0;
   await workOnClaimed(claimed, async (order) => {
     try {
-      const r = await d.orders.sync(order);
+      const r = await deps.orders.sync(order);
       if (typeof r === 'object' && r.result === 'changed') changed++;
     } catch (err) {
-      d.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'pending order query failed; retried later');
+      deps.logger.warn({ outTradeNo: order.outTradeNo, err: describeError(err) }, 'pending order query failed; retried later');
     }
     // Next look on the schedule, but not after expiry: then the expired-orders job takes over.
-    const next = Math.min(now.getTime() + nextDelaySeconds(d.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
-    await d.orderRecords.reschedule(order.id, d.owner, new Date(next));
+    const next = Math.min(now.getTime() + nextDelaySeconds(deps.scheduleSeconds, order.syncAttempts) * 1000, order.expiresAt.getTime());
+    await deps.orderRecords.reschedule(order.id, deps.owner, new Date(next));
   });
   return { queried: claimed.length, changed };
 }

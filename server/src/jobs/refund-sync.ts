@@ -19,13 +19,13 @@ export interface RefundSyncOptions {
 }
 
 /** One pass: claims due refunds and syncs each. Returns how many were looked at. */
-export async function syncRefunds(o: RefundSyncOptions): Promise<{ refunds: number }> {
-  const now = o.now?.() ?? new Date();
-  const claimed = await o.refundRecords.claimDue({ now, claimMs: o.claimMs ?? 60_000, owner: o.owner, limit: o.batch ?? 50 });
-  await workOnClaimed(claimed, (r) => o.refunds.sync(r));
+export async function syncRefunds(deps: RefundSyncOptions): Promise<{ refunds: number }> {
+  const now = deps.now?.() ?? new Date();
+  const claimed = await deps.refundRecords.claimDue({ now, claimMs: deps.claimMs ?? 60_000, owner: deps.owner, limit: deps.batch ?? 50 });
+  await workOnClaimed(claimed, (r) => deps.refunds.sync(r));
   return { refunds: claimed.length };
 }
 
-export function refundSyncJob(o: RefundSyncOptions): Job {
-  return { name: 'refund-sync', intervalMs: o.intervalMs ?? 15_000, run: () => syncRefunds(o) };
+export function refundSyncJob(deps: RefundSyncOptions): Job {
+  return { name: 'refund-sync', intervalMs: deps.intervalMs ?? 15_000, run: () => syncRefunds(deps) };
 }

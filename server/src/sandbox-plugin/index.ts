@@ -16,14 +16,14 @@ export interface SandboxPluginOptions {
   timeoutMs: number;
 }
 
-export function sandboxPlugin(o: SandboxPluginOptions): Router[] {
+export function sandboxPlugin(deps: SandboxPluginOptions): Router[] {
   return [
     sandboxCashierRoutes({
-      orders: o.orders,
-      requireCustomer: o.requireCustomer,
-      sandboxBaseUrl: o.sandboxBaseUrl,
-      timeoutMs: o.timeoutMs,
+      orders: deps.orders,
+      requireCustomer: deps.requireCustomer,
+      sandboxBaseUrl: deps.sandboxBaseUrl,
+      timeoutMs: deps.timeoutMs,
     }),
-    sandboxLoginRoutes({ wechatApiBaseUrl: o.wechatApiBaseUrl, appid: o.appid, timeoutMs: o.timeoutMs }),
+    sandboxLoginRoutes({ wechatApiBaseUrl: deps.wechatApiBaseUrl, appid: deps.appid, timeoutMs: deps.timeoutMs }),
   ];
 }

@@ -18,22 +18,22 @@ export interface ClaimOptions<T> {
 }
 
 /** Claims up to `limit` due documents and returns them as claimed (after the update). */
-export async function claimDue<T>(o: ClaimOptions<T>): Promise<T[]> {
-  const field = o.field ?? 'nextSyncAt';
-  const due = { ...o.filter, [field]: { $lte: o.now } } as QueryFilter<T>;
-  const candidates = await o.model
+export async function claimDue<T>(deps: ClaimOptions<T>): Promise<T[]> {
+  const field = deps.field ?? 'nextSyncAt';
+  const due = { ...deps.filter, [field]: { $lte: deps.now } } as QueryFilter<T>;
+  const candidates = await deps.model
     .find(due)
     .sort({ [field]: 1 })
-    .limit(o.limit)
+    .limit(deps.limit)
     .lean<Array<T & { _id: unknown }>>();
   const claimed: T[] = [];
   for (const c of candidates) {
     const current = (c as Record<string, unknown>)[field];
-    const update: Record<string, unknown> = { $set: { [field]: new Date(o.now.getTime() + o.claimMs), claimedBy: o.owner } };
-    if (o.inc) update.$inc = o.inc;
+    const update: Record<string, unknown> = { $set: { [field]: new Date(deps.now.getTime() + deps.claimMs), claimedBy: deps.owner } };
+    if (deps.inc) update.$inc = deps.inc;
     // Conditional on the value we read: if another instance claimed it meanwhile, this matches nothing.
-    const doc = await o.model
-      .findOneAndUpdate({ ...o.filter, _id: c._id, [field]: current } as QueryFilter<T>, update, { returnDocument: 'after' })
+    const doc = await deps.model
+      .findOneAndUpdate({ ...deps.filter, _id: c._id, [field]: current } as QueryFilter<T>, update, { returnDocument: 'after' })
       .lean<T>();
     if (doc) claimed.push(doc);
   }

@@ -56,8 +56,12 @@ test('the prepay asks with the items, the client address and the order id', asyn
     syncStaleSeconds: 10,
     logger: silent,
   });
-  const { order } = await svc.create('openid-1', { items: [{ sku: 'tea', quantity: 2 }], clientRequestId: 'req-fields-1' });
-  await svc.payment(order, { clientIp: '14.23.150.211' });
+  // The order is prepaid as it is created: the client's address travels with that first prepay.
+  const { order } = await svc.create(
+    'openid-1',
+    { items: [{ sku: 'tea', quantity: 2 }], clientRequestId: 'req-fields-1' },
+    { clientIp: '14.23.150.211' },
+  );
   expect(seen[0]).toMatchObject({
     goods: [{ goodsId: 'tea', goodsName: 'Milk tea', quantity: 2, price: 2800 }],
     payerClientIp: '14.23.150.211',
