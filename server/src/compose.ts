@@ -21,6 +21,7 @@ import { StaffAccounts } from './domain/staff-accounts';
 import { AuditLog } from './domain/staff-audit';
 import { LoginLimiter } from './domain/staff-login-limiter';
 import { StaffOrders } from './domain/staff-orders';
+import { instrumentGateway } from './gateway/instrumented-gateway';
 import { createApp } from './http/app';
 import { customerAuth } from './http/middleware/customer-auth';
 import { staffAuth } from './http/middleware/staff-auth';
@@ -30,6 +31,9 @@ import { runPendingOrders } from './jobs/pending-orders';
 import { refundSyncJob } from './jobs/refund-sync';
 import type { Job } from './jobs/runner';
 import type { Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { httpMetrics, metricsRoutes } from './metrics/http';
+import { instrumentJob, observeNotifications, observeStorage } from './metrics/observers';
 import { sandboxPlugin } from './sandbox-plugin';
 
 export interface BackendParts {
@@ -41,6 +45,8 @@ export interface BackendParts {
   owner: string;
   database: DatabaseHealth;
   readinessChecks?: Record<string, () => Promise<boolean> | boolean>;
+  /** notAfter of the newest platform certificate, for the expiry metric (absent with a public key). */
+  certificateNotAfter?: () => Date | undefined;
 }
 
 export interface Backend {
@@ -50,6 +56,8 @@ export interface Backend {
   refunds: RefundService;
   accounts: StaffAccounts;
   pos: PosService;
+  /** This instance's metrics (its registry serves GET /metrics and the METRICS_ADDR listener). */
+  metrics: Metrics;
 }
 
 /** The Mini Program's appid: the sub-merchant's in institution mode. */
@@ -58,7 +66,15 @@ export function miniProgramAppid(config: Config): string {
 }
 
 export function composeBackend(parts: BackendParts): Backend {
-  const { config, storage, gateway, logger, owner } = parts;
+  const { config, logger, owner } = parts;
+  // Instrumentation: the metrics registry, observed repositories (order and refund state changes) and the
+  // WeChat Pay calls timed; everything below uses these.
+  const metrics = createMetrics({
+    stuckRefunds: (before) => parts.storage.refunds.countStuck(before),
+    certificateNotAfter: parts.certificateNotAfter,
+  });
+  const storage = observeStorage(parts.storage, metrics.events);
+  const gateway = instrumentGateway(parts.gateway, metrics);
   const schedule = config.PENDING_QUERY_SCHEDULE_SECONDS;
 
   const orders = new OrderService({
@@ -122,6 +138,7 @@ export function composeBackend(parts: BackendParts): Backend {
         timeoutMs: config.WECHATPAY_TIMEOUT_MS,
       })
     : [];
+  if (config.METRICS_TOKEN) plugins.push(metricsRoutes(metrics, config.METRICS_TOKEN));
 
   const app = createApp({
     logger,
@@ -149,15 +166,17 @@ export function composeBackend(parts: BackendParts): Backend {
       }),
       orders,
       refundLookup,
-      handlePaymentNotification: (headers, raw, log) =>
-        handlePaymentNotification({ orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger }, headers, raw, log),
-      handleRefundNotification: (headers, raw, log) =>
+      handlePaymentNotification: observeNotifications('transaction', gateway, metrics.events, (gw, headers, raw, log) =>
+        handlePaymentNotification({ orders: storage.orders, paymentEvents: storage.paymentEvents, gateway: gw, logger }, headers, raw, log),
+      ),
+      handleRefundNotification: observeNotifications('refund', gateway, metrics.events, (gw, headers, raw, log) =>
         handleRefundNotification(
-          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway },
+          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway: gw },
           headers,
           raw,
           log,
         ),
+      ),
       requireCustomer,
       staff: {
         accounts,
@@ -172,6 +191,7 @@ export function composeBackend(parts: BackendParts): Backend {
       },
     },
     plugins,
+    observe: { middleware: httpMetrics(metrics), admission: metrics.watchPool },
   });
 
   const claimSeconds = config.JOB_CLAIM_SECONDS;
@@ -207,5 +227,5 @@ export function composeBackend(parts: BackendParts): Backend {
     },
     refundSyncJob({ refundRecords: storage.refunds, refunds, owner, intervalMs: config.JOBS_INTERVAL_MS }),
   ];
-  return { app, jobs, orders, refunds, accounts, pos };
+  return { app, jobs: jobs.map((j) => instrumentJob(j, metrics)), orders, refunds, accounts, pos, metrics };
 }

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config';
 import { createPaymentGateway } from './gateway/wechatpay-gateway';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
+import { metricsListener } from './metrics/http';
 import { connectDatabase, createMongoStorage, databaseState, pingDatabase } from './storage/mongo';
 
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     logger,
     owner,
     database: { ping: () => pingDatabase(db), state: () => databaseState(db) },
+    certificateNotAfter: () => newestNotAfter(gateway.client.certificates?.list() ?? []),
   });
   const server = createServer(backend.app.callback());
   server.keepAliveTimeout = 65_000;
@@ -51,6 +53,16 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  // METRICS_ADDR: GET /metrics on its own listener (a private address the scraper reaches).
+  let metricsServer: ReturnType<typeof createServer> | undefined;
+  if (config.METRICS_ADDR) {
+    const at = config.METRICS_ADDR.lastIndexOf(':');
+    const host = config.METRICS_ADDR.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    metricsServer = createServer(metricsListener(backend.metrics, config.METRICS_TOKEN));
+    await new Promise<void>((resolve) => metricsServer?.listen(Number(config.METRICS_ADDR?.slice(at + 1)), host, resolve));
+    const m = metricsServer.address();
+    process.stdout.write(`METRICS LISTENING ${typeof m === 'object' && m ? m.port : ''}\n`);
+  }
   if (config.JOBS_ENABLED) runner.start();
   logger.info(
     { port, host: config.HOST, instance: owner, sandbox: config.SANDBOX, wechatpay: config.WECHATPAY_BASE_URL },
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections?.();
     });
+    metricsServer?.close();
     gateway.client.close();
     await db.close();
     clearTimeout(force);
@@ -78,6 +91,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The latest notAfter among the platform certificates, or undefined when there are none. */
+function newestNotAfter(certs: Array<{ notAfter: Date }>): Date | undefined {
+  return certs.reduce<Date | undefined>((a, c) => (!a || c.notAfter > a ? c.notAfter : a), undefined);
 }
 
 main().catch((err) => {

@@ -111,6 +111,16 @@ const schema = z
     STAFF_LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
     STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(5),
     STAFF_LOGIN_MAX_PER_IP: int(1, 100000).default(30),
+
+    // Metrics (Prometheus text format, docs/backend.md "Metrics"). With METRICS_TOKEN, GET /metrics on the main
+    // port answers to `Authorization: Bearer <token>` (404 without a token configured); METRICS_ADDR
+    // ("host:port") serves GET /metrics on a separate listener, with the token too when one is set.
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    METRICS_ADDR: z
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+      .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535')
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.WECHATPAY_MODE === 'institution' && !c.WECHATPAY_SUB_MCHID) {

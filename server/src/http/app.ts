@@ -9,7 +9,7 @@ import type { RefundLookup } from '../domain/order-view';
 import type { Logger } from '../logger';
 import { jsonBody } from './body';
 import { errorHandler, HttpError } from './errors';
-import { Admission, admit, type AdmissionLimits } from './middleware/admission';
+import { Admission, admit, type AdmissionLimits, type AdmissionStats } from './middleware/admission';
 import { requestContext } from './request-id';
 import type { AdminRouteDeps } from './routes/admin';
 import { adminRoutes } from './routes/admin';
@@ -51,8 +51,10 @@ export interface AppDeps extends HealthDeps {
   logger: Logger;
   limits: HttpLimits;
   services: AppServices;
-  /** Extra routers a deployment mounts after the customer API (the sandbox plugin). */
+  /** Extra routers a deployment mounts after the customer API (the sandbox plugin, GET /metrics). */
   plugins?: Router[];
+  /** Instrumentation: a middleware around every request, and each load-shedding pool's counts to watch. */
+  observe?: { middleware: Middleware; admission(pool: 'notifications' | 'writes' | 'reads', stats: () => AdmissionStats): void };
 }
 
 // A known path with the wrong method answers 405 in the error shape (not an empty body or a 501).
@@ -68,6 +70,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true; // errors are logged by errorHandler, with the request id
   app.use(requestContext(deps.logger));
+  if (deps.observe) app.use(deps.observe.middleware);
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
@@ -76,8 +79,9 @@ export function createApp(deps: AppDeps): Koa {
   const isNotification = (ctx: Koa.Context) => ctx.path.startsWith('/wechatpay/notify/');
   const isApi = (ctx: Koa.Context) => ctx.path.startsWith('/api/');
   const isRead = (ctx: Koa.Context) => ctx.method === 'GET' || ctx.method === 'HEAD';
+  const pool = (name: 'notifications' | 'writes' | 'reads', a: Admission) => (deps.observe?.admission(name, () => a.stats()), a);
   app.use(
-    admit(new Admission(limits.admission.notifications), isNotification, (ctx) => {
+    admit(pool('notifications', new Admission(limits.admission.notifications)), isNotification, (ctx) => {
       ctx.status = 503; // WeChat Pay delivers again later
       ctx.body = { code: 'FAIL', message: 'busy, retry later' };
     }),
@@ -85,8 +89,8 @@ export function createApp(deps: AppDeps): Koa {
   const busy = () => {
     throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'the server is busy; retry in a moment');
   };
-  app.use(admit(new Admission(limits.admission.writes), (ctx) => isApi(ctx) && !isRead(ctx), busy));
-  app.use(admit(new Admission(limits.admission.reads), (ctx) => isApi(ctx) && isRead(ctx), busy));
+  app.use(admit(pool('writes', new Admission(limits.admission.writes)), (ctx) => isApi(ctx) && !isRead(ctx), busy));
+  app.use(admit(pool('reads', new Admission(limits.admission.reads)), (ctx) => isApi(ctx) && isRead(ctx), busy));
 
   // WeChat Pay's notifications: raw body, verified by signature, no JWT.
   mount(app, notifyTransactionRoutes(s.handlePaymentNotification));
