@@ -45,8 +45,8 @@ export interface BackendParts {
   owner: string;
   database: DatabaseHealth;
   readinessChecks?: Record<string, () => Promise<boolean> | boolean>;
-  /** notAfter of the newest platform certificate, for the expiry metric (absent with a public key). */
-  certificateNotAfter?: () => Date | undefined;
+  /** The newest platform certificate, for the expiry metric (undefined with a public key). */
+  newestCertificate?: () => { serial: string; notAfter: Date } | undefined;
 }
 
 export interface Backend {
@@ -71,7 +71,7 @@ export function composeBackend(parts: BackendParts): Backend {
   // WeChat Pay calls timed; everything below uses these.
   const metrics = createMetrics({
     stuckRefunds: (before) => parts.storage.refunds.countStuck(before),
-    certificateNotAfter: parts.certificateNotAfter,
+    newestCertificate: parts.newestCertificate,
   });
   const storage = observeStorage(parts.storage, metrics.events);
   const gateway = instrumentGateway(parts.gateway, metrics);

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     logger,
     owner,
     database: { ping: () => pingDatabase(db), state: () => databaseState(db) },
-    certificateNotAfter: () => newestNotAfter(gateway.client.certificates?.list() ?? []),
+    newestCertificate: () => newest(gateway.client.certificates?.list() ?? []),
   });
   const server = createServer(backend.app.callback());
   server.keepAliveTimeout = 65_000;
@@ -93,9 +93,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-/** The latest notAfter among the platform certificates, or undefined when there are none. */
-function newestNotAfter(certs: Array<{ notAfter: Date }>): Date | undefined {
-  return certs.reduce<Date | undefined>((a, c) => (!a || c.notAfter > a ? c.notAfter : a), undefined);
+/** The platform certificate with the latest notAfter, or undefined when there are none. */
+function newest<C extends { notAfter: Date }>(certs: C[]): C | undefined {
+  return certs.reduce<C | undefined>((a, c) => (!a || c.notAfter > a.notAfter ? c : a), undefined);
 }
 
 main().catch((err) => {

@@ -30,8 +30,8 @@ export interface AdmissionCounts {
 export interface MetricsSources {
   /** Refunds PENDING or ABNORMAL created before `before` (cheap: an indexed count). */
   stuckRefunds?: (before: Date) => Promise<Record<'PENDING' | 'ABNORMAL', number>>;
-  /** notAfter of the newest platform certificate; undefined when WeChat Pay is verified with a public key. */
-  certificateNotAfter?: () => Date | undefined;
+  /** The newest platform certificate; undefined when WeChat Pay is verified with a public key. */
+  newestCertificate?: () => { serial: string; notAfter: Date } | undefined;
   now?: () => number;
 }
 
@@ -100,7 +100,7 @@ export function createMetrics(sources: MetricsSources = {}) {
   });
   const flagged = new Counter({
     name: 'wechatpay_orders_flagged_total',
-    help: 'Orders flagged for a person (amount or currency mismatch, refund ABNORMAL or unknown to WeChat).',
+    help: 'Orders flagged for a person (amount or currency mismatch, refund ABNORMAL).',
     registers: [registry],
   });
   new Gauge({
@@ -116,12 +116,14 @@ export function createMetrics(sources: MetricsSources = {}) {
   });
   new Gauge({
     name: 'wechatpay_platform_certificate_expiry_seconds',
-    help: "Seconds until the newest WeChat Pay platform certificate's notAfter (absent when verifying with a public key).",
+    help: "Seconds until the newest WeChat Pay platform certificate's notAfter, by its serial (absent when verifying with a public key).",
+    // Labelled so that "no certificate" is no sample at all (a labelless gauge would show 0 and page).
+    labelNames: ['serial'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      const notAfter = sources.certificateNotAfter?.();
-      if (notAfter) this.set((notAfter.getTime() - now()) / 1000);
+      const cert = sources.newestCertificate?.();
+      if (cert) this.set({ serial: cert.serial }, (cert.notAfter.getTime() - now()) / 1000);
     },
   });
   const reconciliationDifferences = new Gauge({
