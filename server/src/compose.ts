@@ -23,6 +23,7 @@ import { StaffAccounts } from './domain/staff-accounts';
 import { AuditLog } from './domain/staff-audit';
 import { LoginLimiter } from './domain/staff-login-limiter';
 import { StaffOrders } from './domain/staff-orders';
+import { instrumentGateway } from './gateway/instrumented-gateway';
 import { rateLimitedGateway } from './gateway/rate-limited-gateway';
 import { createApp } from './http/app';
 import { customerAuth } from './http/middleware/customer-auth';
@@ -34,6 +35,9 @@ import { runPendingOrders } from './jobs/pending-orders';
 import { refundSyncJob } from './jobs/refund-sync';
 import type { Job } from './jobs/runner';
 import type { Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { httpMetrics, metricsRoutes } from './metrics/http';
+import { instrumentJob, observeNotifications, observeStorage } from './metrics/observers';
 import { sandboxPlugin } from './sandbox-plugin';
 
 export interface BackendParts {
@@ -45,6 +49,8 @@ export interface BackendParts {
   owner: string;
   database: DatabaseHealth;
   readinessChecks?: Record<string, () => Promise<boolean> | boolean>;
+  /** The newest platform certificate, for the expiry metric (undefined with a public key). */
+  newestCertificate?: () => { serial: string; notAfter: Date } | undefined;
 }
 
 export interface Backend {
@@ -56,6 +62,8 @@ export interface Backend {
   pos: PosService;
   /** The daily reconciliation (its `differencesOfLastDay()` feeds the wechatpay_reconciliation_differences gauge). */
   daily: DailyReconciliation;
+  /** This instance's metrics (its registry serves GET /metrics and the METRICS_ADDR listener). */
+  metrics: Metrics;
 }
 
 /** The Mini Program's appid: the sub-merchant's in institution mode. */
@@ -64,9 +72,17 @@ export function miniProgramAppid(config: Config): string {
 }
 
 export function composeBackend(parts: BackendParts): Backend {
-  const { config, storage, logger, owner } = parts;
-  // Every call to WeChat Pay (requests, jobs, staff) shares one budget: the merchant's quota is protected.
-  const gateway = rateLimitedGateway(parts.gateway, { perSecond: config.WECHATPAY_MAX_CALLS_PER_SECOND });
+  const { config, logger, owner } = parts;
+  // Instrumentation: the metrics registry, observed repositories (order and refund state changes) and the
+  // WeChat Pay calls timed; everything below uses these.
+  const metrics = createMetrics({
+    stuckRefunds: (before) => parts.storage.refunds.countStuck(before),
+    newestCertificate: parts.newestCertificate,
+  });
+  const storage = observeStorage(parts.storage, metrics.events);
+  // Every call to WeChat Pay (requests, jobs, staff) shares one budget, so the merchant's quota is protected;
+  // a call refused by the budget is never sent, so it is not timed as a WeChat Pay call.
+  const gateway = rateLimitedGateway(instrumentGateway(parts.gateway, metrics), { perSecond: config.WECHATPAY_MAX_CALLS_PER_SECOND });
   const schedule = config.PENDING_QUERY_SCHEDULE_SECONDS;
 
   // Customers waiting after the payment sheet are answered when this instance settles their order.
@@ -150,6 +166,7 @@ export function composeBackend(parts: BackendParts): Backend {
         timeoutMs: config.WECHATPAY_TIMEOUT_MS,
       })
     : [];
+  if (config.METRICS_TOKEN) plugins.push(metricsRoutes(metrics, config.METRICS_TOKEN));
 
   const app = createApp({
     logger,
@@ -181,20 +198,22 @@ export function composeBackend(parts: BackendParts): Backend {
       }),
       orders,
       refundLookup,
-      handlePaymentNotification: (headers, raw, log) =>
+      handlePaymentNotification: observeNotifications('transaction', gateway, metrics.events, (gw, headers, raw, log) =>
         handlePaymentNotification(
-          { orders: storage.orders, paymentEvents: storage.paymentEvents, gateway, logger, settlements },
+          { orders: storage.orders, paymentEvents: storage.paymentEvents, gateway: gw, logger, settlements },
           headers,
           raw,
           log,
         ),
-      handleRefundNotification: (headers, raw, log) =>
+      ),
+      handleRefundNotification: observeNotifications('refund', gateway, metrics.events, (gw, headers, raw, log) =>
         handleRefundNotification(
-          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway },
+          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway: gw },
           headers,
           raw,
           log,
         ),
+      ),
       requireCustomer,
       staff: {
         accounts,
@@ -210,6 +229,7 @@ export function composeBackend(parts: BackendParts): Backend {
       },
     },
     plugins,
+    observe: { middleware: httpMetrics(metrics), admission: metrics.watchPool },
   });
 
   const claimSeconds = config.JOB_CLAIM_SECONDS;
@@ -245,6 +265,17 @@ export function composeBackend(parts: BackendParts): Backend {
     },
     refundSyncJob({ refundRecords: storage.refunds, refunds, owner, intervalMs: config.JOBS_INTERVAL_MS }),
   ];
-  if (config.RECONCILE_ENABLED) jobs.push(dailyReconciliationJob({ daily, owner, intervalMs: config.JOBS_INTERVAL_MS }));
-  return { app, jobs, orders, refunds, accounts, pos, daily };
+  if (config.RECONCILE_ENABLED) {
+    const job = dailyReconciliationJob({ daily, owner, intervalMs: config.JOBS_INTERVAL_MS });
+    jobs.push({
+      ...job,
+      // After each pass the gauge shows the newest reconciled day's differences (alerting: docs/backend.md).
+      run: async () => {
+        const result = await job.run();
+        metrics.setReconciliationDifferences((await daily.differencesOfLastDay())?.differences ?? 0);
+        return result;
+      },
+    });
+  }
+  return { app, jobs: jobs.map((j) => instrumentJob(j, metrics)), orders, refunds, accounts, pos, daily, metrics };
 }

@@ -2,6 +2,7 @@
 // jobs. Exits non-zero with a clear message on bad configuration, and shuts down gracefully on SIGINT/SIGTERM
 // (stop the jobs, stop accepting, finish requests, close the database).
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { composeBackend } from './compose';
 import { ConfigError, loadConfig } from './config';
@@ -9,6 +10,7 @@ import { createPaymentGateway } from './gateway/wechatpay-gateway';
 import { createLimitedServer, serverLimitsFrom } from './http/server-limits';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
+import { metricsListener } from './metrics/http';
 import { connectDatabase, createMongoStorage, databaseState, pingDatabase } from './storage/mongo';
 
 async function main(): Promise<void> {
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     logger,
     owner,
     database: { ping: () => pingDatabase(db), state: () => databaseState(db) },
+    newestCertificate: () => newest(gateway.client.certificates?.list() ?? []),
   });
   // Timeouts and the per-IP connection cap: see http/server-limits.ts (and BODY_TIMEOUT_MS in http/body.ts).
   const { server } = createLimitedServer(backend.app.callback(), serverLimitsFrom(config));
@@ -50,6 +53,16 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  // METRICS_ADDR: GET /metrics on its own listener (a private address the scraper reaches).
+  let metricsServer: ReturnType<typeof createServer> | undefined;
+  if (config.METRICS_ADDR) {
+    const at = config.METRICS_ADDR.lastIndexOf(':');
+    const host = config.METRICS_ADDR.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    metricsServer = createServer(metricsListener(backend.metrics, config.METRICS_TOKEN));
+    await new Promise<void>((resolve) => metricsServer?.listen(Number(config.METRICS_ADDR?.slice(at + 1)), host, resolve));
+    const m = metricsServer.address();
+    process.stdout.write(`METRICS LISTENING ${typeof m === 'object' && m ? m.port : ''}\n`);
+  }
   if (config.JOBS_ENABLED) runner.start();
   logger.info(
     { port, host: config.HOST, instance: owner, sandbox: config.SANDBOX, wechatpay: config.WECHATPAY_BASE_URL },
@@ -70,6 +83,7 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections?.();
     });
+    metricsServer?.close();
     gateway.client.close();
     await db.close();
     clearTimeout(force);
@@ -77,6 +91,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The platform certificate with the latest notAfter, or undefined when there are none. */
+function newest<C extends { notAfter: Date }>(certs: C[]): C | undefined {
+  return certs.reduce<C | undefined>((a, c) => (!a || c.notAfter > a.notAfter ? c : a), undefined);
 }
 
 main().catch((err) => {

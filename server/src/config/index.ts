@@ -16,6 +16,9 @@ const admission = (def: string) =>
       return { maxInFlight, maxQueue, maxWaitMs };
     });
 
+/** An empty variable (`METRICS_TOKEN=` in an env file) means not set. */
+const unsetWhenEmpty = <T extends z.ZodTypeAny>(t: T) => z.preprocess((v) => (v === '' ? undefined : v), t);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -161,6 +164,18 @@ const schema = z
     RECONCILE_FIRST_ATTEMPT_HOUR: int(0, 23).default(10),
     RECONCILE_RETRY_SECONDS: z.coerce.number().min(0.05).max(86400).default(3600),
     RECONCILE_MAX_ATTEMPTS: int(1, 1000).default(48),
+
+    // Metrics (Prometheus text format, docs/backend.md "Metrics"). With METRICS_TOKEN, GET /metrics on the main
+    // port answers to `Authorization: Bearer <token>` (404 without a token configured); METRICS_ADDR
+    // ("host:port") serves GET /metrics on a separate listener, with the token too when one is set.
+    METRICS_TOKEN: unsetWhenEmpty(z.string().min(32, 'must be at least 32 characters').optional()),
+    METRICS_ADDR: unsetWhenEmpty(
+      z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+        .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535')
+        .optional(),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) {

@@ -11,7 +11,7 @@ import type { TrustProxy } from '../config';
 import { bufferBody, jsonBody } from './body';
 import { clientAddress } from './client-address';
 import { errorHandler, HttpError } from './errors';
-import { Admission, admit, type AdmissionLimits } from './middleware/admission';
+import { Admission, admit, type AdmissionLimits, type AdmissionStats } from './middleware/admission';
 import { TokenBuckets, type BucketLimits } from './middleware/rate-limit';
 import { securityHeaders } from './security-headers';
 import { requestContext } from './request-id';
@@ -63,8 +63,10 @@ export interface AppDeps extends HealthDeps {
   trustProxy?: TrustProxy;
   limits: HttpLimits;
   services: AppServices;
-  /** Extra routers a deployment mounts after the customer API (the sandbox plugin). */
+  /** Extra routers a deployment mounts after the customer API (the sandbox plugin, GET /metrics). */
   plugins?: Router[];
+  /** Instrumentation: a middleware around every request, and each load-shedding pool's counts to watch. */
+  observe?: { middleware: Middleware; admission(pool: 'notifications' | 'writes' | 'reads', stats: () => AdmissionStats): void };
 }
 
 // A known path with the wrong method answers 405 in the error shape (not an empty body or a 501).
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(clientAddress(deps.trustProxy ?? { kind: 'none' }));
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hstsMaxAgeSeconds: limits.hstsMaxAgeSeconds ?? 0 }));
+  if (deps.observe) app.use(deps.observe.middleware);
   app.use(errorHandler((err, ctx) => (ctx.state.log as Logger).error({ err }, 'unhandled error')));
   mount(app, healthRoutes(deps));
   mount(app, consoleRoutes()); // staff console at /admin/ (static; the API it calls has its own auth)
@@ -100,8 +103,9 @@ export function createApp(deps: AppDeps): Koa {
       timeoutMs: limits.bodyTimeoutMs,
     }),
   );
+  const pool = (name: 'notifications' | 'writes' | 'reads', a: Admission) => (deps.observe?.admission(name, () => a.stats()), a);
   app.use(
-    admit(new Admission(limits.admission.notifications), isNotification, (ctx) => {
+    admit(pool('notifications', new Admission(limits.admission.notifications)), isNotification, (ctx) => {
       ctx.status = 503; // WeChat Pay delivers again later
       ctx.body = { code: 'FAIL', message: 'busy, retry later' };
     }),
@@ -109,8 +113,8 @@ export function createApp(deps: AppDeps): Koa {
   const busy = () => {
     throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'the server is busy; retry in a moment');
   };
-  app.use(admit(new Admission(limits.admission.writes), (ctx) => isApi(ctx) && !isRead(ctx), busy));
-  app.use(admit(new Admission(limits.admission.reads), (ctx) => isApi(ctx) && isRead(ctx), busy));
+  app.use(admit(pool('writes', new Admission(limits.admission.writes)), (ctx) => isApi(ctx) && !isRead(ctx), busy));
+  app.use(admit(pool('reads', new Admission(limits.admission.reads)), (ctx) => isApi(ctx) && isRead(ctx), busy));
 
   // WeChat Pay's notifications: raw body, verified by signature, no JWT.
   mount(app, notifyTransactionRoutes(services.handlePaymentNotification));

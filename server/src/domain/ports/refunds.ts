@@ -81,4 +81,6 @@ export interface RefundRepository {
   deleteUnreserved(id: string): Promise<void>;
   /** Claims up to `limit` unsettled refunds whose nextSyncAt is due, moving nextSyncAt forward. */
   claimDue(c: ClaimRequest): Promise<RefundRecord[]>;
+  /** How many refunds are PENDING and ABNORMAL among those created before `before` (monitoring; indexed count). */
+  countStuck(before: Date): Promise<Record<'PENDING' | 'ABNORMAL', number>>;
 }

@@ -71,5 +71,9 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
       if (r && !r.reserved && r.status === 'PENDING') byId.delete(id);
     },
     claimDue: async (c) => claim(byId.values(), (r) => !r.settled, c),
+    countStuck: async (before) => {
+      const old = [...byId.values()].filter((r) => r.createdAt < before);
+      return { PENDING: old.filter((r) => r.status === 'PENDING').length, ABNORMAL: old.filter((r) => r.status === 'ABNORMAL').length };
+    },
   };
 }

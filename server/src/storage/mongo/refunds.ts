@@ -77,5 +77,10 @@ export function mongoRefunds(conn: Connection): RefundRepository & { init(): Pro
     async claimDue(c) {
       return (await claimDue<RefundDoc>({ model: Refund, filter: { settled: false }, ...c })).map(toRefund);
     },
+    async countStuck(before) {
+      const count = (status: 'PENDING' | 'ABNORMAL') => Refund.countDocuments({ status, createdAt: { $lt: before } });
+      const [PENDING, ABNORMAL] = await Promise.all([count('PENDING'), count('ABNORMAL')]);
+      return { PENDING, ABNORMAL };
+    },
   };
 }

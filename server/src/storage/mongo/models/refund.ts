@@ -52,6 +52,8 @@ schema.index({ acceptedAt: 1 });
 schema.index({ refundId: 1 });
 schema.index({ succeededAt: 1 });
 schema.index({ createdAt: 1 });
+// The stuck-refund gauge: {status, createdAt < an hour ago}, counted at every metrics scrape.
+schema.index({ status: 1, createdAt: 1 });
 
 export type RefundModel = Model<RefundDoc>;
 export function refundModel(conn: Connection): RefundModel {
