@@ -6,16 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { connectDatabase } from '../../server/src/storage/mongo/connection';
 import { runDoctor, type CheckResult } from '../../server/src/doctor/checks';
 import { doctorMain } from '../../server/src/doctor/main';
-import { auditModel } from '../../server/src/storage/mongo/models/audit';
-import { customerModel } from '../../server/src/storage/mongo/models/customer';
-import { loginAttemptModel } from '../../server/src/storage/mongo/models/login-attempt';
-import { orderModel } from '../../server/src/storage/mongo/models/order';
-import { paymentEventModel } from '../../server/src/storage/mongo/models/payment-event';
-import { productModel } from '../../server/src/storage/mongo/models/product';
-import { refundEventModel } from '../../server/src/storage/mongo/models/refund-event';
-import { refundModel } from '../../server/src/storage/mongo/models/refund';
-import { staffUserModel } from '../../server/src/storage/mongo/models/staff-user';
-import { transactionBindingModel } from '../../server/src/storage/mongo/models/transaction-binding';
+import { createMongoStorage } from '../../server/src/storage/mongo';
 import { dropDatabase, testDatabaseUri } from '../support/db';
 import { startSandboxProcess, type SandboxMerchant, type SandboxProcess } from '../support/sandbox-process';
 
@@ -28,20 +19,7 @@ beforeAll(async () => {
   dbUri = testDatabaseUri('doctor');
   // The indexes the backend builds at start.
   const conn = await connectDatabase(dbUri);
-  for (const f of [
-    auditModel,
-    customerModel,
-    loginAttemptModel,
-    orderModel,
-    paymentEventModel,
-    productModel,
-    refundEventModel,
-    refundModel,
-    staffUserModel,
-    transactionBindingModel,
-  ]) {
-    await (f(conn) as unknown as { init(): Promise<unknown> }).init();
-  }
+  await createMongoStorage(conn).init();
   await conn.close();
 });
 afterAll(async () => {

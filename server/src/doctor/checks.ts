@@ -6,17 +6,7 @@ import { createPrivateKey, createPublicKey, randomBytes, X509Certificate, type K
 import { readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
 import { ConfigError, loadConfig, verificationMode, type Config } from '../config';
-import { auditModel } from '../storage/mongo/models/audit';
-import { customerModel } from '../storage/mongo/models/customer';
-import { loginAttemptModel } from '../storage/mongo/models/login-attempt';
-import { loginRefusalModel } from '../storage/mongo/models/login-refusal';
-import { orderModel } from '../storage/mongo/models/order';
-import { paymentEventModel } from '../storage/mongo/models/payment-event';
-import { productModel } from '../storage/mongo/models/product';
-import { refundEventModel } from '../storage/mongo/models/refund-event';
-import { refundModel } from '../storage/mongo/models/refund';
-import { staffUserModel } from '../storage/mongo/models/staff-user';
-import { transactionBindingModel } from '../storage/mongo/models/transaction-binding';
+import { MODEL_FACTORIES } from '../storage/mongo/models';
 import { notifyUrl } from '../gateway/wechatpay-gateway';
 import { createWechatPayClient, isWechatPayError, WechatPayError, type WechatPayClient } from '../wechatpay';
 import { buildResponseMessage, decryptAesGcm, verifySha256Rsa } from '../wechatpay/crypto';
@@ -53,21 +43,6 @@ export const SIGNATURE_WINDOW_SECONDS = 300;
 export const CERTIFICATE_MIN_REMAINING_DAYS = 7;
 const APPID = /^wx[0-9a-f]{16}$/;
 const DAY = 86400_000;
-
-/** Every model the backend declares: the index check compares their schemas with the database. */
-const MODELS = [
-  auditModel,
-  customerModel,
-  loginAttemptModel,
-  loginRefusalModel,
-  orderModel,
-  paymentEventModel,
-  productModel,
-  refundEventModel,
-  refundModel,
-  staffUserModel,
-  transactionBindingModel,
-];
 
 export interface DoctorOptions {
   /** Skip the database checks (only when told: `wxpay doctor --no-db`). */
@@ -712,7 +687,7 @@ async function checkDatabase(report: Report, config: Config): Promise<void> {
   try {
     const missing: string[] = [];
     let declared = 0;
-    for (const factory of MODELS) {
+    for (const factory of MODEL_FACTORIES) {
       const Model = factory(conn) as unknown as mongoose.Model<unknown>;
       const existing = await Model.collection
         .listIndexes()

@@ -4,6 +4,7 @@ import type { Storage } from '../../domain/ports';
 import { mongoCatalog, mongoCustomers } from './catalog';
 import { mongoPaymentEvents, mongoRefundEvents } from './events';
 import { mongoLeases } from './leases';
+import { initAllModels } from './models';
 import { mongoOrders } from './orders';
 import { mongoReconciliation } from './reconciliation';
 import { mongoRefunds } from './refunds';
@@ -30,7 +31,8 @@ export function createMongoStorage(conn: Connection): Storage & { init(): Promis
     leases: mongoLeases(conn),
     reports: mongoReports(conn),
     async init() {
-      await Promise.all(Object.values(parts).map((p) => p.init()));
+      // Every declared model's indexes, including those only a tool reads (the doctor checks the same list).
+      await Promise.all([...Object.values(parts).map((p) => p.init()), initAllModels(conn)]);
     },
   };
 }
