@@ -1,7 +1,8 @@
 // Load shedding against the real backend process, with limits small enough to overflow: one request in flight,
 // no queue. A shed request gets a clear, retryable 503 at once and changes nothing; retried, it succeeds.
-import { request } from 'node:http';
 import mongoose from 'mongoose';
+import { refusingGateway, testBackend } from '../../support/backend-app';
+import { serve } from '../../support/http';
 import { startStack, type Stack } from '../../support/stack';
 
 let stack: Stack;
@@ -47,35 +48,33 @@ test('order creation beyond the limit is refused at once with a retryable 503 an
 });
 
 test("notifications beyond the limit get 503 in WeChat Pay's error shape, so WeChat delivers them again", async () => {
-  // The first delivery holds the only slot while its body is still arriving.
-  const { port } = new URL(stack.backendUrl);
-  const slow = request({
-    host: '127.0.0.1',
-    port,
-    method: 'POST',
-    path: '/wechatpay/notify/transactions',
-    headers: { 'Content-Type': 'application/json', 'Content-Length': '10' },
-  });
-  const slowAnswer = new Promise<number>((resolve, reject) =>
-    slow.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject),
-  );
-  slow.write('{"id":');
-  await new Promise((r) => setTimeout(r, 300));
-  const answers = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      fetch(`${stack.backendUrl}/wechatpay/notify/transactions`, {
+  // One notification at a time and no queue, and a verification that takes a while (a port that answers after
+  // 300 ms): deliveries arriving meanwhile are shed. Bodies are read before admission, so a slow body cannot hold
+  // the slot (slow-clients.test.ts); a slow verification can.
+  const slowParser = {
+    ...refusingGateway(),
+    parseNotification: () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('verification unavailable')), 300)),
+  };
+  const app = testBackend({ gateway: slowParser, env: { ADMISSION_NOTIFICATIONS: '1,0,1000' } }).app;
+  const http = await serve(app.callback());
+  try {
+    const post = () =>
+      fetch(`${http.url}/wechatpay/notify/transactions`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: '{"id":"x"}',
-      }),
-    ),
-  );
-  for (const a of answers) {
-    expect(a.status).toBe(503);
-    expect(await a.json()).toEqual({ code: 'FAIL', message: 'busy, retry later' });
+      });
+    const first = post();
+    await new Promise((r) => setTimeout(r, 100));
+    const answers = await Promise.all(Array.from({ length: 4 }, post));
+    for (const a of answers) {
+      expect(a.status).toBe(503);
+      expect(await a.json()).toEqual({ code: 'FAIL', message: 'busy, retry later' });
+    }
+    expect((await first).status).toBe(500); // admitted; our verification failed, so WeChat Pay retries it
+  } finally {
+    await http.close();
   }
-  slow.end('"x"}');
-  expect(await slowAnswer).toBe(401); // admitted, read and refused: it is unsigned
 });
 
 test('health checks are never shed', async () => {
