@@ -107,11 +107,13 @@ function renderDay({ day, differences }: ReconciliationDayDetail, fallbackCurren
   const exportButton = h('button', { type: 'button', testid: 'recon-export' }, t('recon.export'));
   exportButton.addEventListener('click', () => {
     exportButton.disabled = true;
-    downloadReconciliationCsv(day.date).then(
-      (name) => setMessage(message, t('recon.exported', { name }), 'success'),
-      (err) => setMessage(message, errorText(err)),
-    );
-    exportButton.disabled = false;
+    // Enabled again once the download is over (not before: a second click would download it twice).
+    downloadReconciliationCsv(day.date)
+      .then(
+        (name) => setMessage(message, t('recon.exported', { name }), 'success'),
+        (err) => setMessage(message, errorText(err)),
+      )
+      .finally(() => (exportButton.disabled = false));
   });
   const diffs = differences.length
     ? highlighted(differences, c)
