@@ -102,7 +102,12 @@ test('settlements carry wallet_region and split_amount', async () => {
   await merchantSettings({ walletRegion: 'CHINA_HONGKONG', splitBasisPoints: 2000 });
   try {
     await paidOrder(stack, 'fields-settle', [{ sku: 'milk-tea', quantity: 1 }]);
-    const r = await stack.api('GET', '/api/admin/settlements?state=UNSETTLE&page=1', { token: admin });
+    // The sandbox shares a settlement sum for 2 s (server/sandbox/routes/reports.ts): ask until the payment shows.
+    let r = await stack.api('GET', '/api/admin/settlements?state=UNSETTLE&page=1', { token: admin });
+    for (let i = 0; i < 20 && r.status === 200 && (r.json as SettlementList).items.length === 0; i++) {
+      await new Promise((done) => setTimeout(done, 250));
+      r = await stack.api('GET', '/api/admin/settlements?state=UNSETTLE&page=1', { token: admin });
+    }
     expect(r.status).toBe(200);
     const list = r.json as SettlementList;
     expect(list.items.length).toBeGreaterThan(0);
