@@ -127,7 +127,7 @@ export const hostileEdges: Scenario = {
       const genuine: Genuine = {
         async run(kind, i) {
           const start = performance.now();
-          let status = 0;
+          let status: number;
           if (kind === 'order') {
             const r = await http.json(
               'POST',
