@@ -442,7 +442,7 @@ export const hostileEdges: Scenario = {
         if (utf8(d) > 127 || hasLoneSurrogate(d)) stored.push(`order description of ${utf8(d)} bytes`);
       }
       for (const s of await db
-        .collection('staff')
+        .collection('staff_users')
         .find({})
         .project({ username: 1 })
         .toArray()
