@@ -36,6 +36,8 @@ export interface CampaignStack {
   sandboxOrder(outTradeNo: string): Promise<Record<string, unknown> | undefined>;
   /** All refunds of an order at the sandbox (signed APIv3 call). */
   sandboxRefunds(outTradeNo: string): Promise<Array<{ out_refund_no: string; status: string; amount: { refund: number } }>>;
+  /** Starts one more backend instance on the same database and sandbox (another port). */
+  addBackend(env?: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
   backendAlive(): boolean;
   killBackend(): Promise<void>;
   restartBackend(): Promise<void>;

@@ -27,6 +27,15 @@ const PRODUCTION_TIMING = {
   CUSTOMER_ORDERS_PER_MINUTE: '60000',
 };
 
+// Scenario 9 holds 400 hostile sockets (dribbled bodies, idle keep-alive) from 127.0.0.1 next to genuine
+// traffic from the same address: the per-address socket cap (default 256) is raised for the campaign. Its
+// staff login checks name client addresses in X-Forwarded-For, as behind one reverse proxy (TRUST_PROXY=1);
+// without that header the address is the socket's peer, as before.
+const EDGE_SETTINGS = {
+  MAX_CONNECTIONS_PER_IP: '1024',
+  TRUST_PROXY: '1',
+};
+
 async function ensureDatabase(): Promise<LocalMongo | undefined> {
   if (process.env.TEST_MONGODB_URI) return undefined;
   const db = await startLocalMongo({ log: () => undefined });
@@ -36,7 +45,7 @@ async function ensureDatabase(): Promise<LocalMongo | undefined> {
 
 export async function startCampaignStack(opts: StackOptions = {}): Promise<StartedCampaignStack> {
   const ownDb = await ensureDatabase();
-  const stack = await startStack({ ...opts, env: { ...PRODUCTION_TIMING, LOG_LEVEL: 'error', ...opts.env } });
+  const stack = await startStack({ ...opts, env: { ...PRODUCTION_TIMING, ...EDGE_SETTINGS, LOG_LEVEL: 'error', ...opts.env } });
   assertLoopback(stack.backendUrl);
   assertLoopback(stack.sandbox.baseUrl);
   const view = stack.sandbox.config;
@@ -107,6 +116,7 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Start
         if (page.length < 20) return out;
       }
     },
+    addBackend: (env) => current.addBackend(env),
     backendAlive: () => alive,
     async killBackend() {
       await current.killBackend('SIGKILL');
