@@ -126,7 +126,7 @@ function checkPrivateKey(report: Report, config: Config): KeyObject | undefined 
       'private-key',
       'fail',
       `WECHATPAY_PRIVATE_KEY_PATH=${path} is not a private key${hint}: ${errText(err)}`,
-      'use apiclient_key.pem (PEM, "-----BEGIN PRIVATE KEY-----")',
+      'use apiclient_key.pem from the merchant platform (a PEM private key, not the certificate apiclient_cert.pem)',
     );
     return undefined;
   }
