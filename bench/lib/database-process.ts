@@ -2,7 +2,8 @@
 // generator's: the local MongoDB-protocol server (FerretDB as a child of this process, or a mongod) and, with
 // FerretDB, the write serializer running here. Talks to its parent over IPC:
 //   -> {uri, kind}                      once ready
-//   <- {op: 'counts'} -> {counts}       commands per database name since the last reset (write serializer)
+//   <- {op: 'counts'} -> {counts, kinds} commands per database name, and per `db command collection`, since the
+//                                        last reset (write serializer)
 //   <- {op: 'reset'}  -> {reset: true}
 //   <- {op: 'stop'}                     stops the database and exits
 import { startLocalMongo } from '../../tools/localdb/server';
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error('run me with child_process.fork');
   const db = await startLocalMongo();
   process.on('message', (m: { op: string }) => {
-    if (m.op === 'counts') process.send!({ counts: db.commandCounts?.() ?? {} });
+    if (m.op === 'counts') process.send!({ counts: db.commandCounts?.() ?? {}, kinds: db.commandsByKind?.() ?? {} });
     else if (m.op === 'reset') {
       db.resetCommandCounts?.();
       process.send!({ reset: true });

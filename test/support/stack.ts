@@ -75,7 +75,9 @@ process.once('exit', () => {
 const LOG_KEEP = 4 * 1024 * 1024;
 
 function spawnBackend(env: Record<string, string>, logs: { text: string }): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  // BACKEND_CPU_PROF=DIR: the backend writes a V8 CPU profile there when it stops (`npm run bench` profiling).
+  const prof = process.env.BACKEND_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BACKEND_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,6 +37,8 @@ export interface LocalMongo {
    * stands in front of the server (FerretDB), undefined otherwise.
    */
   commandCounts?: () => Record<string, number>;
+  /** The same by `db command collection`. */
+  commandsByKind?: () => Record<string, number>;
   resetCommandCounts?: () => void;
   stop(): Promise<void>;
 }
@@ -181,6 +183,7 @@ export async function startLocalMongo(opts: { log?: (msg: string) => void; env?:
     uri: `mongodb://127.0.0.1:${proxy.port}/`,
     kind,
     commandCounts: () => proxy.commandCounts(),
+    commandsByKind: () => proxy.commandsByKind(),
     resetCommandCounts: () => proxy.resetCommandCounts(),
     stop,
   };

@@ -161,6 +161,8 @@ export interface WriteSerializer {
    * housekeeping (hello heartbeats, endSessions) counts under `admin`.
    */
   commandCounts(): Record<string, number>;
+  /** The same, by `db command collection` (e.g. `backend update orders`): where the round trips go. */
+  commandsByKind(): Record<string, number>;
   resetCommandCounts(): void;
   close(): Promise<void>;
 }
@@ -168,6 +170,7 @@ export interface WriteSerializer {
 export async function startWriteSerializer(upstreamPort: number): Promise<WriteSerializer> {
   const locks = new Map<string, Mutex>();
   let counts = new Map<string, number>();
+  let kinds = new Map<string, number>();
   const sockets = new Set<Socket>();
   const lockFor = (key: string) => {
     let m = locks.get(key);
@@ -197,7 +200,11 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
     client.on('data', (chunk) => {
       for (const msg of fromClient.push(chunk)) {
         const command = commandOf(msg);
-        if (command) counts.set(command.db, (counts.get(command.db) ?? 0) + 1);
+        if (command) {
+          counts.set(command.db, (counts.get(command.db) ?? 0) + 1);
+          const kind = `${command.db} ${command.name} ${command.target ?? ''}`.trimEnd();
+          kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        }
         queue = queue.then(async () => {
           const key = lockKey(command);
           if (key !== undefined) {
@@ -241,8 +248,10 @@ export async function startWriteSerializer(upstreamPort: number): Promise<WriteS
   return {
     port,
     commandCounts: () => Object.fromEntries(counts),
+    commandsByKind: () => Object.fromEntries(kinds),
     resetCommandCounts: () => {
       counts = new Map();
+      kinds = new Map();
     },
     close: () =>
       new Promise<void>((resolve) => {

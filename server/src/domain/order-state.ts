@@ -64,7 +64,7 @@ export async function applyTransaction(
   tx: Transaction,
   id: ExpectedMerchant,
   now = new Date(),
-  /** Told the order as it is after a change this call made (read + the fields written). */
+  /** Told the order as it is after a change this call made (as the conditional update returned it). */
   onChanged?: (after: Order) => void,
 ): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
@@ -83,11 +83,6 @@ export async function applyTransaction(
   // No status moves back into a `from` list (PAID is final; CLOSED and FAILED never become PENDING again), so
   // an order read outside it cannot match the update below: skip the writes (most deliveries are repeats).
   if (!t.from.includes(order.status)) return { result: 'unchanged' };
-  // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction
-  // under this out_trade_no must not pay it (the binding is unique by transaction id).
-  if (t.to === 'PAID' && tx.id && !(await orders.bindTransaction(tx.id, order.outTradeNo, now))) {
-    return { result: 'rejected', reason: 'the transaction paid another order' };
-  }
   const set: TransitionFields = { status: t.to, wxTradeState: tx.trade_state };
   if (tx.id) set.transactionId = tx.id;
   if (t.to === 'PAID') {
@@ -97,14 +92,12 @@ export async function applyTransaction(
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
-  if (!(await orders.transition(order.id, t.from, set))) return { result: 'unchanged' };
-  if (onChanged) {
-    // The condition held: what a customer sees of the order (status, amounts, times) has moved only by these
-    // fields since it was read, so read + fields is the order now as far as its view goes.
-    const { nextSyncAt, ...rest } = order;
-    void nextSyncAt;
-    onChanged({ ...rest, ...set, updatedAt: now });
-  }
+  // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction under
+  // this out_trade_no must not pay it (transactionId is unique among orders, checked by the same update).
+  const after = await orders.transition(order.id, t.from, set);
+  if (after === 'transaction_taken') return { result: 'rejected', reason: 'the transaction paid another order' };
+  if (after === 'unmatched') return { result: 'unchanged' };
+  onChanged?.(after);
   return { result: 'changed', status: t.to };
 }
 

@@ -1,7 +1,7 @@
 // Staff closes an unpaid order at WeChat (not just locally). WeChat answering ORDERPAID means the customer paid
 // meanwhile: the order is queried and marked paid instead.
 import type { Logger } from '../logger';
-import type { Order, OrderRepository } from './ports/orders';
+import { moved, type Order, type OrderRepository } from './ports/orders';
 import type { PaymentGateway } from './ports/payment-gateway';
 import { DomainError } from './errors';
 import { isWechatPayError } from './ports/payment-gateway';
@@ -33,7 +33,8 @@ export async function closeOrderAtWechat(
     throw providerError(err, 'could not close the order at WeChat Pay');
   }
   if (result === 'closed') {
-    await deps.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now });
+    const closed = await deps.orders.transition(order.id, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED', closedAt: now });
+    if (moved(closed)) return { order: closed, result };
   } else {
     let tx;
     try {

@@ -4,7 +4,7 @@
 // A Quick Pay (POS) order has no prepay to close: if WeChat still has the charge open (the customer may yet
 // confirm it on the phone) it is reversed; a charge that completed meanwhile is marked paid, never reversed.
 import { describeError, type OrderService } from '../domain/order-service';
-import type { Order, OrderRepository } from '../domain/ports/orders';
+import { moved, type Order, type OrderRepository } from '../domain/ports/orders';
 import { isOrderNotExist, isWechatPayError, type PaymentGateway, type Transaction } from '../domain/ports/payment-gateway';
 import type { Logger } from '../logger';
 import { workOnClaimed } from './claimed-batch';
@@ -90,5 +90,5 @@ async function closeOne(deps: ExpiredOrdersJobDeps, order: Order, now: Date): Pr
   }
   // Never reached WeChat (no prepay) or unknown there: nothing can be paid, close locally.
   const closed = await deps.orderRecords.transition(order.id, ['PENDING'], { status: 'CLOSED', closedAt: now, wxTradeState: 'CLOSED' });
-  return closed ? 'closed' : undefined;
+  return moved(closed) ? 'closed' : undefined;
 }

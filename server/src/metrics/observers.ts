@@ -4,7 +4,7 @@
 // event type and the answer) and the jobs (runs, failures, duration).
 import type { DomainEvents, NotificationKind } from '../domain/ports/domain-events';
 import type { Storage } from '../domain/ports';
-import type { OrderRepository } from '../domain/ports/orders';
+import { moved, type OrderRepository } from '../domain/ports/orders';
 import type { HeaderSource, PaymentGateway } from '../domain/ports/payment-gateway';
 import type { RefundRepository } from '../domain/ports/refunds';
 import type { Job } from '../jobs/runner';
@@ -29,18 +29,15 @@ function quietly(fn: () => unknown): void {
 export function observeOrders(orders: OrderRepository, events: DomainEvents): OrderRepository {
   return override(orders, {
     async transition(id, from, fields) {
-      const moved = await orders.transition(id, from, fields);
-      if (moved) {
-        if (fields.status === 'PAID') {
-          quietly(async () => {
-            const o = await orders.findById(id);
-            events.orderStateChanged({ to: 'PAID', ...(o ? { total: o.total, currency: o.currency } : {}) });
-          });
-        } else {
-          quietly(() => events.orderStateChanged({ to: fields.status }));
-        }
+      const after = await orders.transition(id, from, fields);
+      if (moved(after)) {
+        quietly(() =>
+          events.orderStateChanged(
+            fields.status === 'PAID' ? { to: 'PAID', total: after.total, currency: after.currency } : { to: fields.status },
+          ),
+        );
       }
-      return moved;
+      return after;
     },
     async flag(id, reason) {
       await orders.flag(id, reason);

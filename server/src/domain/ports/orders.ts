@@ -119,6 +119,11 @@ export interface TransitionFields extends PayerAmount {
   refundable?: number;
 }
 
+export type TransitionResult = Order | 'unmatched' | 'transaction_taken';
+
+/** True when `transition` moved the order (and gave it back). */
+export const moved = (r: TransitionResult): r is Order => typeof r === 'object';
+
 export interface AdminOrderFilter {
   status?: OrderStatus;
   outTradeNo?: string;
@@ -168,13 +173,13 @@ export interface OrderRepository {
   noteTradeState(id: string, tradeState: string): Promise<void>;
   /** Sets `flagged` unless the order is flagged already. */
   flag(id: string, reason: string): Promise<void>;
-  /** status in `from` -> fields.status (and nextSyncAt cleared). True when this call made the change. */
-  transition(id: string, from: OrderStatus[], fields: TransitionFields): Promise<boolean>;
   /**
-   * Binds a WeChat transaction id to one out_trade_no (unique by transaction id). True when it is (now or
-   * already) bound to this order, false when another order holds it.
+   * status in `from` -> fields.status (and nextSyncAt cleared), in one conditional update. The order after the
+   * change when this call made it (the caller needs no read to know what it wrote); 'unmatched' when the status
+   * was not in `from`; 'transaction_taken' when another order holds `fields.transactionId` (one WeChat
+   * transaction pays one order: the id is unique among orders) and nothing changed.
    */
-  bindTransaction(transactionId: string, outTradeNo: string, now: Date): Promise<boolean>;
+  transition(id: string, from: OrderStatus[], fields: TransitionFields): Promise<TransitionResult>;
 
   /** Claims up to `limit` due orders of `kind` (nextSyncAt <= now, not flagged), moving nextSyncAt forward. */
   claimDue(kind: OrderClaimKind, c: ClaimRequest): Promise<Order[]>;

@@ -6,7 +6,7 @@ import { claim, copy, newestFirst, newId } from './ids';
 
 export function memoryOrders(): OrderRepository & { all(): Order[] } {
   const byId = new Map<string, Order>();
-  const bindings = new Map<string, string>();
+  const byTransaction = new Map<string, string>(); // the unique index on transactionId: transaction id -> order id
   const find = (pred: (o: Order) => boolean) => [...byId.values()].find(pred);
   const page = (items: Order[], p: number, size: number): Page<Order> => ({
     items: items
@@ -48,8 +48,8 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
     },
     findByOutTradeNo: async (no) => copy(find((o) => o.outTradeNo === no)),
     findByTransactionId: async (txId) => {
-      const no = bindings.get(txId);
-      return no === undefined ? undefined : copy(find((o) => o.outTradeNo === no));
+      const id = byTransaction.get(txId);
+      return id === undefined ? undefined : copy(byId.get(id));
     },
     findByOutTradeNos: async (nos) => [...byId.values()].filter((o) => nos.includes(o.outTradeNo)).map(copy),
     findByRequest: async (openid, key) => copy(find((o) => o.customerOpenid === openid && o.clientRequestId === key)),
@@ -94,15 +94,14 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
     },
     async transition(id, from, fields) {
       const o = byId.get(id);
-      if (!o || !from.includes(o.status)) return false;
+      if (!o || !from.includes(o.status)) return 'unmatched';
+      // The unique index on transactionId (sparse: orders without one never collide).
+      const tx = fields.transactionId;
+      if (tx !== undefined && (byTransaction.get(tx) ?? o.id) !== o.id) return 'transaction_taken';
+      if (tx !== undefined) byTransaction.set(tx, o.id);
       Object.assign(o, copy(fields), { updatedAt: new Date() });
       delete o.nextSyncAt;
-      return true;
-    },
-    async bindTransaction(transactionId, outTradeNo) {
-      const bound = bindings.get(transactionId);
-      if (bound === undefined) bindings.set(transactionId, outTradeNo);
-      return (bound ?? outTradeNo) === outTradeNo;
+      return copy(o);
     },
     async claimDue(kind, c) {
       const due = (o: Order) =>

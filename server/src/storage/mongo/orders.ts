@@ -1,5 +1,9 @@
 // The order repository on MongoDB. Each change is one conditional updateOne / findOneAndUpdate on one document;
 // idempotency comes from the unique indexes (models/order.ts) and the transaction bindings.
+// The paid-order path (insert, the customer's read, the notification's read, binding and transition) talks to the
+// driver's collection directly: mongoose's create (hydrate, cast, validate, hooks) cost about three times the
+// insert itself and its updates twice the update (docs/backend.md, "Numbers"). Those writes therefore do by hand
+// what the schema would: defaults, timestamps, no undefined fields; `order-model.test.ts` holds them to the schema.
 import { Types, type Connection, type QueryFilter } from 'mongoose';
 import type {
   AdminOrderFilter,
@@ -10,12 +14,12 @@ import type {
   OrderRepository,
   Page,
   TransitionFields,
+  TransitionResult,
 } from '../../domain/ports/orders';
 import type { OrderStatus } from '../../../../shared/api';
 import { isDuplicateKeyError } from './errors';
 import { mustObjectId, objectId, withId } from './ids';
 import { orderModel, type OrderDoc } from './models/order';
-import { transactionBindingModel } from './models/transaction-binding';
 import { claimDue } from './claims';
 
 export function toOrder(d: OrderDoc): Order {
@@ -25,9 +29,15 @@ export function toOrder(d: OrderDoc): Order {
 
 export function mongoOrders(conn: Connection): OrderRepository & { init(): Promise<unknown> } {
   const Order = orderModel(conn);
-  const Binding = transactionBindingModel(conn);
+  const raw = Order.collection;
+  const write = { ignoreUndefined: true } as const;
   const one = async (filter: QueryFilter<OrderDoc>) => {
     const d = await Order.findOne(filter).lean<OrderDoc>();
+    return d ? toOrder(d) : undefined;
+  };
+  /** The driver's findOne for the hot reads; callers pass only strings and ObjectIds (no operator can slip in). */
+  const oneRaw = async (filter: Record<string, string | Types.ObjectId>) => {
+    const d = await raw.findOne<OrderDoc>(filter);
     return d ? toOrder(d) : undefined;
   };
   const page = async (filter: QueryFilter<OrderDoc>, p: number, size: number): Promise<Page<Order>> => {
@@ -42,16 +52,17 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
     return { items: items.map(toOrder), total };
   };
   return {
-    init: () => Promise.all([Order.init(), Binding.init()]),
+    init: () => Order.init(),
     newId: () => new Types.ObjectId().toHexString(),
-    async insert({ id, ...order }: NewOrder) {
+    async insert(order: NewOrder, now: Date) {
+      const doc = newOrderDoc(order, now);
       try {
-        const created = await Order.create({ ...order, ...(id ? { _id: mustObjectId(id) } : {}), status: 'PENDING' });
-        return toOrder(created.toObject() as OrderDoc);
+        await raw.insertOne(doc, write);
       } catch (err) {
         if (isDuplicateKeyError(err)) return 'duplicate';
         throw err;
       }
+      return toOrder(withoutUndefined(doc));
     },
     findById: (id) => {
       const _id = objectId(id);
@@ -59,13 +70,10 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
     },
     findForCustomer: (id, openid) => {
       const _id = objectId(id);
-      return _id ? one({ _id, customerOpenid: openid }) : Promise.resolve(undefined);
+      return _id && typeof openid === 'string' ? oneRaw({ _id, customerOpenid: openid }) : Promise.resolve(undefined);
     },
-    findByOutTradeNo: (outTradeNo) => one({ outTradeNo }),
-    async findByTransactionId(transactionId) {
-      const binding = await Binding.findById(transactionId).lean<{ outTradeNo: string }>();
-      return binding ? one({ outTradeNo: binding.outTradeNo }) : undefined;
-    },
+    findByOutTradeNo: (outTradeNo) => (typeof outTradeNo === 'string' ? oneRaw({ outTradeNo }) : Promise.resolve(undefined)),
+    findByTransactionId: (transactionId) => one({ transactionId }),
     findByRequest: (customerOpenid, clientRequestId) => one({ customerOpenid, clientRequestId }),
     async findByOutTradeNos(outTradeNos) {
       if (!outTradeNos.length) return [];
@@ -100,20 +108,18 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
     async flag(id, reason) {
       await Order.updateOne({ _id: mustObjectId(id), flagged: { $exists: false } }, { $set: { flagged: reason } });
     },
-    async transition(id, from: OrderStatus[], fields: TransitionFields) {
-      const r = await Order.updateOne({ _id: mustObjectId(id), status: { $in: from } }, { $set: { ...fields }, $unset: { nextSyncAt: 1 } });
-      return r.modifiedCount === 1;
-    },
-    async bindTransaction(transactionId, outTradeNo, now) {
-      // A collection keyed by transaction id stands in for a partial unique index on orders.transactionId
-      // (FerretDB 1.x has none): see docs/storage.md.
+    async transition(id, from: OrderStatus[], fields: TransitionFields): Promise<TransitionResult> {
       try {
-        await Binding.create({ _id: transactionId, outTradeNo, boundAt: now });
-        return true;
+        const d = await raw.findOneAndUpdate(
+          { _id: mustObjectId(id), status: { $in: from } },
+          { $set: { ...fields, updatedAt: new Date() }, $unset: { nextSyncAt: 1 } },
+          { ...write, returnDocument: 'after' },
+        );
+        return d ? toOrder(d as OrderDoc) : 'unmatched';
       } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        const existing = await Binding.findById(transactionId).lean<{ outTradeNo: string }>();
-        return existing?.outTradeNo === outTradeNo;
+        // The unique index on transactionId: another order was paid by this transaction; this one is unchanged.
+        if (fields.transactionId !== undefined && isDuplicateKeyError(err)) return 'transaction_taken';
+        throw err;
       }
     },
     async claimDue(kind: OrderClaimKind, c: ClaimRequest) {
@@ -152,4 +158,29 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
       return r.modifiedCount === 1;
     },
   };
+}
+
+/**
+ * The document `Order.create` would store for a new order: the schema's defaults and timestamps, the given id
+ * (or a new one). Written with the driver; `order-model.test.ts` checks it against the schema.
+ */
+export function newOrderDoc({ id, ...order }: NewOrder, now: Date): OrderDoc {
+  return {
+    ...order,
+    _id: id ? mustObjectId(id) : new Types.ObjectId(),
+    status: 'PENDING',
+    syncAttempts: 0,
+    refundable: 0,
+    refundReserved: 0,
+    refunded: 0,
+    refundCount: 0,
+    refundHolds: [],
+    createdAt: now,
+    updatedAt: now,
+  } as OrderDoc;
+}
+
+/** What the database holds after an insert with ignoreUndefined: the same object without undefined fields. */
+function withoutUndefined<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
 }

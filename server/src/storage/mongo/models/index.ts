@@ -13,7 +13,6 @@ import { reconciliationDayModel, reconciliationDiffModel } from './reconciliatio
 import { refundEventModel } from './refund-event';
 import { refundModel } from './refund';
 import { staffUserModel } from './staff-user';
-import { transactionBindingModel } from './transaction-binding';
 
 export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> = [
   auditModel,
@@ -29,7 +28,6 @@ export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> 
   refundEventModel,
   refundModel,
   staffUserModel,
-  transactionBindingModel,
 ] as unknown as ReadonlyArray<(conn: Connection) => Model<never>>;
 
 /** Builds every declared index (what the backend does at start). */

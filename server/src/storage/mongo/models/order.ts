@@ -86,6 +86,9 @@ export const orderSchema = new Schema<OrderDoc>(
 );
 
 orderSchema.index({ outTradeNo: 1 }, { unique: true });
+// One WeChat transaction pays one order. Sparse: unpaid orders have no transactionId and never collide (FerretDB's
+// unique indexes skip missing fields anyway; `sparse` makes MongoDB do the same). Orders never hold a null one.
+orderSchema.index({ transactionId: 1 }, { unique: true, sparse: true });
 // The lists sort by {createdAt: -1, _id: -1}: with _id in the index, MongoDB reads a page in index order
 // instead of sorting every matching order (the customer's, the status's, or all of them) in memory.
 orderSchema.index({ customerOpenid: 1, createdAt: -1, _id: -1 });
