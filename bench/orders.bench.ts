@@ -329,7 +329,9 @@ async function main(): Promise<void> {
     const backendKinds = Object.entries(kinds)
       .filter(([k]) => k.startsWith(`${backendDb} `))
       .sort((a, b) => b[1] - a[1]);
-    out(`  backend commands per paid order: ${backendKinds.map(([k, n]) => `${k.slice(backendDb.length + 1)} ${perOrder(n).toFixed(2)}`).join(', ')}`);
+    out(
+      `  backend commands per paid order: ${backendKinds.map(([k, n]) => `${k.slice(backendDb.length + 1)} ${perOrder(n).toFixed(2)}`).join(', ')}`,
+    );
     out(
       `  stand-ins (FerretDB, write serializer, sandbox): ${((standIns / stackCpu) * 100).toFixed(0)}% of the stack's CPU, ${((standIns / capacity) * 100).toFixed(0)}% of the machine's ${availableParallelism()} cores over the window`,
     );
