@@ -45,11 +45,33 @@ export function signToken(secret: string, claims: TokenClaims, ttlSeconds: numbe
   });
 }
 
+const CLOCK_TOLERANCE_S = 5;
+
+// A customer sends the same token with every request (an order costs two). A token verified once with this
+// secret and audience is remembered, so the next request only checks its expiry again: the signature, header
+// and claims of the same bytes cannot have changed. Bounded: the oldest is forgotten first.
+const MAX_REMEMBERED = 10_000;
+const remembered = new Map<string, VerifiedToken>();
+
 /** Verifies signature, algorithm, issuer, audience and expiry; throws UNAUTHENTICATED or TOKEN_EXPIRED. */
 export function verifyToken(secret: string, token: string, aud: TokenAudience): VerifiedToken {
+  const key = `${aud}\n${secret}\n${token}`;
+  const known = remembered.get(key);
+  if (known) {
+    if (known.exp + CLOCK_TOLERANCE_S > Date.now() / 1000) return { ...known };
+    remembered.delete(key);
+    throw new DomainError('TOKEN_EXPIRED', 'token expired');
+  }
+  const verified = verifyFully(secret, token, aud);
+  if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+  remembered.set(key, verified);
+  return { ...verified };
+}
+
+function verifyFully(secret: string, token: string, aud: TokenAudience): VerifiedToken {
   let decoded: string | jwt.JwtPayload;
   try {
-    decoded = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: 5 });
+    decoded = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: CLOCK_TOLERANCE_S });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'token expired');
     throw new DomainError('UNAUTHENTICATED', 'invalid token');

@@ -62,3 +62,27 @@ test('a token without a subject is refused', () => {
   const t = jwt.sign({}, secret, { algorithm: 'HS256', audience: 'customer', issuer: 'wxpay-backend', expiresIn: 60 });
   expect(codeOf(() => verifyToken(secret, t, 'customer'))).toBe('UNAUTHENTICATED');
 });
+
+test('a token verified once is remembered for its audience and secret only, and still expires', () => {
+  jest.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z') });
+  try {
+    const token = signToken(secret, { sub: 'o_456', aud: 'customer' }, 60);
+    expect(verifyToken(secret, token, 'customer').sub).toBe('o_456');
+    expect(verifyToken(secret, token, 'customer').sub).toBe('o_456');
+    // Remembered for (customer, this secret): the same bytes are still refused elsewhere.
+    expect(codeOf(() => verifyToken(secret, token, 'staff'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verifyToken(`${secret}y`, token, 'customer'))).toBe('UNAUTHENTICATED');
+    // A caller changing its copy of the claims does not change what the next request gets.
+    const v = verifyToken(secret, token, 'customer');
+    v.sub = 'o_other';
+    expect(verifyToken(secret, token, 'customer').sub).toBe('o_456');
+    // Within the 5 s tolerance after exp it is accepted, past it refused, and stays refused.
+    jest.setSystemTime(new Date('2026-12-01T10:01:04Z'));
+    expect(verifyToken(secret, token, 'customer').sub).toBe('o_456');
+    jest.setSystemTime(new Date('2026-12-01T10:01:06Z'));
+    expect(codeOf(() => verifyToken(secret, token, 'customer'))).toBe('TOKEN_EXPIRED');
+    expect(codeOf(() => verifyToken(secret, token, 'customer'))).toBe('TOKEN_EXPIRED');
+  } finally {
+    jest.useRealTimers();
+  }
+});
