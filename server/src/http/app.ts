@@ -124,13 +124,7 @@ export function createApp(deps: AppDeps): Koa {
   mount(app, configRoutes(services.clientConfig));
   mount(app, productRoutes(services.catalog));
   mount(app, authRoutes(services.customerLogin));
-  // Reports and search before the staff router, whose catch-all answers 404 for any path it does not know.
-  mount(app, reportRoutes({ ...services.staff.reports, requireStaff: services.staff.requireStaff, audit: services.staff.audit }));
-  mount(
-    app,
-    searchRoutes({ orders: services.staff.orders, refundLookup: services.refundLookup, requireStaff: services.staff.requireStaff }),
-  );
-  mount(app, adminRoutes(services.staff));
+  // The customer's orders before the staff routers: every request walks the routers mounted before its own.
   mount(
     app,
     orderRoutes({
@@ -142,6 +136,13 @@ export function createApp(deps: AppDeps): Koa {
       ...(limits.orderRate ? { orderRate: new TokenBuckets(limits.orderRate) } : {}),
     }),
   );
+  // Reports and search before the staff router, whose catch-all answers 404 for any path it does not know.
+  mount(app, reportRoutes({ ...services.staff.reports, requireStaff: services.staff.requireStaff, audit: services.staff.audit }));
+  mount(
+    app,
+    searchRoutes({ orders: services.staff.orders, refundLookup: services.refundLookup, requireStaff: services.staff.requireStaff }),
+  );
+  mount(app, adminRoutes(services.staff));
   for (const r of deps.plugins ?? []) mount(app, r);
   return app;
 }
