@@ -119,6 +119,16 @@ export interface TransitionFields extends PayerAmount {
   refundable?: number;
 }
 
+/** What every new order starts with, besides its own fields: pending, nothing synced, nothing refundable yet. */
+export const NEW_ORDER_STATE = {
+  status: 'PENDING',
+  syncAttempts: 0,
+  refundable: 0,
+  refundReserved: 0,
+  refunded: 0,
+  refundCount: 0,
+} as const satisfies Partial<Order>;
+
 export type TransitionResult = Order | 'unmatched' | 'transaction_taken';
 
 /** True when `transition` moved the order (and gave it back). */

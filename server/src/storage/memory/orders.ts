@@ -1,7 +1,7 @@
 // The order repository in memory: the same conditions as the MongoDB one, checked and applied synchronously
 // (JavaScript runs each method's check-and-set without interleaving, which is what MongoDB's single-document
 // atomicity gives the other one).
-import type { NewOrder, Order, OrderRepository, Page } from '../../domain/ports/orders';
+import { NEW_ORDER_STATE, type NewOrder, type Order, type OrderRepository, type Page } from '../../domain/ports/orders';
 import { claim, copy, newestFirst, newId } from './ids';
 
 export function memoryOrders(): OrderRepository & { all(): Order[] } {
@@ -28,14 +28,9 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
       const order: Order = {
         ...copy(n),
         id: n.id ?? newId(),
-        status: 'PENDING',
+        ...NEW_ORDER_STATE,
         createdAt: now,
         updatedAt: now,
-        syncAttempts: 0,
-        refundable: 0,
-        refundReserved: 0,
-        refunded: 0,
-        refundCount: 0,
         refundHolds: [],
       };
       byId.set(order.id, order);

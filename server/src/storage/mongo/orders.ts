@@ -5,16 +5,17 @@
 // insert itself and its updates twice the update (docs/backend.md, "Numbers"). Those writes therefore do by hand
 // what the schema would: defaults, timestamps, no undefined fields; `order-model.test.ts` holds them to the schema.
 import { Types, type Connection, type QueryFilter } from 'mongoose';
-import type {
-  AdminOrderFilter,
-  ClaimRequest,
-  NewOrder,
-  Order,
-  OrderClaimKind,
-  OrderRepository,
-  Page,
-  TransitionFields,
-  TransitionResult,
+import {
+  NEW_ORDER_STATE,
+  type AdminOrderFilter,
+  type ClaimRequest,
+  type NewOrder,
+  type Order,
+  type OrderClaimKind,
+  type OrderRepository,
+  type Page,
+  type TransitionFields,
+  type TransitionResult,
 } from '../../domain/ports/orders';
 import type { OrderStatus } from '../../../../shared/api';
 import { isDuplicateKeyError } from './errors';
@@ -168,12 +169,7 @@ export function newOrderDoc({ id, ...order }: NewOrder, now: Date): OrderDoc {
   return {
     ...order,
     _id: id ? mustObjectId(id) : new Types.ObjectId(),
-    status: 'PENDING',
-    syncAttempts: 0,
-    refundable: 0,
-    refundReserved: 0,
-    refunded: 0,
-    refundCount: 0,
+    ...NEW_ORDER_STATE,
     refundHolds: [],
     createdAt: now,
     updatedAt: now,
