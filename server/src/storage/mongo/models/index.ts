@@ -13,6 +13,7 @@ import { reconciliationDayModel, reconciliationDiffModel } from './reconciliatio
 import { refundEventModel } from './refund-event';
 import { refundModel } from './refund';
 import { staffUserModel } from './staff-user';
+import { tillModel } from './till';
 import { transactionBindingModel } from './transaction-binding';
 
 export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> = [
@@ -29,6 +30,7 @@ export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> 
   refundEventModel,
   refundModel,
   staffUserModel,
+  tillModel,
   transactionBindingModel,
 ] as unknown as ReadonlyArray<(conn: Connection) => Model<never>>;
 
