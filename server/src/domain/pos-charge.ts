@@ -290,10 +290,17 @@ function posItems(input: PosChargeInput): OrderItem[] {
     const problem = textProblem(name, 'goodsName');
     if (problem) fields[`items.${i}.name`] ??= problem;
     if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) fields[`items.${i}.quantity`] = 'must be a whole number of at least 1';
-    if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0) fields[`items.${i}.unitPrice`] = 'must be whole minor units, 0 or more';
+    if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0)
+      fields[`items.${i}.unitPrice`] = 'must be whole minor units, 0 or more';
     const amount = item.quantity * item.unitPrice;
     sum += amount;
-    return { sku: `${POS_LINE_SKU}-${i + 1}`, name: { 'zh-HK': name, en: name }, unitPrice: item.unitPrice, quantity: item.quantity, amount };
+    return {
+      sku: `${POS_LINE_SKU}-${i + 1}`,
+      name: { 'zh-HK': name, en: name },
+      unitPrice: item.unitPrice,
+      quantity: item.quantity,
+      amount,
+    };
   });
   if (!Object.keys(fields).length && (!Number.isSafeInteger(sum) || sum !== input.amount))
     fields.items = `must add up to the amount (${sum} listed, ${input.amount} charged)`;

@@ -167,7 +167,8 @@ export function orderExtras(i: { goods?: GoodsLine[]; attach?: string; receiptId
       };
     });
   const receiptId = fit(i.receiptId, RECEIPT_ID_MAX_LENGTH);
-  if (receiptId || goods.length) out.detail = { ...(receiptId ? { receipt_id: receiptId } : {}), ...(goods.length ? { goods_detail: goods } : {}) };
+  if (receiptId || goods.length)
+    out.detail = { ...(receiptId ? { receipt_id: receiptId } : {}), ...(goods.length ? { goods_detail: goods } : {}) };
   const attach = fit(i.attach, ATTACH_MAX_LENGTH);
   if (attach) out.attach = attach;
   return out;

@@ -43,6 +43,14 @@ export function mongoTills(conn: Connection): TillRepository & { init(): Promise
         return d ? toTill(d) : undefined;
       } catch (err) {
         if (isDuplicateKeyError(err)) return 'duplicate';
+        // FerretDB 1.x reports a unique-index clash on an update as InternalError (code 1), not E11000 as MongoDB
+        // (and its own inserts) do: the clash is recognised by the other till that holds the key.
+        const wanted = change.set ?? {};
+        if (wanted.storeId !== undefined || wanted.deviceId !== undefined) {
+          const current = await Till.findById(_id).lean<TillDoc>();
+          const key = current && { storeId: wanted.storeId ?? current.storeId, deviceId: wanted.deviceId ?? current.deviceId };
+          if (key && (await Till.exists({ ...key, _id: { $ne: _id } }))) return 'duplicate';
+        }
         throw err;
       }
     },

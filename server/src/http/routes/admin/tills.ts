@@ -88,7 +88,8 @@ export function tillRoutes(router: Router, tills: TillService, audit: Audit): vo
       if (ctx.request.body !== undefined) validate(emptyBody, ctx.request.body);
       const { till, changed } = await tills.setActive(id, active);
       // Disabling a disabled till changes nothing: answered the same, audited once.
-      if (changed) await audit(ctx, { action: `till.${path}`, target: `till:${till.id}`, detail: { label: till.label, storeId: till.storeId } });
+      if (changed)
+        await audit(ctx, { action: `till.${path}`, target: `till:${till.id}`, detail: { label: till.label, storeId: till.storeId } });
       ctx.body = toTillView(till);
     });
   }
