@@ -83,7 +83,17 @@ const detailObject = z.object({
   receipt_id: b(1, RECEIPT_ID_MAX_LENGTH).optional(),
   goods_detail: z.array(goodsLine).min(1).max(1000).optional(),
 });
-export const orderDetail = z.union([detailObject, z.array(detailObject).max(1000)]).optional();
+const detailArray = z.array(detailObject).max(1000);
+// Not a z.union: its failure would name only `detail`, where the merchant needs the field inside it.
+export const orderDetail = z
+  .unknown()
+  .transform((v, ctx) => {
+    const r = (Array.isArray(v) ? detailArray : detailObject).safeParse(v);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  })
+  .optional();
 
 const common = {
   description: s(1, 127),
