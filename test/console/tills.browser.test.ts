@@ -95,9 +95,10 @@ test('an admin keeps the tills in either language, on a phone and a desktop', as
   await expectText(page.getByTestId('tills-message'), 'Added Front counter.');
   await expectText(page.getByTestId('tills-table'), 'Central (HK-CEN)');
   await checkPage(page, 'en 390 tills list');
+  await shot(page, 'tills-en-phone');
 
   // Limits in the unit WeChat Pay counts, said in words; a second till for the same device explained.
-  await fillTill(page, { label: 'Too long', storeId: '中環皇后大道中一號店', storeName: 'Central', deviceId: 'POS-X' });
+  await fillTill(page, { label: 'Too long', storeId: '中環皇后大道中一號分店', storeName: 'Central', deviceId: 'POS-X' });
   await page.getByTestId('till-submit').click();
   await expectText(page.getByTestId('till-form-error'), 'Store ID: too long, at most 32 bytes (a Chinese character takes 3).');
   await fillTill(page, { label: 'Copy', storeId: 'HK-CEN', storeName: 'Central', deviceId: 'POS-CEN-01' });
@@ -146,8 +147,10 @@ test('an admin keeps the tills in either language, on a phone and a desktop', as
     ['en', DESKTOP],
   ] as const) {
     await page.setViewportSize(vp);
-    await page.getByTestId('lang').selectOption(lang);
+    // On a phone the language picker is folded into the menu: the saved choice is read at start instead.
+    await page.evaluate(`localStorage.setItem('console.lang', '${lang}')`);
     await page.goto(`${stack.backendUrl}/admin/#/tills?${lang}=${vp.width}`);
+    await page.reload();
     await page.getByTestId('tills-table').waitFor();
     await page.locator('[data-testid="till-row"]').first().getByTestId('till-edit').click();
     await checkPage(page, `${lang} ${vp.width} tills editing`);
@@ -199,6 +202,7 @@ test('the POS chooses its till, remembers it on this device, and charges with li
   expect(await page.getByTestId('pos-amount').inputValue()).toBe('49.00');
   expect(await page.getByTestId('pos-amount').getAttribute('readonly')).not.toBeNull();
   await checkPage(page, 'zh-HK 390 pos items');
+  await shot(page, 'pos-items-zh-phone');
   await page.getByTestId('pos-auth-code').fill('134650720866361395');
   await page.getByTestId('pos-auth-code').press('Enter');
   await page.locator('[data-testid="pos-state"][data-state="SUCCESS"]').waitFor({ timeout: 60_000 });
@@ -213,6 +217,7 @@ test('the POS chooses its till, remembers it on this device, and charges with li
   await expectText(page.getByTestId('order-till'), '旺角前台 · 旺角店（HK-MK）· 裝置 POS-MK-01');
   await expectText(page.getByTestId('order-items'), '菠蘿油');
   await checkPage(page, 'zh-HK 390 order');
+  await shot(page, 'order-till-zh-phone');
 
   // English on a desktop: a charge at the other till.
   await page.setViewportSize(DESKTOP);
@@ -260,6 +265,7 @@ test('the POS chooses its till, remembers it on this device, and charges with li
     const totals = await expectText(s.getByTestId('statement-totals'), 'HK$49.00');
     expect(totals).not.toContain('HK$72.00');
     await checkPage(s, `${lang} ${vp.width} statement per store`);
+    await shot(s, `statement-store-${lang}-${vp.width}`);
     await s.close();
   }
 });

@@ -40,7 +40,7 @@ export function tillFieldProblem(f: (typeof FIELDS)[number], value: string): str
 
 export function tillsView(ctx: ViewContext): HTMLElement {
   const message = messageBox('tills-message');
-  const list = h('div', { testid: 'tills-list' });
+  const list = h('div', { class: 'results tills-list', testid: 'tills-list' });
   const formBox = h('div', {});
   let tills: TillView[] = [];
 
@@ -151,7 +151,7 @@ export function tillsView(ctx: ViewContext): HTMLElement {
         const button = h('button', { type: 'button', testid: 'till-toggle' }, till.active ? t('tills.disable') : t('tills.enable'));
         button.addEventListener('click', () => void toggle(till, button));
         return [
-          h('span', { testid: 'till-label' }, till.label),
+          h('span', { testid: 'till-name' }, till.label),
           `${till.storeName} (${till.storeId})`,
           h('span', { class: 'mono' }, [till.deviceId, till.deviceIp].filter(Boolean).join(' · ')),
           till.storeAddress ?? '—',
