@@ -186,6 +186,7 @@ export function posView(ctx: ViewContext): HTMLElement {
       h('button', { type: 'submit', class: 'primary', testid: 'pos-charge' }, t('pos.charge')),
     );
     guardSubmit(form, async () => {
+      await tillsLoaded.catch(() => undefined); // whether tills exist decides whether one must be chosen
       const tillId = tillSelect.value || undefined;
       if (!tillId && tills?.length) {
         setMessage(message, t('pos.needTill'));

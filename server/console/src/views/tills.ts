@@ -71,7 +71,6 @@ export function tillsView(ctx: ViewContext): HTMLElement {
         autocomplete: 'off',
         spellcheck: false,
         required: !f.optional,
-        inputmode: f.key === 'deviceIp' ? 'decimal' : undefined,
         value: editing?.[f.key] ?? '',
         testid: `till-${f.key}`,
       });
