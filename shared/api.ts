@@ -205,6 +205,8 @@ export interface AdminOrderView extends OrderView {
   customerOpenid: string;
   transactionId?: string; // WeChat order number
   flagged?: string; // why a person must look (amount mismatch, ABNORMAL refund...)
+  /** Where a Quick Pay charge was made: the till as it was at the time of the charge. */
+  till?: OrderTillView;
   notifications: NotificationRecord[];
   audit: AuditRecord[];
 }
@@ -237,6 +239,15 @@ export interface PosChargeRequest {
   amount: number;
   description: string;
   requestId: string;
+  /** The till charging (its store and device go to WeChat Pay as scene_info); optional unless POS_REQUIRE_TILL. */
+  tillId?: string;
+  /** What was sold, when the cashier lists it (detail.goods_detail); the lines must add up to `amount`. */
+  items?: PosItem[];
+}
+export interface PosItem {
+  name: string; // <= 256 bytes of UTF-8
+  quantity: number; // integer >= 1
+  unitPrice: number; // minor units
 }
 export interface PosChargeResponse {
   outTradeNo: string;
@@ -245,6 +256,57 @@ export interface PosChargeResponse {
   currency: CurrencyCode;
   transactionId?: string;
   message?: string;
+  till?: OrderTillView;
+}
+
+/**
+ * A Quick Pay till: one device at one store. A charge made with it sends WeChat Pay its scene_info
+ * (store_info.id/name/address, device_id, device_ip) and the order keeps a copy of it.
+ */
+export interface TillView {
+  id: string;
+  storeId: string; // store_info.id, <= 32 bytes of UTF-8
+  storeName: string; // <= 256 bytes
+  storeAddress?: string; // <= 512 bytes
+  deviceId: string; // device_id, <= 32 bytes; unique within its store
+  deviceIp?: string; // device_ip, an IPv4 or IPv6 address
+  label: string; // our name for it, <= 40 characters
+  active: boolean; // disabled tills cannot charge
+  createdAt: string;
+  updatedAt: string;
+}
+/** GET /api/admin/tills (any role): every till, active first, by store and label. */
+export interface TillList {
+  items: TillView[];
+}
+/** POST /api/admin/tills (admin) -> 201 TillView; 409 DUPLICATE when the store has a till with that device id. */
+export interface CreateTillRequest {
+  storeId: string;
+  storeName: string;
+  storeAddress?: string;
+  deviceId: string;
+  deviceIp?: string;
+  label: string;
+}
+/**
+ * PATCH /api/admin/tills/:id (admin) -> TillView: only the fields given change; null clears an optional one.
+ * POST /api/admin/tills/:id/disable and POST /api/admin/tills/:id/enable (admin) -> TillView.
+ */
+export interface UpdateTillRequest {
+  storeId?: string;
+  storeName?: string;
+  storeAddress?: string | null;
+  deviceId?: string;
+  deviceIp?: string | null;
+  label?: string;
+}
+/** The till an order was charged at, as it was then. */
+export interface OrderTillView {
+  id: string;
+  label: string;
+  storeId: string;
+  storeName: string;
+  deviceId: string;
 }
 
 export interface ReconciliationDiff {
@@ -254,9 +316,14 @@ export interface ReconciliationDiff {
   wechat?: { state?: string; amount?: number };
   local?: { state?: string; amount?: number };
 }
-/** GET /api/admin/statements/:date (yyyyMMdd) */
+/**
+ * GET /api/admin/statements/:date (yyyyMMdd), optionally `?store=<store id>`: then only the statement rows of that
+ * store's orders (matched by out_trade_no) and our records of that store are compared and totalled.
+ */
 export interface StatementReport {
   date: string;
+  /** The store the report is limited to. */
+  store?: string;
   rows: number;
   sha1: string;
   totals: { payments: number; refunds: number; currency: CurrencyCode };

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   ORDER_NOT_FOUND: 404,
   REFUND_NOT_FOUND: 404,
   PRODUCT_NOT_FOUND: 404,
+  /** A POS charge or a till change names a till that does not exist. */
+  TILL_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   DUPLICATE: 409,
@@ -21,6 +23,10 @@ export const ERROR_STATUS = {
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_EXCEEDS_BALANCE: 409,
   IDEMPOTENCY_MISMATCH: 409,
+  /** A POS charge names a till an admin disabled. */
+  TILL_DISABLED: 409,
+  /** A POS charge names no till while POS_REQUIRE_TILL is on. */
+  TILL_REQUIRED: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,

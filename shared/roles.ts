@@ -2,12 +2,14 @@
 // hides what would be refused) read. Plain objects only.
 import type { StaffRole } from './api';
 
-export type Capability = 'orders' | 'refund' | 'close' | 'pos' | 'statements' | 'settlements';
+// `tills`: add, edit and disable the Quick Pay tills (every role reads them: cashiers choose one, viewers filter
+// statements by store).
+export type Capability = 'orders' | 'refund' | 'close' | 'pos' | 'statements' | 'settlements' | 'tills';
 
 export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'cashier', 'viewer'];
 
 const CAPABILITIES: Readonly<Record<StaffRole, readonly Capability[]>> = {
-  admin: ['orders', 'refund', 'close', 'pos', 'statements', 'settlements'],
+  admin: ['orders', 'refund', 'close', 'pos', 'statements', 'settlements', 'tills'],
   cashier: ['orders', 'pos', 'statements', 'settlements'],
   viewer: ['orders', 'statements', 'settlements'],
 };

@@ -83,9 +83,33 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
         ? true
         : undefined,
     );
+    // Two stores' tills; the till charge is made at the first.
+    const till = (
+      await stack.api('POST', '/api/admin/tills', {
+        token: admin,
+        body: {
+          storeId: 'HK-CEN',
+          storeName: '中環店 Central',
+          storeAddress: '香港中環皇后大道中 1 號',
+          deviceId: 'POS-CEN-01',
+          deviceIp: '10.8.0.21',
+          label: 'Front counter',
+        },
+      })
+    ).json as { id: string };
+    await stack.api('POST', '/api/admin/tills', {
+      token: admin,
+      body: { storeId: 'HK-MK', storeName: '旺角店 Mong Kok', deviceId: 'POS-MK-01', label: '旺角前台' },
+    });
     await stack.api('POST', '/api/admin/pos/charge', {
       token: admin,
-      body: { authCode: '134567890123456789', amount: 2300, description: 'Counter sale', requestId: `shot-pos-${Date.now()}` },
+      body: {
+        authCode: '134567890123456789',
+        amount: 2300,
+        description: 'Counter sale',
+        requestId: `shot-pos-${Date.now()}`,
+        tillId: till.id,
+      },
     });
 
     const gmt8Today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -104,6 +128,7 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
         ready: '[data-testid="settlements-table"], [data-testid="settlements-empty"]',
       },
       { name: 'pos', hash: '#/pos', ready: '[data-testid="pos-form"]' },
+      { name: 'tills', hash: '#/tills', ready: '[data-testid="tills-table"]' },
     ];
     if (!opts.smoke) mkdirSync(outDir, { recursive: true });
     const page: Page = await browser.newPage();

@@ -23,6 +23,7 @@ import { StaffAccounts } from './domain/staff-accounts';
 import { AuditLog } from './domain/staff-audit';
 import { LoginLimiter } from './domain/staff-login-limiter';
 import { StaffOrders } from './domain/staff-orders';
+import { TillService } from './domain/tills';
 import { instrumentGateway } from './gateway/instrumented-gateway';
 import { rateLimitedGateway } from './gateway/rate-limited-gateway';
 import { createApp } from './http/app';
@@ -123,7 +124,16 @@ export function composeBackend(parts: BackendParts): Backend {
     jwtSecret: config.JWT_SECRET,
     tokenTtlSeconds: config.STAFF_TOKEN_TTL_SECONDS,
   });
-  const pos = new PosService({ orders: storage.orders, gateway, currency: config.CURRENCY, logger, pollMs: config.POS_POLL_SCHEDULE_MS });
+  const tills = new TillService({ tills: storage.tills });
+  const pos = new PosService({
+    orders: storage.orders,
+    tills,
+    requireTill: config.POS_REQUIRE_TILL,
+    gateway,
+    currency: config.CURRENCY,
+    logger,
+    pollMs: config.POS_POLL_SCHEDULE_MS,
+  });
   const staffOrders = new StaffOrders({
     orders: storage.orders,
     paymentEvents: storage.paymentEvents,
@@ -220,8 +230,9 @@ export function composeBackend(parts: BackendParts): Backend {
         orders: staffOrders,
         refunds,
         pos,
+        tills,
         audit,
-        reconcile: (date) => reconciliation.day(date),
+        reconcile: (date, store) => reconciliation.day(date, store),
         daily,
         settlements: (q) => querySettlements(gateway, q),
         reports: { source: storage.reports, currency: config.CURRENCY },

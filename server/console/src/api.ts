@@ -17,6 +17,10 @@ import type {
   StaffLoginRequest,
   StaffLoginResponse,
   StatementReport,
+  CreateTillRequest,
+  TillList,
+  TillView,
+  UpdateTillRequest,
 } from '../../../shared/api';
 import type { ErrorBody } from '../../../shared/errors';
 import { clearSession, currentSession } from './session';
@@ -40,7 +44,7 @@ export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const session = currentSession();
   if (session) headers.Authorization = `Bearer ${session.token}`;
@@ -114,8 +118,13 @@ export const api = {
     request<AdminRefundView>('GET', `/api/admin/refunds/${id(refundId)}`, undefined, signal),
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
-  statement: (date: string, signal?: AbortSignal) =>
-    request<StatementReport>('GET', `/api/admin/statements/${id(date)}`, undefined, signal),
+  statement: (date: string, store: string | undefined, signal?: AbortSignal) =>
+    request<StatementReport>('GET', `/api/admin/statements/${id(date)}${query({ store })}`, undefined, signal),
+  tills: (signal?: AbortSignal) => request<TillList>('GET', '/api/admin/tills', undefined, signal),
+  createTill: (body: CreateTillRequest) => request<TillView>('POST', '/api/admin/tills', body),
+  updateTill: (tillId: string, body: UpdateTillRequest) => request<TillView>('PATCH', `/api/admin/tills/${id(tillId)}`, body),
+  setTillActive: (tillId: string, active: boolean) =>
+    request<TillView>('POST', `/api/admin/tills/${id(tillId)}/${active ? 'enable' : 'disable'}`, {}),
   search: (q: string, signal?: AbortSignal) => request<AdminSearchResult>('GET', `/api/admin/search${query({ q })}`, undefined, signal),
   dashboard: (days: number, utcOffset: number, signal?: AbortSignal) =>
     request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),

@@ -16,12 +16,13 @@ import { posView } from './views/pos';
 import { settlementsView } from './views/settlements';
 import { reconciliationView } from './views/reconciliation';
 import { statementView } from './views/statement';
+import { tillsView } from './views/tills';
 
 interface Route {
   name: string;
   capability: Capability;
   view: View;
-  nav?: 'nav.orders' | 'nav.dashboard' | 'nav.statements' | 'nav.reconciliation' | 'nav.settlements' | 'nav.pos';
+  nav?: 'nav.orders' | 'nav.dashboard' | 'nav.statements' | 'nav.reconciliation' | 'nav.settlements' | 'nav.pos' | 'nav.tills';
 }
 
 const ROUTES: Route[] = [
@@ -31,6 +32,7 @@ const ROUTES: Route[] = [
   { name: 'statements', capability: 'statements', view: statementView, nav: 'nav.statements' },
   { name: 'reconciliation', capability: 'statements', view: reconciliationView, nav: 'nav.reconciliation' },
   { name: 'settlements', capability: 'settlements', view: settlementsView, nav: 'nav.settlements' },
+  { name: 'tills', capability: 'tills', view: tillsView, nav: 'nav.tills' },
 ];
 
 const app = document.getElementById('app') as HTMLElement;

@@ -29,6 +29,7 @@ export interface OrderInput {
   payer: OrderDoc['payer'];
   amount: { total: number; currency: string };
   scene_info?: Record<string, unknown>;
+  detail?: Record<string, unknown> | Record<string, unknown>[];
   time_expire?: Date;
 }
 
@@ -190,6 +191,7 @@ export class Ledger {
       payer: inp.payer,
       amount: inp.amount,
       scene_info: inp.scene_info,
+      detail: inp.detail,
       time_expire: inp.time_expire,
       digest: this.orderDigest(id, inp),
       trade_state: 'NOTPAY',

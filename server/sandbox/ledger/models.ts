@@ -25,6 +25,8 @@ export interface OrderDoc {
   payer: { openid?: string; sp_openid?: string; sub_openid?: string; auth_code?: string };
   amount: { total: number; currency: string };
   scene_info?: Record<string, unknown>;
+  /** detail (receipt_id, goods_detail...) as the merchant sent it: WeChat keeps it, and answers with none of it. */
+  detail?: Record<string, unknown> | Record<string, unknown>[];
   time_expire?: Date;
   digest: string;
   prepay_id?: string;
@@ -175,6 +177,7 @@ const orderSchema = new Schema<OrderDoc>(
     payer: Schema.Types.Mixed,
     amount: Schema.Types.Mixed,
     scene_info: Schema.Types.Mixed,
+    detail: Schema.Types.Mixed,
     time_expire: Date,
     digest: String,
     prepay_id: { type: String, index: true },

@@ -182,6 +182,9 @@ export function adminRouter(sandbox: Sandbox): Router {
     ctx.body = {
       data: orders.map((o) => ({
         ...transaction(o, 'both'),
+        // What the merchant sent and the query does not answer with (scene_info, detail), for tests and people.
+        ...(o.scene_info ? { scene_info: o.scene_info } : {}),
+        ...(o.detail ? { detail: o.detail } : {}),
         prepay_id: o.prepay_id,
         refundable: o.refundable,
         create_time: rfc3339(o.created_at),

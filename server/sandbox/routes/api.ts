@@ -57,6 +57,7 @@ export function apiRouter(sandbox: Sandbox): Router {
       payer,
       amount: inp.amount,
       scene_info: inp.scene_info,
+      detail: inp.detail,
       time_expire: inp.time_expire ? new Date(inp.time_expire) : undefined,
     });
     ctx.body = { prepay_id };
@@ -98,6 +99,7 @@ export function apiRouter(sandbox: Sandbox): Router {
       payer: { auth_code: inp.payer.auth_code, ...sandbox.quickPayPayer(m, apps) },
       amount: inp.amount,
       scene_info: inp.scene_info,
+      detail: inp.detail,
     });
     if (o.trade_state === 'USERPAYING') {
       const forced = [...st(ctx).faults].find((f) => f.startsWith('userpaying:'));

@@ -130,6 +130,8 @@ const schema = z
       .regex(/^\d+(,\d+)*$/)
       .default('3000,5000,10000,12000')
       .transform((s) => s.split(',').map(Number)),
+    /** Every Quick Pay charge must name its till (TILL_REQUIRED otherwise); off: a charge without one sends no scene_info. */
+    POS_REQUIRE_TILL: bool.default(false),
     STAFF_LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
     /** Password checks per window for an account from addresses it has not logged in from (all together). */
     STAFF_LOGIN_MAX_PER_USER: int(1, 1000).default(10),

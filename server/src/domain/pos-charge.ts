@@ -4,13 +4,20 @@
 //   may be charged again); a final refusal -> failed.
 // The answer is the order's final state, or USERPAYING when even the reverse could not be confirmed (the
 // pending-orders job keeps asking WeChat about it).
+//
+// A charge may name its till: the till must exist and be active (refused before anything is written or sent), and
+// the order keeps a copy of it. WeChat Pay then receives the till as scene_info (store, device, operator = the
+// cashier), `attach` = till:<id>, and detail.receipt_id = our out_trade_no (with goods_detail when the cashier
+// listed the items). A charge without a till sends no scene_info (POS_REQUIRE_TILL makes the till mandatory).
 import type { PosChargeResponse } from '../../../shared/api';
+import { textLength, textProblem } from '../../../shared/text-limits';
 import type { Logger } from '../logger';
-import type { Order, OrderRepository } from './ports/orders';
+import type { Order, OrderItem, OrderRepository } from './ports/orders';
 import {
   ERROR_CODE_ALIASES,
   isOrderNotExist,
   isWechatPayError,
+  type MicropayInput,
   type MicropayResult,
   type PaymentGateway,
   type Transaction,
@@ -18,19 +25,39 @@ import {
 import { DomainError } from './errors';
 import { applyTransaction } from './order-state';
 import { newOutTradeNo } from './order-view';
+import { orderTill, toOrderTillView, type TillService } from './tills';
 
 /** Waits between queries of a USERPAYING charge: 3 s, 5 s, 10 s, 12 s = 30 s (WeChat's guidance). */
 export const DEFAULT_POS_POLL_MS = [3000, 5000, 10000, 12000];
+
+/** The one order line of a charge whose items were not listed. */
+export const POS_LINE_SKU = 'POS';
+/** At most this many listed items per charge. */
+export const MAX_POS_ITEMS = 50;
+/** operator_id is string[1,32]: the cashier's username fits (USERNAME_PATTERN); anything longer is left out. */
+const OPERATOR_ID_MAX_BYTES = 32;
+
+export interface PosItemInput {
+  name: string;
+  quantity: number;
+  unitPrice: number;
+}
 
 export interface PosChargeInput {
   authCode: string;
   amount: number;
   description: string;
   requestId: string;
+  tillId?: string;
+  items?: PosItemInput[];
 }
 
 export interface PosServiceOptions {
   orders: OrderRepository;
+  /** The tills a charge may name; without it a charge naming a till is refused as unknown. */
+  tills?: TillService;
+  /** Refuse a charge that names no till (TILL_REQUIRED). */
+  requireTill?: boolean;
   gateway: PaymentGateway;
   currency: string;
   logger: Logger;
@@ -54,24 +81,25 @@ export class PosService {
   async charge(input: PosChargeInput, cashier: string): Promise<{ result: PosChargeResponse; created: boolean }> {
     const { orders } = this.deps;
     const owner = `pos:${cashier}`;
+    const tillId = input.tillId?.toLowerCase();
     let order = await orders.findByRequest(owner, input.requestId);
     let created = false;
     if (!order) {
+      // Everything is checked before the order is written: a refused charge leaves nothing behind.
+      const items = posItems(input);
+      if (!tillId && this.deps.requireTill) throw new DomainError('TILL_REQUIRED', 'choose the till this charge is made at (tillId)');
+      let till;
+      if (tillId) {
+        if (!this.deps.tills) throw new DomainError('TILL_NOT_FOUND', `no till ${tillId}`);
+        till = await this.deps.tills.forCharge(tillId);
+      }
       const now = this.now();
       const inserted = await orders.insert(
         {
           outTradeNo: newOutTradeNo('P', now),
           customerOpenid: owner,
           clientRequestId: input.requestId,
-          items: [
-            {
-              sku: 'POS',
-              name: { 'zh-HK': input.description, en: input.description },
-              unitPrice: input.amount,
-              quantity: 1,
-              amount: input.amount,
-            },
-          ],
+          items,
           description: input.description,
           total: input.amount,
           currency: this.deps.currency,
@@ -79,6 +107,7 @@ export class PosService {
           // The pending-orders job takes over if this process dies mid-charge.
           nextSyncAt: new Date(now.getTime() + 2 * 60_000),
           source: 'pos',
+          ...(till ? { till: orderTill(till) } : {}),
         },
         now,
       );
@@ -90,7 +119,8 @@ export class PosService {
         created = true;
       }
     }
-    if (order.total !== input.amount) throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different charge');
+    if (order.total !== input.amount || order.till?.id !== tillId)
+      throw new DomainError('IDEMPOTENCY_MISMATCH', 'this requestId was used for a different charge');
     if (!created) {
       // A repeat: answer the final state, or pick up where the first attempt stopped (query first).
       if (order.status !== 'PENDING') return { result: this.view(order), created };
@@ -102,13 +132,7 @@ export class PosService {
   private async run(order: Order, input: PosChargeInput): Promise<PosChargeResponse> {
     let res: MicropayResult;
     try {
-      res = await this.deps.gateway.micropay({
-        outTradeNo: order.outTradeNo,
-        description: order.description,
-        total: order.total,
-        currency: order.currency,
-        authCode: input.authCode,
-      });
+      res = await this.deps.gateway.micropay(micropayInput(order, input.authCode));
     } catch (err) {
       if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
       if (isWechatPayError(err) && (err.outcomeUnknown || err.kind === 'signature' || err.kind === 'invalid_response')) {
@@ -157,13 +181,7 @@ export class PosService {
 
   private async runResend(order: Order, input: PosChargeInput, resent: number): Promise<PosChargeResponse> {
     try {
-      const res = await this.deps.gateway.micropay({
-        outTradeNo: order.outTradeNo,
-        description: order.description,
-        total: order.total,
-        currency: order.currency,
-        authCode: input.authCode,
-      });
+      const res = await this.deps.gateway.micropay(micropayInput(order, input.authCode));
       return await this.fromResult(order, res);
     } catch (err) {
       if (isWechatPayError(err, ERROR_CODE_ALIASES.userPaying)) return this.pollThenReverse(order);
@@ -247,6 +265,79 @@ export class PosService {
             : 'USERPAYING';
     const v: PosChargeResponse = { outTradeNo: order.outTradeNo, state, amount: order.total, currency: order.currency };
     if (order.transactionId) v.transactionId = order.transactionId;
+    if (order.till) v.till = toOrderTillView(order.till);
     return v;
   }
+}
+
+/** The order lines of a charge: the listed items (which must add up to the amount), else one line. */
+function posItems(input: PosChargeInput): OrderItem[] {
+  if (!input.items?.length)
+    return [
+      {
+        sku: POS_LINE_SKU,
+        name: { 'zh-HK': input.description, en: input.description },
+        unitPrice: input.amount,
+        quantity: 1,
+        amount: input.amount,
+      },
+    ];
+  const fields: Record<string, string> = {};
+  if (input.items.length > MAX_POS_ITEMS) fields.items = `must be at most ${MAX_POS_ITEMS} lines`;
+  let sum = 0;
+  const lines = input.items.map((item, i): OrderItem => {
+    const name = item.name.trim();
+    const problem = textProblem(name, 'goodsName');
+    if (problem) fields[`items.${i}.name`] ??= problem;
+    if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) fields[`items.${i}.quantity`] = 'must be a whole number of at least 1';
+    if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0)
+      fields[`items.${i}.unitPrice`] = 'must be whole minor units, 0 or more';
+    const amount = item.quantity * item.unitPrice;
+    sum += amount;
+    return {
+      sku: `${POS_LINE_SKU}-${i + 1}`,
+      name: { 'zh-HK': name, en: name },
+      unitPrice: item.unitPrice,
+      quantity: item.quantity,
+      amount,
+    };
+  });
+  if (!Object.keys(fields).length && (!Number.isSafeInteger(sum) || sum !== input.amount))
+    fields.items = `must add up to the amount (${sum} listed, ${input.amount} charged)`;
+  const first = Object.entries(fields)[0];
+  if (first) throw new DomainError('VALIDATION_FAILED', `body: ${first[0]}: ${first[1]}`, { fields });
+  return lines;
+}
+
+/**
+ * What WeChat Pay is sent for `order`: built from the order alone (its lines, its till, its owner), so a charge
+ * resent after a lost answer carries the same fields as the first.
+ */
+export function micropayInput(order: Order, authCode: string): MicropayInput {
+  const goods = order.items
+    .filter((i) => i.sku !== POS_LINE_SKU)
+    .map((i) => ({ goodsId: i.sku, goodsName: i.name.en, quantity: i.quantity, price: i.unitPrice }));
+  const input: MicropayInput = {
+    outTradeNo: order.outTradeNo,
+    description: order.description,
+    total: order.total,
+    currency: order.currency,
+    authCode,
+    receiptId: order.outTradeNo,
+    ...(goods.length ? { goods } : {}),
+  };
+  const till = order.till;
+  if (till) {
+    const operator = order.customerOpenid.startsWith('pos:') ? order.customerOpenid.slice(4) : '';
+    input.attach = `till:${till.id}`;
+    input.scene = {
+      storeId: till.storeId,
+      storeName: till.storeName,
+      deviceId: till.deviceId,
+      ...(till.storeAddress ? { storeAddress: till.storeAddress } : {}),
+      ...(till.deviceIp ? { deviceIp: till.deviceIp } : {}),
+      ...(operator && textLength(operator, 'utf8-bytes') <= OPERATOR_ID_MAX_BYTES ? { operatorId: operator } : {}),
+    };
+  }
+  return input;
 }

@@ -17,12 +17,13 @@ export interface ReconciliationOptions {
 export class Reconciliation {
   constructor(private readonly deps: ReconciliationOptions) {}
 
-  day(date: string): Promise<StatementReport> {
-    return reconcileDay(this.deps, date);
+  /** `store`: only that store's orders (and their statement rows, by out_trade_no) are compared. */
+  day(date: string, store?: string): Promise<StatementReport> {
+    return reconcileDay(this.deps, date, store);
   }
 }
 
-export async function reconcileDay(deps: ReconciliationOptions, date: string): Promise<StatementReport> {
+export async function reconcileDay(deps: ReconciliationOptions, date: string, store?: string): Promise<StatementReport> {
   let statement;
   try {
     statement = await deps.gateway.statement(date);
@@ -34,24 +35,42 @@ export async function reconcileDay(deps: ReconciliationOptions, date: string): P
       throw new DomainError('VALIDATION_FAILED', `WeChat Pay refused the date: ${err.message}`);
     throw providerError(err, 'could not download the statement');
   }
-  return compareWithBooks(deps, date, statement);
+  return compareWithBooks(deps, date, statement, store);
 }
 
-/** Compares a downloaded statement (rows and SHA-1) with our orders and refunds of that day. */
+/**
+ * Compares a downloaded statement (rows and SHA-1) with our orders and refunds of that day. With `store`, both sides
+ * are limited to that store's orders: a statement row belongs to a store when its out_trade_no is one of our orders
+ * charged at one of the store's tills (the order keeps its till), a refund row through its order likewise. A row we
+ * have no order for belongs to no store: it shows only in the whole day's report.
+ */
 export async function compareWithBooks(
   deps: Pick<ReconciliationOptions, 'orders' | 'refunds' | 'currency'>,
   date: string,
-  statement: Pick<Statement, 'rows' | 'sha1'>,
+  whole: Pick<Statement, 'rows' | 'sha1'>,
+  store?: string,
 ): Promise<StatementReport> {
   const { start, end } = gmt8Day(date);
-  const named = statement.rows.map((r) => r.out_trade_no).filter(Boolean);
-  const namedRefunds = statement.rows.map((r) => r.out_refund_no).filter(Boolean);
-  const [paidThatDay, namedOrders, refundsThatDay, namedRefundDocs] = await Promise.all([
+  const named = whole.rows.map((r) => r.out_trade_no).filter(Boolean);
+  const namedRefunds = whole.rows.map((r) => r.out_refund_no).filter(Boolean);
+  let [paidThatDay, namedOrders, refundsThatDay, namedRefundDocs] = await Promise.all([
     deps.orders.paidBetween(start, end),
     deps.orders.findByOutTradeNos(named),
     deps.refunds.acceptedBetween(start, end),
     deps.refunds.findByOutRefundNos(namedRefunds),
   ]);
+  let statement = whole;
+  if (store !== undefined) {
+    const known = new Map([...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, o]));
+    const missing = [...refundsThatDay, ...namedRefundDocs].map((r) => r.outTradeNo).filter((no) => !known.has(no));
+    if (missing.length) for (const o of await deps.orders.findByOutTradeNos([...new Set(missing)])) known.set(o.outTradeNo, o);
+    const ofStore = (outTradeNo: string) => known.get(outTradeNo)?.till?.storeId === store;
+    paidThatDay = paidThatDay.filter((o) => ofStore(o.outTradeNo));
+    namedOrders = namedOrders.filter((o) => ofStore(o.outTradeNo));
+    refundsThatDay = refundsThatDay.filter((r) => ofStore(r.outTradeNo));
+    namedRefundDocs = namedRefundDocs.filter((r) => ofStore(r.outTradeNo));
+    statement = { sha1: whole.sha1, rows: whole.rows.filter((r) => ofStore(r.out_trade_no)) };
+  }
   const orders = new Map(
     [...paidThatDay, ...namedOrders].map((o) => [o.outTradeNo, { outTradeNo: o.outTradeNo, status: o.status, total: o.total }]),
   );
@@ -61,7 +80,7 @@ export async function compareWithBooks(
       { outRefundNo: r.outRefundNo, outTradeNo: r.outTradeNo, status: r.status, amount: r.amount },
     ]),
   );
-  return reconcile(
+  const report = reconcile(
     date,
     statement.sha1,
     statement.rows,
@@ -71,4 +90,5 @@ export async function compareWithBooks(
     [...refunds.values()],
     new Set(refundsThatDay.map((r) => r.outRefundNo)),
   );
+  return store === undefined ? report : { ...report, store };
 }

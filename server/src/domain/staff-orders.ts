@@ -10,6 +10,7 @@ import type { PaymentGateway } from './ports/payment-gateway';
 import type { RefundRepository } from './ports/refunds';
 import { toAdminRefundView, type RefundService } from './refund-service';
 import type { AuditLog } from './staff-audit';
+import { toOrderTillView } from './tills';
 import { closeOrderAtWechat } from './staff-close-order';
 
 export interface StaffOrdersOptions {
@@ -76,6 +77,7 @@ export class StaffOrders {
     const view: AdminOrderView = { ...base, customerOpenid: order.customerOpenid, notifications, audit: trail };
     if (order.transactionId) view.transactionId = order.transactionId;
     if (order.flagged) view.flagged = order.flagged;
+    if (order.till) view.till = toOrderTillView(order.till);
     return view;
   }
 

@@ -7,10 +7,13 @@ import { createWechatPayClient, type OrderDetail, type SceneInfo, type WechatPay
 import {
   ATTACH_MAX_LENGTH,
   CLIENT_IP_MAX_LENGTH,
+  cutToBytes,
   DEVICE_ID_MAX_LENGTH,
   GOODS_ID_MAX_LENGTH,
   GOODS_NAME_MAX_LENGTH,
   OPERATOR_ID_MAX_LENGTH,
+  RECEIPT_ID_MAX_LENGTH,
+  STORE_ADDRESS_MAX_LENGTH,
   STORE_ID_MAX_LENGTH,
   STORE_NAME_MAX_LENGTH,
 } from '../wechatpay/limits';
@@ -134,14 +137,20 @@ export function toWechatTime(d: Date): string {
   return `${t}+08:00`;
 }
 
-/** A value within a field's limit: trimmed, cut to `max` characters; undefined when empty. */
+/** A value within a field's limit: trimmed, cut to `max` bytes of UTF-8 (at a code point); undefined when empty. */
 function fit(v: string | undefined, max: number): string | undefined {
   const t = v?.trim();
-  return t ? t.slice(0, max) : undefined;
+  return t ? cutToBytes(t, max) : undefined;
 }
 
-/** detail.goods_detail and attach, within the field tables' limits (lines without a valid id are left out). */
-export function orderExtras(i: { goods?: GoodsLine[]; attach?: string }): { detail?: OrderDetail; attach?: string } {
+/**
+ * detail (receipt_id, goods_detail) and attach, within the field tables' limits (lines without a valid id are
+ * left out). No cost_price: WeChat uses it to tell a receipt paid in parts apart, and a charge here is a whole one.
+ */
+export function orderExtras(i: { goods?: GoodsLine[]; attach?: string; receiptId?: string }): {
+  detail?: OrderDetail;
+  attach?: string;
+} {
   const out: { detail?: OrderDetail; attach?: string } = {};
   const goods = (i.goods ?? [])
     .filter(
@@ -157,22 +166,31 @@ export function orderExtras(i: { goods?: GoodsLine[]; attach?: string }): { deta
         price: g.price,
       };
     });
-  if (goods.length) out.detail = { goods_detail: goods };
+  const receiptId = fit(i.receiptId, RECEIPT_ID_MAX_LENGTH);
+  if (receiptId || goods.length)
+    out.detail = { ...(receiptId ? { receipt_id: receiptId } : {}), ...(goods.length ? { goods_detail: goods } : {}) };
   const attach = fit(i.attach, ATTACH_MAX_LENGTH);
   if (attach) out.attach = attach;
   return out;
 }
 
-/** scene_info of a Quick Pay till: store id and name, device id, operator. */
+/**
+ * scene_info of a Quick Pay till: store id, name and address, device id and IP, operator. payer_client_ip is the
+ * customer's device, which a till never sees: not sent.
+ */
 export function tillScene(s: MicropayInput['scene']): { scene_info?: SceneInfo } {
   if (!s) return {};
   const scene: SceneInfo = {};
   const deviceId = fit(s.deviceId, DEVICE_ID_MAX_LENGTH);
+  const deviceIp = fit(s.deviceIp, CLIENT_IP_MAX_LENGTH);
   const operatorId = fit(s.operatorId, OPERATOR_ID_MAX_LENGTH);
   const storeId = fit(s.storeId, STORE_ID_MAX_LENGTH);
   const storeName = fit(s.storeName, STORE_NAME_MAX_LENGTH);
+  const storeAddress = fit(s.storeAddress, STORE_ADDRESS_MAX_LENGTH);
+  if (deviceIp) scene.device_ip = deviceIp;
   if (deviceId) scene.device_id = deviceId;
   if (operatorId) scene.operator_id = operatorId;
-  if (storeId) scene.store_info = { id: storeId, ...(storeName ? { name: storeName } : {}) };
+  if (storeId)
+    scene.store_info = { id: storeId, ...(storeName ? { name: storeName } : {}), ...(storeAddress ? { address: storeAddress } : {}) };
   return Object.keys(scene).length ? { scene_info: scene } : {};
 }

@@ -104,6 +104,21 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
       ...pair(t('order.refundable'), h('span', { testid: 'order-refundable' }, money(order.refundableAmount, c))),
       ...pair(t('order.transactionId'), h('span', { class: 'mono' }, order.transactionId ?? '—')),
       ...pair(t('order.customer'), h('span', { class: 'mono' }, order.customerOpenid)),
+      ...(order.till
+        ? pair(
+            t('order.till'),
+            h(
+              'span',
+              { testid: 'order-till' },
+              t('order.tillText', {
+                label: order.till.label,
+                store: order.till.storeName,
+                storeId: order.till.storeId,
+                deviceId: order.till.deviceId,
+              }),
+            ),
+          )
+        : []),
       ...pair(t('orders.created'), when(order.createdAt)),
       ...pair(t('orders.paid'), when(order.paidAt)),
       ...payerPairs(order),

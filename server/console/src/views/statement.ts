@@ -1,9 +1,11 @@
 // A day's statement from WeChat Pay, reconciled against our records; every difference is a highlighted row.
+// The store filter limits both sides to the orders charged at that store's tills.
 import type { ReconciliationDiff, StatementReport } from '../../../../shared/api';
 import { api, ApiError } from '../api';
 import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
 import { currentLang, errorText, isAbort, money, t } from '../ui';
 import type { ViewContext } from './context';
+import { storesOf } from './till-text';
 
 /** Yesterday in the browser's calendar, as yyyy-mm-dd (today's statement is not ready until tomorrow). */
 export function yesterday(now = new Date()): string {
@@ -42,17 +44,41 @@ export function statementView(ctx: ViewContext): HTMLElement {
     value: ctx.query.get('date') ?? yesterday(),
     testid: 'statement-date',
   });
+  const chosenStore = ctx.query.get('store') ?? '';
+  const store = h(
+    'select',
+    { name: 'store', testid: 'statement-store' },
+    h('option', { value: '' }, t('statement.allStores')),
+    chosenStore ? h('option', { value: chosenStore, selected: true }, chosenStore) : null,
+  );
+  // The stores are those of the tills (disabled ones too: their past charges stay in statements).
+  const storesLoaded = api.tills(ctx.signal).then(
+    (r) => {
+      const stores = storesOf(r.items);
+      if (chosenStore && !stores.some((s) => s.id === chosenStore)) stores.push({ id: chosenStore, name: chosenStore });
+      replaceChildren(
+        store,
+        h('option', { value: '' }, t('statement.allStores')),
+        ...stores.map((s) => h('option', { value: s.id, selected: s.id === chosenStore }, s.name === s.id ? s.id : `${s.name} (${s.id})`)),
+      );
+      return stores;
+    },
+    () => [], // the filter keeps what the address says; the statement itself still loads
+  );
   const message = messageBox('statement-error');
   const results = h('div', { testid: 'statement-results' });
   const form = h(
     'form',
     { class: 'filters' },
     field(t('statement.date'), date),
+    field(t('statement.store'), store),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'statement-load' }, t('statement.load'))),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (date.value) ctx.navigate(`#/statements?date=${encodeURIComponent(date.value)}`);
+    const q = new URLSearchParams({ date: date.value });
+    if (store.value) q.set('store', store.value);
+    if (date.value) ctx.navigate(`#/statements?${q.toString()}`);
   });
 
   const chosen = ctx.query.get('date');
@@ -62,8 +88,18 @@ export function statementView(ctx: ViewContext): HTMLElement {
     setMessage(message, statementMissingText(chosen), 'info');
   } else if (chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
     replaceChildren(results, h('p', { class: 'muted' }, t('common.loading')));
-    api.statement(chosen.replace(/-/g, ''), ctx.signal).then(
-      (report) => replaceChildren(results, renderReport(report)),
+    Promise.all([api.statement(chosen.replace(/-/g, ''), chosenStore || undefined, ctx.signal), storesLoaded]).then(
+      ([report, stores]) => {
+        const s = stores.find((x) => x.id === report.store);
+        const name = s && s.name !== s.id ? `${s.name} (${s.id})` : (report.store ?? '');
+        replaceChildren(
+          results,
+          report.store
+            ? h('p', { class: 'message message-info', testid: 'statement-store-note' }, t('statement.storeNote', { store: name }))
+            : null,
+          renderReport(report),
+        );
+      },
       (err) => {
         if (isAbort(err)) return;
         replaceChildren(results);

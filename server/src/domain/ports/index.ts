@@ -7,6 +7,7 @@ import type { OrderRepository } from './orders';
 import type { ReconciliationRepository } from './reconciliation';
 import type { RefundRepository } from './refunds';
 import type { AuditRepository, LoginAttemptStore, StaffUserRepository } from './staff';
+import type { TillRepository } from './tills';
 
 export interface Storage {
   orders: OrderRepository;
@@ -21,4 +22,5 @@ export interface Storage {
   leases: LeaseStore;
   reports: ReportSource;
   reconciliation: ReconciliationRepository;
+  tills: TillRepository;
 }

@@ -50,6 +50,20 @@ export interface PayerAmount {
   promotions?: OrderPromotion[];
 }
 
+/**
+ * The till a Quick Pay charge was made at, copied onto the order when it is created: a later edit of the till does
+ * not move past charges, and a resent charge sends WeChat Pay the same scene_info as the first.
+ */
+export interface OrderTill {
+  id: string;
+  storeId: string;
+  storeName: string;
+  storeAddress?: string;
+  deviceId: string;
+  deviceIp?: string;
+  label: string;
+}
+
 export interface Order extends PayerAmount {
   id: string;
   outTradeNo: string;
@@ -83,6 +97,8 @@ export interface Order extends PayerAmount {
   /** The instance that last claimed the order for a sync (diagnostics). */
   claimedBy?: string;
   source: OrderSource;
+  /** POS orders charged at a till. */
+  till?: OrderTill;
   refundable: number;
   refundReserved: number;
   refunded: number;
@@ -104,7 +120,7 @@ export type NewOrder = Pick<
   | 'nextSyncAt'
   | 'source'
 > &
-  Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt'>> & {
+  Partial<Pick<Order, 'prepayId' | 'prepayExpiresAt' | 'till'>> & {
     /** Chosen before the insert (see `newId`) when the order's id must travel with its prepay. */
     id?: string;
   };

@@ -68,9 +68,18 @@ export interface MicropayInput {
   currency: string;
   authCode: string;
   goods?: GoodsLine[];
+  /** detail.receipt_id: the receipt the charge belongs to (our out_trade_no). */
+  receiptId?: string;
   attach?: string;
   /** scene_info of the till: store, device, operator. */
-  scene?: { storeId?: string; storeName?: string; deviceId?: string; operatorId?: string };
+  scene?: {
+    storeId?: string;
+    storeName?: string;
+    storeAddress?: string;
+    deviceId?: string;
+    deviceIp?: string;
+    operatorId?: string;
+  };
 }
 
 /** Who we are at WeChat Pay: what a genuine notification about our orders must name. */

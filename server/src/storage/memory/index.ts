@@ -9,6 +9,7 @@ import { memoryReconciliation } from './reconciliation';
 import { memoryRefunds } from './refunds';
 import { memoryReports } from './reports';
 import { memoryAudit, memoryLoginAttempts, memoryStaffUsers } from './staff';
+import { memoryTills } from './tills';
 
 function memoryLeases(): LeaseStore {
   const leases = new Map<string, { owner: string; until: Date }>();
@@ -42,6 +43,7 @@ export function createMemoryStorage() {
     leases: memoryLeases(),
     reports: memoryReports(orders, refunds),
     reconciliation: memoryReconciliation(),
+    tills: memoryTills(),
   } satisfies Storage;
 }
 

@@ -10,6 +10,7 @@ import { mongoReconciliation } from './reconciliation';
 import { mongoRefunds } from './refunds';
 import { mongoReports } from './reports';
 import { mongoAudit, mongoLoginAttempts, mongoStaffUsers } from './staff';
+import { mongoTills } from './tills';
 
 export { connectDatabase, databaseState, pingDatabase } from './connection';
 
@@ -25,6 +26,7 @@ export function createMongoStorage(conn: Connection): Storage & { init(): Promis
     loginAttempts: mongoLoginAttempts(conn),
     audit: mongoAudit(conn),
     reconciliation: mongoReconciliation(conn),
+    tills: mongoTills(conn),
   };
   return {
     ...parts,

@@ -12,25 +12,29 @@ import type {
 } from '../../../../../shared/api';
 import { differencesCsv, type DailyReconciliation } from '../../../domain/daily-reconciliation';
 import { DomainError } from '../../../domain/errors';
-import type { PosService } from '../../../domain/pos-charge';
+import { MAX_POS_ITEMS, type PosService } from '../../../domain/pos-charge';
 import { toAdminRefundView, type RefundService } from '../../../domain/refund-service';
 import type { SettlementQueryInput } from '../../../domain/settlements';
 import { USERNAME_PATTERN } from '../../../domain/ports/staff';
 import type { StaffAccounts } from '../../../domain/staff-accounts';
 import type { Actor, AuditEntry, AuditLog } from '../../../domain/staff-audit';
 import type { StaffOrders } from '../../../domain/staff-orders';
+import type { TillService } from '../../../domain/tills';
 import type { Logger } from '../../../logger';
 import { requireCapability, requireRole, staffOf } from '../../middleware/staff-auth';
 import { limitedText } from '../../text-limits';
 import { validate } from '../../validate';
+import { tillRoutes } from './tills';
 
 export interface AdminRouteDeps {
   accounts: StaffAccounts;
   orders: StaffOrders;
   refunds: RefundService;
   pos: PosService;
+  tills: TillService;
   audit: AuditLog;
-  reconcile(date: string): Promise<StatementReport>;
+  /** A day's statement against our books; `store` limits both sides to that store's orders. */
+  reconcile(date: string, store?: string): Promise<StatementReport>;
   /** The daily reconciliation job's stored days and differences. */
   daily: DailyReconciliation;
   settlements(q: SettlementQueryInput): Promise<SettlementList>;
@@ -76,7 +80,20 @@ const posSchema = z.strictObject({
   amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   description: limitedText('posDescription'),
   requestId,
+  tillId: objectId.transform((s) => s.toLowerCase()).optional(),
+  items: z
+    .array(
+      z.strictObject({
+        name: limitedText('goodsName'),
+        quantity: z.number().int().min(1).max(9999),
+        unitPrice: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      }),
+    )
+    .min(1)
+    .max(MAX_POS_ITEMS)
+    .optional(),
 });
+const statementQuery = z.strictObject({ store: limitedText('storeId').optional() });
 const settlementQuery = z
   .strictObject({
     state: z.enum(['SETTLED', 'UNSETTLE']),
@@ -210,7 +227,13 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       action: created ? 'pos.charge' : 'pos.charge_repeat',
       target: `order:${order?.id ?? result.outTradeNo}`,
       ...(order ? { orderId: order.id } : {}),
-      detail: { amount: input.amount, requestId: input.requestId, state: result.state, outTradeNo: result.outTradeNo },
+      detail: {
+        amount: input.amount,
+        requestId: input.requestId,
+        state: result.state,
+        outTradeNo: result.outTradeNo,
+        ...(result.till ? { tillId: result.till.id, storeId: result.till.storeId } : {}),
+      },
     });
     ctx.status = created ? 201 : 200;
     ctx.body = result;
@@ -218,12 +241,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 
   guarded.get('/statements/:date', requireCapability('statements'), async (ctx) => {
     const { date } = validate(z.strictObject({ date: yyyymmdd }), ctx.params, 'path');
-    if (Object.keys(ctx.query).length) validate(z.strictObject({}), ctx.query, 'query');
-    const report = await deps.reconcile(date);
+    const { store } = validate(statementQuery, ctx.query, 'query');
+    const report = await deps.reconcile(date, store);
     await audit(ctx, {
       action: 'statement.reconcile',
       target: `statement:${date}`,
-      detail: { rows: report.rows, differences: report.differences.length },
+      detail: { rows: report.rows, differences: report.differences.length, ...(store ? { store } : {}) },
     });
     ctx.body = report;
   });
@@ -258,6 +281,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     ctx.set('Content-Disposition', `attachment; filename="reconciliation-${date}.csv"`);
     ctx.body = differencesCsv(date, differences);
   });
+
+  tillRoutes(guarded, deps.tills, audit);
 
   guarded.get('/settlements', requireCapability('settlements'), async (ctx) => {
     const q = validate(settlementQuery, ctx.query, 'query');

@@ -13,6 +13,7 @@ import { reconciliationDayModel, reconciliationDiffModel } from './reconciliatio
 import { refundEventModel } from './refund-event';
 import { refundModel } from './refund';
 import { staffUserModel } from './staff-user';
+import { tillModel } from './till';
 
 export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> = [
   auditModel,
@@ -28,6 +29,7 @@ export const MODEL_FACTORIES: ReadonlyArray<(conn: Connection) => Model<never>> 
   refundEventModel,
   refundModel,
   staffUserModel,
+  tillModel,
 ] as unknown as ReadonlyArray<(conn: Connection) => Model<never>>;
 
 /** Builds every declared index (what the backend does at start). */

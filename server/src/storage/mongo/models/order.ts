@@ -2,7 +2,14 @@
 // idempotency comes from the unique indexes below. Refund counters are moved by the refund service only.
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import type { OrderStatus } from '../../../../../shared/api';
-import { OUT_TRADE_NO_PATTERN, type LocalizedText, type Order, type OrderItem, type OrderPromotion } from '../../../domain/ports/orders';
+import {
+  OUT_TRADE_NO_PATTERN,
+  type LocalizedText,
+  type Order,
+  type OrderItem,
+  type OrderPromotion,
+  type OrderTill,
+} from '../../../domain/ports/orders';
 import { textValidator } from './text';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
@@ -48,6 +55,19 @@ const promotionSchema = new Schema<OrderPromotion>(
   { _id: false },
 );
 
+const tillSchema = new Schema<OrderTill>(
+  {
+    id: { type: String, required: true },
+    storeId: { type: String, required: true, validate: textValidator('storeId') },
+    storeName: { type: String, required: true, validate: textValidator('storeName') },
+    storeAddress: { type: String, validate: textValidator('storeAddress') },
+    deviceId: { type: String, required: true, validate: textValidator('deviceId') },
+    deviceIp: { type: String, maxlength: 45 },
+    label: { type: String, required: true, validate: textValidator('tillLabel') },
+  },
+  { _id: false },
+);
+
 export const orderSchema = new Schema<OrderDoc>(
   {
     outTradeNo: { type: String, required: true, match: OUT_TRADE_NO_PATTERN },
@@ -70,6 +90,7 @@ export const orderSchema = new Schema<OrderDoc>(
     syncAttempts: { ...int, default: 0 },
     claimedBy: { type: String },
     source: { type: String, required: true, enum: ['miniprogram', 'pos'], default: 'miniprogram' },
+    till: { type: tillSchema, default: undefined },
     refundable: { ...int, default: 0 },
     refundReserved: { ...int, default: 0 },
     refunded: { ...int, default: 0 },
