@@ -31,13 +31,20 @@ test('orders arriving together while a sku is read share that one read', async (
 
 test('an answer older than the ttl is read again, and a failed read is not kept', async () => {
   const { st, reads, catalog } = countedCatalog();
-  const cache = new CachedCatalog(catalog, 20);
-  expect((await cache.findActive(['tea']))[0]!.price).toBe(2800);
-  st.catalog.put({ ...PRODUCTS[0]!, price: 3000 });
-  expect((await cache.findActive(['tea']))[0]!.price).toBe(2800);
-  await new Promise((r) => setTimeout(r, 30));
-  expect((await cache.findActive(['tea']))[0]!.price).toBe(3000);
-  expect(reads.length).toBe(2);
+  let now = Date.now();
+  const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+  try {
+    const cache = new CachedCatalog(catalog, 1000);
+    expect((await cache.findActive(['tea']))[0]!.price).toBe(2800);
+    st.catalog.put({ ...PRODUCTS[0]!, price: 3000 });
+    now += 999;
+    expect((await cache.findActive(['tea']))[0]!.price).toBe(2800);
+    now += 2;
+    expect((await cache.findActive(['tea']))[0]!.price).toBe(3000);
+    expect(reads.length).toBe(2);
+  } finally {
+    clock.mockRestore();
+  }
 
   let down = true;
   const flaky = new CachedCatalog(
