@@ -21,6 +21,10 @@ export const ERROR_STATUS = {
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_EXCEEDS_BALANCE: 409,
   IDEMPOTENCY_MISMATCH: 409,
+  /** Retry or cancel asked of a refund that is not waiting for staff (another person acted, or it moved on). */
+  REFUND_NOT_AWAITING_STAFF: 409,
+  /** Cancel asked of a refund WeChat Pay turns out to have accepted: it is tracked, not cancelled. */
+  REFUND_ACCEPTED_AT_WECHAT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,

@@ -217,7 +217,8 @@ export function adminRouter(sandbox: Sandbox): Router {
     ctx.body = m.settings;
   });
   // A refund made by the merchant in the merchant platform (not through the API): WeChat Pay numbers it, and
-  // the API then shows it like any other (refund queries, all refunds of the order, notification).
+  // the API then shows it like any other (refund queries, all refunds of the order, statement). It has no
+  // notify_url: it is notified to the refund notification URL set in the merchant platform (`refundNotifyUrl`).
   r.post('/refunds/merchant-platform', async (ctx) => {
     const p = parse(
       z.object({
@@ -225,6 +226,7 @@ export function adminRouter(sandbox: Sandbox): Router {
         merchant_key: z.string().optional(),
         refund: z.number().int().min(1),
         reason: z.string().max(80).optional(),
+        source: z.enum(['REFUND_SOURCE_UNSETTLED_FUNDS', 'REFUND_SOURCE_RECHARGE_FUNDS']).optional(),
       }),
       body(ctx),
     );
@@ -245,6 +247,7 @@ export function adminRouter(sandbox: Sandbox): Router {
         .toString()
         .padStart(6, '0')}`,
       reason: p.reason,
+      source: p.source,
       amount: { refund: p.refund, total: o.amount.total, currency: o.amount.currency },
     });
     ctx.body = refundQueried(refund);
