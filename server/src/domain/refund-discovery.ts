@@ -47,8 +47,8 @@ export class RefundDiscovery {
       for (const wx of list.data) {
         result.found += 1;
         const outcome = await this.deps.refunds.recordFromWechat(order, wx);
-        if (outcome === 'recorded') result.recorded += 1;
-        else if (outcome === 'flagged') result.flagged += 1;
+        if (outcome.recorded) result.recorded += 1;
+        if (outcome.flagged) result.flagged += 1;
       }
       if (list.data.length < PAGE || result.found >= (list.total_num ?? 0)) break;
     }

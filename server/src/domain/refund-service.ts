@@ -56,8 +56,11 @@ export function externalRequestId(outRefundNo: string): string {
   return `external:${createHash('sha256').update(outRefundNo).digest('hex').slice(0, 40)}`;
 }
 
-/** What recording one refund WeChat lists did. */
-export type RecordOutcome = 'recorded' | 'known' | 'flagged';
+/** What recording one refund WeChat lists did: inserted now (external), and/or flagged for a person. */
+export interface RecordOutcome {
+  recorded: boolean;
+  flagged: boolean;
+}
 
 export interface CreateRefundInput {
   amount: number;
@@ -336,16 +339,17 @@ export class RefundService {
    */
   async recordFromWechat(order: Order, wx: Refund): Promise<RecordOutcome> {
     const known = await this.deps.refunds.findByOutRefundNo(wx.out_refund_no);
+    const none: RecordOutcome = { recorded: false, flagged: false };
     if (known && !known.external) {
-      if (known.orderId !== order.id) return 'known';
+      if (known.orderId !== order.id) return none;
       if (wx.amount?.refund !== undefined && wx.amount.refund !== known.amount) {
         const reason = `WeChat Pay lists refund ${known.outRefundNo} with amount ${wx.amount.refund} (ours ${known.amount})`;
         await this.deps.refunds.update(known.id, { unflagged: true }, { set: { flagged: reason } });
         await this.deps.orders.flag(known.orderId, reason);
-        return 'flagged';
+        return { recorded: false, flagged: true };
       }
       if (wx.status) await this.applyWechatStatus(known, wx.status, wx);
-      return 'known';
+      return none;
     }
     let refund = known;
     let recorded = false;
@@ -356,7 +360,7 @@ export class RefundService {
         const reason = `WeChat Pay lists refund ${wx.out_refund_no} of this order that cannot be recorded (amount ${String(amount)} ${currency})`;
         await this.deps.orders.flag(order.id, reason);
         this.deps.logger.error({ outRefundNo: wx.out_refund_no, outTradeNo: order.outTradeNo }, reason);
-        return 'flagged';
+        return { recorded: false, flagged: true };
       }
       const now = this.now();
       const created = wx.create_time ? new Date(wx.create_time) : now;
@@ -392,8 +396,7 @@ export class RefundService {
         );
       }
     }
-    const held = await this.adoptExternal(refund, wx);
-    return held === 'flagged' ? 'flagged' : recorded ? 'recorded' : 'known';
+    return { recorded, flagged: (await this.adoptExternal(refund, wx)) === 'flagged' };
   }
 
   /** An external refund's hold (once) and WeChat's status. Safe to repeat and to run concurrently. */
