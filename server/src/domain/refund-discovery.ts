@@ -64,7 +64,9 @@ export class RefundDiscovery {
     const total: DiscoveryResult = { found: 0, recorded: 0, flagged: 0 };
     const refundRows = rows.filter((r) => r.out_refund_no);
     if (!refundRows.length) return total;
-    const known = new Set((await this.deps.refundRecords.findByOutRefundNos(refundRows.map((r) => r.out_refund_no!))).map((r) => r.outRefundNo));
+    const known = new Set(
+      (await this.deps.refundRecords.findByOutRefundNos(refundRows.map((r) => r.out_refund_no!))).map((r) => r.outRefundNo),
+    );
     const orderNos = [...new Set(refundRows.filter((r) => !known.has(r.out_refund_no!)).map((r) => r.out_trade_no))].filter(Boolean);
     if (!orderNos.length) return total;
     for (const order of await this.deps.orders.findByOutTradeNos(orderNos)) {

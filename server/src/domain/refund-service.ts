@@ -234,7 +234,11 @@ export class RefundService {
             ? // NOT_ENOUGH again and again: retrying blindly holds the amount forever; a person decides now.
               { set: { lastError, notEnoughStreak: streak, awaitingStaff: 'NOT_ENOUGH' }, unset: ['nextSyncAt'], countAttempt: true }
             : {
-                set: { lastError, notEnoughStreak: streak, nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)) },
+                set: {
+                  lastError,
+                  notEnoughStreak: streak,
+                  nextSyncAt: new Date(now.getTime() + retryDelayMs(refund.attempts + 1, this.delays)),
+                },
                 countAttempt: true,
               },
         );
@@ -310,9 +314,13 @@ export class RefundService {
       );
       if (back && atWechat.status) await this.applyWechatStatus(back, atWechat.status, atWechat);
       this.deps.logger.warn({ outRefundNo: current.outRefundNo }, 'cancel refused: WeChat Pay has the refund; it is tracked again');
-      throw new DomainError('REFUND_ACCEPTED_AT_WECHAT', 'WeChat Pay has accepted this refund, so it cannot be cancelled; it is tracked again', {
-        status: atWechat.status ?? 'PROCESSING',
-      });
+      throw new DomainError(
+        'REFUND_ACCEPTED_AT_WECHAT',
+        'WeChat Pay has accepted this refund, so it cannot be cancelled; it is tracked again',
+        {
+          status: atWechat.status ?? 'PROCESSING',
+        },
+      );
     }
     const ended = await this.deps.refunds.updateAndGet(
       current.id,
@@ -460,7 +468,12 @@ export class RefundService {
           refund.id,
           { status: 'PENDING', reserved: true },
           {
-            set: { status: 'PROCESSING', acceptedAt: refund.acceptedAt ?? this.now(), nextSyncAt: this.later(this.processingCheckMs), ...extra },
+            set: {
+              status: 'PROCESSING',
+              acceptedAt: refund.acceptedAt ?? this.now(),
+              nextSyncAt: this.later(this.processingCheckMs),
+              ...extra,
+            },
             unset: ['awaitingStaff'],
           },
         );
@@ -606,7 +619,11 @@ export function toAdminRefundView(r: RefundRecord): AdminRefundView {
 }
 
 function notAwaiting(r: RefundRecord): DomainError {
-  return new DomainError('REFUND_NOT_AWAITING_STAFF', `the refund is ${r.status} and not waiting for staff (someone may have acted on it already)`, {
-    status: r.status,
-  });
+  return new DomainError(
+    'REFUND_NOT_AWAITING_STAFF',
+    `the refund is ${r.status} and not waiting for staff (someone may have acted on it already)`,
+    {
+      status: r.status,
+    },
+  );
 }

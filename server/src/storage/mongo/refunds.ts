@@ -8,7 +8,12 @@ import { refundModel, type RefundDoc } from './models/refund';
 
 export function toRefund(d: RefundDoc): RefundRecord {
   // Refunds stored before `source` and `notEnoughStreak` existed read as the defaults they were sent with.
-  return { ...withId(d), orderId: String(d.orderId), source: d.source ?? 'REFUND_SOURCE_UNSETTLED_FUNDS', notEnoughStreak: d.notEnoughStreak ?? 0 };
+  return {
+    ...withId(d),
+    orderId: String(d.orderId),
+    source: d.source ?? 'REFUND_SOURCE_UNSETTLED_FUNDS',
+    notEnoughStreak: d.notEnoughStreak ?? 0,
+  };
 }
 
 function filterFor(id: string, g: RefundGuard): QueryFilter<RefundDoc> {
