@@ -428,11 +428,16 @@ export class RefundService {
       const reason =
         `refund ${refund.outRefundNo} of ${refund.amount} was made outside this system (merchant platform), but the order ` +
         `cannot count it (refundable ${order?.refundable ?? 0}, held for other refunds ${order?.refundReserved ?? 0}): a person must look`;
-      await this.deps.refunds.update(
+      const marked = await this.deps.refunds.update(
         refund.id,
         { status: 'PENDING', reserved: false },
         { set: { flagged: reason, nextSyncAt: this.later(retryDelayMs(refund.attempts + 1, this.delays)) }, countAttempt: true },
       );
+      if (!marked) {
+        // `refund` was stale: another finder held (and maybe settled) it meanwhile, which is why the hold was refused.
+        const fresh = await this.deps.refunds.findById(refund.id);
+        if (fresh && (fresh.reserved || fresh.status !== 'PENDING')) return this.adoptExternal(fresh, wx);
+      }
       await this.deps.orders.flag(refund.orderId, reason);
       this.deps.logger.error({ outRefundNo: refund.outRefundNo, outTradeNo: refund.outTradeNo }, reason);
       return 'flagged';

@@ -490,6 +490,39 @@ describe.each([
     expect(await order(a.id)).toMatchObject({ refundable: 500, refundReserved: 0, refunded: 500, refundHolds: [] });
   });
 
+  test('a job working from a stale copy of an external refund another finder already counted flags nothing', async () => {
+    const w = ledgerGateway();
+    const svc = service({ gateway: w.gw });
+    const id = await paidOrder(1000);
+    const o = (await order(id))!;
+    const no = `MP-${n++}`;
+    w.external(o.outTradeNo, no, 700, 'SUCCESS');
+    // One finder inserted it (then paused); the job claimed that copy; another finder counted it meanwhile.
+    const stale = await st.refunds.insert(
+      {
+        orderId: id,
+        outTradeNo: o.outTradeNo,
+        outRefundNo: no,
+        requestId: `external:${no}`,
+        amount: 700,
+        currency: 'HKD',
+        orderTotal: 1000,
+        createdBy: 'wechat-merchant-platform',
+        external: true,
+        nextSyncAt: new Date(),
+      },
+      new Date(),
+    );
+    if (stale === 'duplicate') throw new Error('duplicate');
+    expect(await svc.recordFromWechat(o, (await w.gw.queryRefund(no))!)).toEqual({ recorded: false, flagged: false });
+    expect(await order(id)).toMatchObject({ refundable: 300, refunded: 700, refundReserved: 0 });
+    await svc.sync(stale);
+    const after = await order(id);
+    expect(after).toMatchObject({ refundable: 300, refunded: 700, refundReserved: 0, refundCount: 1, refundHolds: [] });
+    expect(after?.flagged).toBeUndefined();
+    expect((await refundById(stale.id))?.flagged).toBeUndefined();
+  });
+
   test('a refund notification for an out_refund_no we do not know is looked up, recorded and applied', async () => {
     const w = ledgerGateway();
     const svc = service({ gateway: w.gw });
