@@ -181,10 +181,12 @@ describe('refunds made in the merchant platform', () => {
       const made = await stack.sandbox.admin.post('/sandbox/refunds/merchant-platform', { out_trade_no: order.outTradeNo, refund: 700 });
       expect(made.status).toBe(200);
       const outRefundNo = made.json.out_refund_no as string;
+      // Recorded, counted, and the notification's record says how (written once it is handled).
       const view = await waitFor(
         async () => {
           const v = await getOrder(order.id);
-          return v.refunds.some((r) => r.outRefundNo === outRefundNo && r.status === 'SUCCESS') ? v : undefined;
+          const note = v.notifications.find((n) => n.eventType === 'REFUND.SUCCESS');
+          return v.refunds.some((r) => r.outRefundNo === outRefundNo && r.status === 'SUCCESS') && note?.detail ? v : undefined;
         },
         15000,
         'external refund recorded',
@@ -196,8 +198,15 @@ describe('refunds made in the merchant platform', () => {
         outcome: 'applied',
         detail: expect.stringMatching(/outside this system/),
       });
-      // The sandbox's delivery went to the refund URL and was answered 204.
-      const sent = await stack.sandbox.admin.notifications({ out_refund_no: outRefundNo });
+      // The sandbox's delivery went to the refund URL; it records it delivered once our 204 is back.
+      const sent = await waitFor(
+        async () => {
+          const list = await stack.sandbox.admin.notifications({ out_refund_no: outRefundNo });
+          return list.some((n) => n.state === 'delivered') ? list : undefined;
+        },
+        10000,
+        'REFUND.SUCCESS delivered',
+      );
       expect(sent[0]).toMatchObject({
         event_type: 'REFUND.SUCCESS',
         url: `${stack.backendUrl}/wechatpay/notify/refunds`,
