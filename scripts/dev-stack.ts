@@ -97,6 +97,13 @@ export async function runDevStack(_args: string[]): Promise<void> {
       WECHATPAY_NOTIFY_BASE_URL: backendUrl,
       SANDBOX: 'true',
     };
+    // The refund notification URL a merchant sets in the merchant platform: refunds made there are notified to it.
+    const refundUrl = await fetch(`${sandboxUrl}/sandbox/merchants/${env.WECHATPAY_MCHID}/settings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refundNotifyUrl: `${backendUrl}/wechatpay/notify/refunds` }),
+    }).catch((err: unknown) => err as Error);
+    if (refundUrl instanceof Error || !refundUrl.ok) console.warn("could not set the sandbox merchant's refund notification URL");
     await seedCatalog(mongoUri, env.CURRENCY ?? 'HKD');
     const password = randomBytes(12).toString('base64url');
     const staff = await createStaff(mongoUri, 'admin', password, 'admin', true);

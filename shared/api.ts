@@ -19,6 +19,12 @@ export type RefundStatus =
   | 'ABNORMAL' // needs a person (flagged)
   | 'FAILED'; // refused by WeChat with a final error; reservation released
 
+/** Which of the merchant's funds at WeChat Pay a refund draws from (the refund request's `source`). */
+export type RefundSource = 'REFUND_SOURCE_UNSETTLED_FUNDS' | 'REFUND_SOURCE_RECHARGE_FUNDS';
+
+/** Why a refund waits for staff instead of being retried (it still holds its amount on the order). */
+export type RefundAwaitingStaff = 'NOT_ENOUGH';
+
 export type StaffRole = 'admin' | 'cashier' | 'viewer';
 
 // ---------- customer ----------
@@ -231,6 +237,35 @@ export interface AdminRefundView extends RefundView {
   refundId?: string; // WeChat refund id
   lastError?: { code: string; message: string };
   flagged?: string;
+  /** The funds WeChat Pay is asked to refund from (unsettled funds unless staff chose recharge funds). */
+  source: RefundSource;
+  /** Set while the refund waits for staff: retry (`POST /api/admin/refunds/:id/retry`) or cancel it. */
+  awaitingStaff?: RefundAwaitingStaff;
+  /** True for a refund made outside this system (in the merchant platform) and found at WeChat Pay. */
+  external?: true;
+  /** The staff username that asked for it, or `wechat-merchant-platform` for an external refund. */
+  createdBy: string;
+}
+
+/** POST /api/admin/refunds/:id/retry: send a refund waiting for staff again, from these funds. */
+export interface RetryRefundRequest {
+  source: RefundSource;
+}
+
+/** POST /api/admin/refunds/:id/cancel: give up a refund WeChat Pay never accepted; its amount is refundable again. */
+export interface CancelRefundRequest {
+  reason?: string; // <= 80 UTF-8 bytes
+}
+
+/** POST /api/admin/orders/:id/refunds/sync: WeChat Pay's all-refunds query for the order, recorded. */
+export interface RefundSyncResult {
+  /** Refunds WeChat Pay lists for the order. */
+  found: number;
+  /** Of those, refunds made outside this system recorded now. */
+  recorded: number;
+  /** Refunds that could not be counted on the order (a person must look: see the order's `flagged`). */
+  flagged: number;
+  order: AdminOrderView;
 }
 
 /** POST /api/admin/pos/charge */

@@ -27,6 +27,10 @@ export const ERROR_STATUS = {
   TILL_DISABLED: 409,
   /** A POS charge names no till while POS_REQUIRE_TILL is on. */
   TILL_REQUIRED: 400,
+  /** Retry or cancel asked of a refund that is not waiting for staff (another person acted, or it moved on). */
+  REFUND_NOT_AWAITING_STAFF: 409,
+  /** Cancel asked of a refund WeChat Pay turns out to have accepted: it is tracked, not cancelled. */
+  REFUND_ACCEPTED_AT_WECHAT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,

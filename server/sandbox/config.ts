@@ -7,6 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { certificateSerial, loadPrivateKey, loadPublicKey } from '../src/wechatpay/crypto';
 import { FAULT_RATE_KEYS, type FaultRates } from './faults/faults';
+import { notifyUrl } from './routes/schemas';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, '.dev', 'sandbox.json');
@@ -50,6 +51,11 @@ export const merchantSettingsSchema = z
     unsettledBalance: z.number().int().min(0).nullable().optional(),
     /** Recharged refund funds, drawn by refunds with source REFUND_SOURCE_RECHARGE_FUNDS. Absent/null: unlimited. */
     rechargeBalance: z.number().int().min(0).nullable().optional(),
+    /**
+     * The refund notification URL set in the merchant platform: refunds sent without `notify_url` (those made in
+     * the merchant platform) are notified here. Absent/null: such refunds are not notified.
+     */
+    refundNotifyUrl: notifyUrl.nullable().optional(),
     /** Settlements carry wallet_region (Japan / Macao merchants with the Hong Kong wallet). */
     walletRegion: z.enum(['CHINA_MAINLAND', 'CHINA_HONGKONG']).nullable().optional(),
     /** Share (basis points) of each trade day marked as profit-sharing: reported as split_amount. */

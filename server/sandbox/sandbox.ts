@@ -97,7 +97,9 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
         });
       },
       async refundSettled(r, o) {
-        const url = r.notify_url ?? o.notify_url;
+        // The request's notify_url, else the refund notification URL set in the merchant platform (never the
+        // order's payment URL: that one receives payment results only).
+        const url = r.notify_url ?? merchantOf(o.mchid).settings.refundNotifyUrl ?? undefined;
         if (!url) return;
         const kind = r.status === 'SUCCESS' ? 'SUCCESS' : r.status === 'REFUNDCLOSE' ? 'CLOSED' : 'ABNORMAL';
         await notifier.enqueue({

@@ -16,6 +16,7 @@ import type { Storage } from './domain/ports';
 import type { PaymentGateway } from './domain/ports/payment-gateway';
 import { DailyReconciliation } from './domain/daily-reconciliation';
 import { Reconciliation } from './domain/reconciliation-report';
+import { RefundDiscovery } from './domain/refund-discovery';
 import { handleRefundNotification } from './domain/refund-notifications';
 import { RefundService, toRefundView } from './domain/refund-service';
 import { querySettlements } from './domain/settlements';
@@ -78,6 +79,7 @@ export function composeBackend(parts: BackendParts): Backend {
   // WeChat Pay calls timed; everything below uses these.
   const metrics = createMetrics({
     stuckRefunds: (before) => parts.storage.refunds.countStuck(before),
+    awaitingStaffRefunds: () => parts.storage.refunds.countAwaitingStaff(),
     newestCertificate: parts.newestCertificate,
   });
   const storage = observeStorage(parts.storage, metrics.events);
@@ -108,7 +110,10 @@ export function composeBackend(parts: BackendParts): Backend {
     logger,
     retryDelaysMs: config.REFUND_RETRY_SCHEDULE_SECONDS.map((s) => s * 1000),
     processingCheckMs: config.REFUND_PROCESSING_CHECK_SECONDS * 1000,
+    notEnoughRetries: config.REFUND_NOT_ENOUGH_RETRIES,
   });
+  // Refunds made outside this system (merchant platform), found with WeChat's all-refunds query.
+  const discovery = new RefundDiscovery({ orders: storage.orders, refundRecords: storage.refunds, refunds, gateway, logger });
   const limiter = new LoginLimiter(storage.loginAttempts, {
     windowMs: config.STAFF_LOGIN_WINDOW_SECONDS * 1000,
     maxPerUser: config.STAFF_LOGIN_MAX_PER_USER,
@@ -155,6 +160,7 @@ export function composeBackend(parts: BackendParts): Backend {
     retryMs: config.RECONCILE_RETRY_SECONDS * 1000,
     claimMs: config.JOB_CLAIM_SECONDS * 1000,
     maxAttempts: config.RECONCILE_MAX_ATTEMPTS,
+    discovery,
   });
   const refundLookup: RefundLookup = async (ids) => new Map([...(await refunds.forOrders(ids))].map(([k, v]) => [k, v.map(toRefundView)]));
 
@@ -218,7 +224,7 @@ export function composeBackend(parts: BackendParts): Backend {
       ),
       handleRefundNotification: observeNotifications('refund', gateway, metrics.events, (gw, headers, raw, log) =>
         handleRefundNotification(
-          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway: gw },
+          { refundRecords: storage.refunds, refundEvents: storage.refundEvents, refunds, gateway: gw, orders: storage.orders, discovery },
           headers,
           raw,
           log,
@@ -229,6 +235,7 @@ export function composeBackend(parts: BackendParts): Backend {
         accounts,
         orders: staffOrders,
         refunds,
+        discovery,
         pos,
         tills,
         audit,

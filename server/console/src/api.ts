@@ -11,6 +11,8 @@ import type {
   OrderStatus,
   PosChargeRequest,
   PosChargeResponse,
+  RefundSource,
+  RefundSyncResult,
   ReconciliationDayDetail,
   ReconciliationDayList,
   SettlementList,
@@ -116,6 +118,11 @@ export const api = {
     request<AdminRefundView>('POST', `/api/admin/orders/${id(orderId)}/refunds`, body),
   getRefund: (refundId: string, signal?: AbortSignal) =>
     request<AdminRefundView>('GET', `/api/admin/refunds/${id(refundId)}`, undefined, signal),
+  retryRefund: (refundId: string, source: RefundSource) =>
+    request<AdminRefundView>('POST', `/api/admin/refunds/${id(refundId)}/retry`, { source }),
+  cancelRefund: (refundId: string, reason?: string) =>
+    request<AdminRefundView>('POST', `/api/admin/refunds/${id(refundId)}/cancel`, reason ? { reason } : {}),
+  syncOrderRefunds: (orderId: string) => request<RefundSyncResult>('POST', `/api/admin/orders/${id(orderId)}/refunds/sync`, {}),
   closeOrder: (orderId: string) => request<AdminOrderView>('POST', `/api/admin/orders/${id(orderId)}/close`, {}),
   posCharge: (body: PosChargeRequest) => request<PosChargeResponse>('POST', '/api/admin/pos/charge', body),
   statement: (date: string, store: string | undefined, signal?: AbortSignal) =>

@@ -20,6 +20,8 @@ export function describeError(lang: Lang, err: ApiErrorLike): string {
 /** WeChat Pay's reason for refusing a refund (`lastError`), in plain words; its own message when unknown. */
 export function describeWechatReason(lang: Lang, lastError: { code: string; message: string } | undefined): string {
   if (!lastError) return '';
+  // Our own code, not WeChat's: a refund staff gave up; its message names who (and why).
+  if (lastError.code === 'CANCELLED_BY_STAFF') return translate(lang, 'refund.cancelledBy', { detail: lastError.message });
   const key = `wx.${lastError.code}`;
   return hasKey(key) ? translate(lang, key) : `${lastError.message} (${lastError.code})`;
 }

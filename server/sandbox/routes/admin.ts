@@ -220,7 +220,8 @@ export function adminRouter(sandbox: Sandbox): Router {
     ctx.body = m.settings;
   });
   // A refund made by the merchant in the merchant platform (not through the API): WeChat Pay numbers it, and
-  // the API then shows it like any other (refund queries, all refunds of the order, notification).
+  // the API then shows it like any other (refund queries, all refunds of the order, statement). It has no
+  // notify_url: it is notified to the refund notification URL set in the merchant platform (`refundNotifyUrl`).
   r.post('/refunds/merchant-platform', async (ctx) => {
     const p = parse(
       z.object({
@@ -228,6 +229,7 @@ export function adminRouter(sandbox: Sandbox): Router {
         merchant_key: z.string().optional(),
         refund: z.number().int().min(1),
         reason: z.string().max(80).optional(),
+        source: z.enum(['REFUND_SOURCE_UNSETTLED_FUNDS', 'REFUND_SOURCE_RECHARGE_FUNDS']).optional(),
       }),
       body(ctx),
     );
@@ -248,6 +250,7 @@ export function adminRouter(sandbox: Sandbox): Router {
         .toString()
         .padStart(6, '0')}`,
       reason: p.reason,
+      source: p.source,
       amount: { refund: p.refund, total: o.amount.total, currency: o.amount.currency },
     });
     ctx.body = refundQueried(refund);

@@ -125,6 +125,8 @@ const schema = z
       .default('10,30,60,300,900,3600')
       .transform((s) => s.split(',').map(Number)),
     REFUND_PROCESSING_CHECK_SECONDS: z.coerce.number().min(0).max(86400).default(120),
+    /** NOT_ENOUGH answers in a row after which a refund stops being retried and waits for staff. */
+    REFUND_NOT_ENOUGH_RETRIES: int(1, 100).default(3),
     POS_POLL_SCHEDULE_MS: z
       .string()
       .regex(/^\d+(,\d+)*$/)

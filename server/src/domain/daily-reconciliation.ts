@@ -10,6 +10,7 @@ import { isWechatPayError, type PaymentGateway, type Statement } from './ports/p
 import type { OrderRepository } from './ports/orders';
 import type { ReconciliationDayRecord, ReconciliationRepository } from './ports/reconciliation';
 import type { RefundRepository } from './ports/refunds';
+import type { RefundDiscovery } from './refund-discovery';
 import { gmt8Day, toMinor } from './reconciliation';
 import { compareWithBooks } from './reconciliation-report';
 
@@ -39,6 +40,11 @@ export interface DailyReconciliationOptions {
    * compared with an empty statement (every local payment and refund becomes missing_at_wechat).
    */
   maxAttempts: number;
+  /**
+   * Refunds in the statement that we do not have are looked up with the all-refunds query of their order before
+   * the comparison: one made in the merchant platform is then recorded (and counted), not reported missing.
+   */
+  discovery?: RefundDiscovery;
 }
 
 export interface DailyRunResult {
@@ -115,6 +121,7 @@ export class DailyReconciliation {
     if (statement.rows.length) await this.deps.days.retryLater(day.date, owner, 'available', new Date(now.getTime() + this.deps.claimMs));
     let report: StatementReport;
     try {
+      if (this.deps.discovery) await this.deps.discovery.checkStatementRows(statement.rows);
       report = await compareWithBooks(this.deps, day.date, statement);
     } catch (err) {
       await this.deps.days.retryLater(day.date, owner, 'failed', later, (err as Error).message);

@@ -1,10 +1,14 @@
 // REFUND.SUCCESS / REFUND.CLOSED / REFUND.ABNORMAL notifications, already verified and decrypted by the client's
 // parser. The event id is recorded under a unique index first; the refund moves through RefundService, whose
-// conditional updates make a repeat harmless even if two deliveries race.
+// conditional updates make a repeat harmless even if two deliveries race. A genuine notification about an
+// out_refund_no we do not know, on one of our orders, is a refund made outside this system (merchant platform):
+// WeChat's all-refunds query for the order finds and records it, then the notification applies as usual.
 import type { Logger } from '../logger';
 import type { RefundEventLog, RefundEventOutcome } from './ports/events';
+import type { OrderRepository } from './ports/orders';
 import type { ExpectedMerchant, HeaderSource, NotificationResult, PaymentGateway, RefundNotification } from './ports/payment-gateway';
 import type { RefundRecord, RefundRepository } from './ports/refunds';
+import type { RefundDiscovery } from './refund-discovery';
 import type { RefundService } from './refund-service';
 
 type Event = Extract<NotificationResult, { ok: true }>['event'];
@@ -15,13 +19,22 @@ export interface RefundNotificationDeps {
   refunds: RefundService;
   identity: ExpectedMerchant;
   logger: Logger;
+  /** With both: unknown refunds on our orders are looked up with the all-refunds query. */
+  orders?: OrderRepository;
+  discovery?: RefundDiscovery;
   now?: () => Date;
+}
+
+function merchantMismatch(n: RefundNotification, id: ExpectedMerchant): string | undefined {
+  if (id.mode === 'direct' ? n.mchid !== id.mchid : n.sp_mchid !== id.mchid) return 'merchant id';
+  if (id.mode === 'institution' && id.subMchid && n.sub_mchid !== id.subMchid) return 'sub_mchid';
+  return undefined;
 }
 
 /** Why a genuine notification does not match our refund, or undefined. */
 export function refundMismatch(refund: RefundRecord, n: RefundNotification, id: ExpectedMerchant): string | undefined {
-  if (id.mode === 'direct' ? n.mchid !== id.mchid : n.sp_mchid !== id.mchid) return 'merchant id';
-  if (id.mode === 'institution' && id.subMchid && n.sub_mchid !== id.subMchid) return 'sub_mchid';
+  const merchant = merchantMismatch(n, id);
+  if (merchant) return merchant;
   if (n.out_trade_no !== refund.outTradeNo) return 'out_trade_no';
   if (n.amount && n.amount.refund !== refund.amount) return `amount.refund ${n.amount.refund} (ours ${refund.amount})`;
   if (n.amount?.currency && n.amount.currency !== refund.currency) return 'amount.currency';
@@ -35,13 +48,16 @@ export async function handleRefundEvent(deps: RefundNotificationDeps, event: Eve
     return 'rejected';
   }
   const n = event.resource as RefundNotification;
-  const refund = await deps.refundRecords.findByOutRefundNo(n.out_refund_no);
+  let refund = await deps.refundRecords.findByOutRefundNo(n.out_refund_no);
+  // Not ours: maybe a refund made in the merchant platform on one of our orders (the event then shows on it).
+  const order = !refund && deps.orders && n.out_trade_no ? await deps.orders.findByOutTradeNo(n.out_trade_no) : undefined;
+  const orderId = refund?.orderId ?? order?.id;
   const recorded = await deps.refundEvents.insert({
     eventId: event.id,
     eventType: event.event_type,
     outRefundNo: n.out_refund_no,
     refundId: n.refund_id,
-    ...(refund ? { orderId: refund.orderId } : {}),
+    ...(orderId ? { orderId } : {}),
     receivedAt: now,
     outcome: 'processing',
   });
@@ -54,9 +70,17 @@ export async function handleRefundEvent(deps: RefundNotificationDeps, event: Eve
     await deps.refundEvents.setOutcome(event.id, outcome, detail);
     return outcome;
   };
+  let external = false;
+  if (!refund && order && deps.discovery && !merchantMismatch(n, deps.identity)) {
+    // Genuine (verified) and for our merchant: ask WeChat which refunds the order has. A failure throws: 500, and
+    // WeChat delivers again.
+    await deps.discovery.checkOrder(order);
+    refund = await deps.refundRecords.findByOutRefundNo(n.out_refund_no);
+    external = refund?.external === true;
+  }
   if (!refund) {
     deps.logger.error({ outRefundNo: n.out_refund_no }, 'refund notification for a refund we do not know');
-    return finish('flagged', 'unknown out_refund_no');
+    return finish('flagged', order ? 'unknown out_refund_no (WeChat Pay does not list it for the order)' : 'unknown out_refund_no');
   }
   const bad = refundMismatch(refund, n, deps.identity);
   if (bad) {
@@ -67,7 +91,8 @@ export async function handleRefundEvent(deps: RefundNotificationDeps, event: Eve
   }
   // A throw here leaves the record 'processing', so WeChat's retry is processed again.
   const r = await deps.refunds.applyWechatStatus(refund, n.refund_status, n);
-  return finish('applied', `${n.refund_status}${r === 'unchanged' ? ' (already applied)' : ''}`);
+  const note = external ? '; a refund made outside this system, recorded' : r === 'unchanged' ? ' (already applied)' : '';
+  return finish('applied', `${n.refund_status}${note}`);
 }
 
 export type RefundNotificationAnswer = { status: 204 } | { status: 400 | 500; message: string };

@@ -30,6 +30,8 @@ export interface AdmissionCounts {
 export interface MetricsSources {
   /** Refunds PENDING or ABNORMAL created before `before` (cheap: an indexed count). */
   stuckRefunds?: (before: Date) => Promise<Record<'PENDING' | 'ABNORMAL', number>>;
+  /** Refunds waiting for staff (NOT_ENOUGH again and again; an indexed count). */
+  awaitingStaffRefunds?: () => Promise<number>;
   /** The newest platform certificate; undefined when WeChat Pay is verified with a public key. */
   newestCertificate?: () => { serial: string; notAfter: Date } | undefined;
   now?: () => number;
@@ -112,6 +114,14 @@ export function createMetrics(sources: MetricsSources = {}) {
       if (!sources.stuckRefunds) return;
       const counts = await sources.stuckRefunds(new Date(now() - STUCK_REFUND_SECONDS * 1000));
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'wechatpay_refunds_awaiting_staff',
+    help: 'Refunds that stopped being retried and wait for staff to retry or cancel them (counted at scrape time).',
+    registers: [registry],
+    async collect() {
+      if (sources.awaitingStaffRefunds) this.set(await sources.awaitingStaffRefunds());
     },
   });
   new Gauge({

@@ -78,6 +78,23 @@ test('refund state changes, refunded amounts and stuck refunds', async () => {
   expect(t).toContain('wechatpay_refunds_stuck{status="ABNORMAL"} 0');
 });
 
+test('refunds waiting for staff: their own gauge, not counted as stuck', async () => {
+  const repo = memoryRefunds();
+  const metrics = createMetrics({
+    stuckRefunds: (before) => repo.countStuck(before),
+    awaitingStaffRefunds: () => repo.countAwaitingStaff(),
+    now: () => Date.now() + 2 * 3600_000,
+  });
+  const base = { orderId: 'o1', outTradeNo: 't1', amount: 500, currency: 'HKD', orderTotal: 900, createdBy: 'staff' };
+  const a = await repo.insert({ ...base, outRefundNo: 'w1', requestId: 'w1' }, new Date());
+  if (a === 'duplicate') throw new Error('unexpected duplicate');
+  expect(await text(metrics)).toContain('wechatpay_refunds_awaiting_staff 0');
+  expect(await repo.update(a.id, { status: 'PENDING', awaitingStaff: false }, { set: { awaitingStaff: 'NOT_ENOUGH' } })).toBe(true);
+  const t = await text(metrics);
+  expect(t).toContain('wechatpay_refunds_awaiting_staff 1');
+  expect(t).toContain('wechatpay_refunds_stuck{status="PENDING"} 0');
+});
+
 test('job runs, failures and lag; certificate expiry absent without certificates, present with one', async () => {
   const metrics = createMetrics();
   const ok = instrumentJob({ name: 'a', intervalMs: 1000, run: async () => ({ done: 1 }) }, metrics);

@@ -37,6 +37,14 @@ test('every missing or malformed variable is named', () => {
   }
 });
 
+test('REFUND_NOT_ENOUGH_RETRIES: 3 by default, a whole number 1..100', () => {
+  expect(loadConfig(valid).REFUND_NOT_ENOUGH_RETRIES).toBe(3);
+  expect(loadConfig({ ...valid, REFUND_NOT_ENOUGH_RETRIES: '5' }).REFUND_NOT_ENOUGH_RETRIES).toBe(5);
+  for (const bad of ['0', '2.5', 'many', '101']) {
+    expect(() => loadConfig({ ...valid, REFUND_NOT_ENOUGH_RETRIES: bad })).toThrow(/REFUND_NOT_ENOUGH_RETRIES/);
+  }
+});
+
 test('institution mode requires the sub-merchant id', () => {
   expect(() => loadConfig({ ...valid, WECHATPAY_MODE: 'institution' })).toThrow(/WECHATPAY_SUB_MCHID: required in institution mode/);
   expect(loadConfig({ ...valid, WECHATPAY_MODE: 'institution', WECHATPAY_SUB_MCHID: '1900000110' }).WECHATPAY_SUB_MCHID).toBe('1900000110');

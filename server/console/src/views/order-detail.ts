@@ -1,8 +1,9 @@
 // One order: summary, items, refunds, notifications received and the audit trail, with the actions the
-// person's role allows (refund a paid order, close an unpaid one).
-import type { AdminOrderView, AdminRefundView, AuditRecord, NotificationRecord } from '../../../../shared/api';
-import { api } from '../api';
-import { guardSubmit, h, messageBox, rawDetails, replaceChildren, setMessage, table } from '../dom';
+// person's role allows (refund a paid order, check WeChat Pay for refunds made elsewhere, close an unpaid one;
+// retry or cancel a refund that waits for staff).
+import type { AdminOrderView, AdminRefundView, AuditRecord, NotificationRecord, RefundSource } from '../../../../shared/api';
+import { api, ApiError } from '../api';
+import { field, guardSubmit, h, messageBox, rawDetails, replaceChildren, setMessage, table } from '../dom';
 import { describeError, describeWechatReason } from '../errors';
 import { hasKey } from '../i18n';
 import { can } from '../roles';
@@ -32,14 +33,14 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
 
   // `refresh` reloads in place (no "Loading…"), for changes made from the open panel; only the newest answer wins.
   let seq = 0;
-  const load = (opts: { notice?: string; refresh?: boolean } = {}) => {
+  const load = (opts: { notice?: string; refresh?: boolean; kind?: 'success' | 'error' } = {}) => {
     const mine = ++seq;
     if (!opts.refresh) replaceChildren(body, h('p', { class: 'muted' }, t('common.loading')));
     api.getOrder(orderId, ctx.signal).then(
       (order) => {
         if (mine !== seq) return;
         render(order);
-        if (opts.notice) setMessage(message, opts.notice, 'success');
+        if (opts.notice) setMessage(message, opts.notice, opts.kind ?? 'success');
       },
       (err) => {
         if (isAbort(err) || mine !== seq) return;
@@ -55,6 +56,7 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     actions.hidden = panel.childElementCount > 0;
     const canRefund = can(ctx.session.role, 'refund') && order.status === 'PAID' && order.refundableAmount > 0;
     const canClose = can(ctx.session.role, 'close') && order.status === 'PENDING';
+    const canCheck = can(ctx.session.role, 'refund') && order.status === 'PAID';
     if (canRefund) {
       actions.append(
         h(
@@ -68,6 +70,25 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
           t('order.refund'),
         ),
       );
+    }
+    if (canCheck) {
+      const check = h('button', { type: 'button', testid: 'check-refunds-button' }, t('order.checkRefunds'));
+      check.addEventListener('click', () => {
+        check.disabled = true;
+        check.textContent = t('order.checkingRefunds');
+        api.syncOrderRefunds(order.id).then(
+          (r) => {
+            const notice = t('order.checkedRefunds', { found: r.found, recorded: r.recorded });
+            load({ refresh: true, notice: r.flagged ? `${notice} ${t('order.checkedRefundsFlagged', { flagged: r.flagged })}` : notice });
+          },
+          (err) => {
+            check.disabled = false;
+            check.textContent = t('order.checkRefunds');
+            setMessage(message, errorText(err));
+          },
+        );
+      });
+      actions.append(check);
     }
     if (canClose) {
       actions.append(
@@ -139,13 +160,21 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
     const refunds = order.refunds.length
       ? table(
           [t('order.refundNo'), t('order.amount'), t('orders.status'), t('order.reason'), t('orders.created')],
-          order.refunds.map((r) => {
-            const lastError = (r as Partial<AdminRefundView>).lastError;
+          order.refunds.map((view) => {
+            const r = view as Partial<AdminRefundView> & typeof view;
+            const why = r.awaitingStaff ? t('refund.awaitingShort') : r.lastError ? describeWechatReason(currentLang(), r.lastError) : '';
             return [
               h('span', { class: 'mono' }, r.outRefundNo),
               h('span', { class: 'num' }, money(r.amount, r.currency)),
-              h('span', { class: `badge refund-${r.status.toLowerCase()}`, testid: 'refund-status' }, t(`refundStatus.${r.status}`)),
-              [r.reason, lastError ? describeWechatReason(currentLang(), lastError) : ''].filter(Boolean).join(' — ') || '—',
+              h(
+                'span',
+                { class: 'badges' },
+                r.awaitingStaff
+                  ? h('span', { class: 'badge refund-awaiting', testid: 'refund-status' }, t('refundStatus.AWAITING'))
+                  : h('span', { class: `badge refund-${r.status.toLowerCase()}`, testid: 'refund-status' }, t(`refundStatus.${r.status}`)),
+                r.external ? h('span', { class: 'badge wrap', testid: 'refund-external' }, t('refund.external')) : null,
+              ),
+              [r.reason, why, r.flagged].filter(Boolean).join(' — ') || '—',
               when(r.createdAt),
             ];
           }),
@@ -186,6 +215,11 @@ export function orderDetailView(ctx: ViewContext): HTMLElement {
         ? h('p', { class: 'message message-error', testid: 'order-flagged' }, t('order.flagged', { why: order.flagged }))
         : null,
       panel,
+      ...order.refunds
+        .filter((r) => (r as Partial<AdminRefundView>).awaitingStaff)
+        .map((r) =>
+          awaitingCard(r as AdminRefundView, can(ctx.session.role, 'refund'), (notice, kind) => load({ refresh: true, notice, kind })),
+        ),
       h('div', { class: 'card' }, h('h2', {}, t('order.summary')), summary),
       h('div', { class: 'card' }, h('h2', {}, t('order.items')), items),
       h('div', { class: 'card' }, h('h2', {}, t('order.refunds')), refunds),
@@ -220,6 +254,14 @@ export function auditText(a: AuditRecord, currency: string): string {
         amount,
         why: describeError(currentLang(), { status: 409, code: str('code') || 'unknown', message: str('code') }),
       });
+    case 'refund.retry':
+      return t('audit.refund.retry', { no: str('outRefundNo') || '—', source: sourceText(str('source')) });
+    case 'refund.cancel':
+      text = t('audit.refund.cancel', { amount, no: str('outRefundNo') || '—' });
+      if (str('reason')) text += ` · ${t('audit.reason', { reason: str('reason') })}`;
+      return text;
+    case 'order.refunds_sync':
+      return t('audit.order.refunds_sync', { found: Number(d.found ?? 0), recorded: Number(d.recorded ?? 0) });
     case 'order.close':
       return t('audit.order.close', {
         result: hasKey(`status.${str('status')}`) ? t(`status.${str('status')}` as 'status.CLOSED') : str('result') || '—',
@@ -231,6 +273,97 @@ export function auditText(a: AuditRecord, currency: string): string {
     default:
       return t('audit.other', { action: a.action });
   }
+}
+
+function sourceText(source: string): string {
+  return hasKey(`refund.source.${source}`) ? t(`refund.source.${source}` as 'refund.source.REFUND_SOURCE_RECHARGE_FUNDS') : source || '—';
+}
+
+/**
+ * A refund that waits for staff (WeChat Pay answered NOT_ENOUGH again and again): why, and, for staff allowed to
+ * refund, retry from recharge funds, retry from the same funds, or cancel (after a confirmation). The server
+ * lets one action win; a refused one reloads the order so the page shows what happened.
+ */
+function awaitingCard(r: AdminRefundView, allowed: boolean, onDone: (notice: string, kind?: 'success' | 'error') => void): HTMLElement {
+  const amount = money(r.amount, r.currency);
+  const message = messageBox('awaiting-message');
+  const body = h('div', {});
+  const card = h(
+    'div',
+    { class: 'card attention', testid: 'refund-awaiting', 'data-refund': r.outRefundNo },
+    h('h2', {}, t('refund.awaitingHeading', { no: r.outRefundNo, amount })),
+    h('p', { testid: 'refund-awaiting-why' }, t('refund.awaitingNotEnough')),
+    h('p', { class: 'muted' }, t('refund.lastSource', { source: sourceText(r.source) })),
+    message,
+    body,
+  );
+  if (!allowed) return card;
+
+  const act = (buttons: HTMLButtonElement[], run: () => Promise<string>) => {
+    for (const b of buttons) b.disabled = true;
+    setMessage(message, t('refund.working'), 'info');
+    run().then(
+      (notice) => onDone(notice),
+      (err) => {
+        // Someone else acted (or WeChat had it): the order as it is now tells the rest.
+        if (err instanceof ApiError && err.status === 409) return onDone(errorText(err), 'error');
+        for (const b of buttons) b.disabled = false;
+        setMessage(message, errorText(err));
+      },
+    );
+  };
+  const retry = (source: RefundSource) => async () => {
+    const after = await api.retryRefund(r.id, source);
+    const status = after.awaitingStaff ? t('refundStatus.AWAITING') : t(`refundStatus.${after.status}`);
+    return t('refund.retried', { no: r.outRefundNo, status });
+  };
+
+  const showButtons = () => {
+    const buttons: HTMLButtonElement[] = [];
+    const add = (label: string, cls: string, testid: string, onclick: () => void) => {
+      const b = h('button', { type: 'button', class: cls, testid }, label);
+      b.addEventListener('click', onclick);
+      buttons.push(b);
+      return b;
+    };
+    if (r.source !== 'REFUND_SOURCE_RECHARGE_FUNDS') {
+      add(t('refund.retryRecharge'), 'primary', 'refund-retry-recharge', () => act(buttons, retry('REFUND_SOURCE_RECHARGE_FUNDS')));
+    }
+    add(t('refund.retry'), '', 'refund-retry', () => act(buttons, retry(r.source)));
+    add(t('refund.cancelRefund'), 'danger', 'refund-cancel', showCancel);
+    replaceChildren(body, h('div', { class: 'actions' }, ...buttons));
+  };
+
+  const showCancel = () => {
+    const reason = h('input', { name: 'reason', maxlength: 80, autocomplete: 'off', testid: 'refund-cancel-reason' });
+    const form = h(
+      'form',
+      { testid: 'refund-cancel-form' },
+      h('p', { class: 'confirm' }, t('refund.cancelConfirm', { amount })),
+      field(t('refund.cancelReason'), reason),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'danger', testid: 'refund-cancel-confirm' }, t('refund.cancelYes')),
+        h('button', { type: 'button', testid: 'refund-cancel-back', onclick: showButtons }, t('refund.keep')),
+      ),
+    );
+    guardSubmit(form, async () => {
+      setMessage(message, t('refund.working'), 'info');
+      try {
+        await api.cancelRefund(r.id, reason.value.trim() || undefined);
+        onDone(t('refund.cancelled', { no: r.outRefundNo }));
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) return onDone(errorText(err), 'error');
+        setMessage(message, errorText(err));
+      }
+    });
+    replaceChildren(body, form);
+    reason.focus();
+  };
+
+  showButtons();
+  return card;
 }
 
 function pair(label: string, value: Node | string): Node[] {

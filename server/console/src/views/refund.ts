@@ -125,8 +125,11 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
     result.setAttribute('role', 'status');
     replaceChildren(panel, h('h2', {}, t('refund.heading')), line, result);
     const show = (r: AdminRefundView) => {
-      line.textContent = t('refund.progress', { amount: money(r.amount, r.currency), status: t(`refundStatus.${r.status}`) });
-      line.dataset.status = r.status;
+      const status = r.awaitingStaff ? t('refundStatus.AWAITING') : t(`refundStatus.${r.status}`);
+      line.textContent = t('refund.progress', { amount: money(r.amount, r.currency), status });
+      line.dataset.status = r.awaitingStaff ? 'AWAITING' : r.status;
+      // Not retried any more: the order page offers retry and cancel.
+      if (r.awaitingStaff) return setMessage(result, t('refund.awaitingShort'), 'error');
       if (!FINAL.includes(r.status)) {
         // Still pending: say why when WeChat Pay pushed back (it is retried with the same refund number).
         const why = describeWechatReason(currentLang(), r.lastError);
@@ -142,7 +145,8 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
     void (async () => {
       let current: AdminRefundView = created;
       const started = Date.now();
-      for (let i = 0; !FINAL.includes(current.status); i++) {
+      const settled = (r: AdminRefundView) => FINAL.includes(r.status) || r.awaitingStaff !== undefined;
+      for (let i = 0; !settled(current); i++) {
         if (Date.now() - started > GIVE_UP_MS) {
           setMessage(result, t('refund.stillRunning'), 'info');
           break;
@@ -157,7 +161,7 @@ export function refundPanel(order: AdminOrderView, signal: AbortSignal, onChange
         }
       }
       if (signal.aborted) return;
-      if (FINAL.includes(current.status)) onChanged();
+      if (settled(current)) onChanged();
       panel.append(
         h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'refund-finish', onclick: onClose }, t('common.back'))),
       );

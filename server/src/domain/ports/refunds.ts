@@ -1,6 +1,6 @@
 // Refunds as the domain sees them. A refund changes by ONE conditional update: `update(id, guard, change)`
 // applies `change` only while the refund matches `guard`, atomically, and says whether it did.
-import type { RefundStatus } from '../../../../shared/api';
+import type { RefundAwaitingStaff, RefundSource, RefundStatus } from '../../../../shared/api';
 import type { ClaimRequest } from './orders';
 
 export interface RefundRecord {
@@ -14,7 +14,18 @@ export interface RefundRecord {
   /** The order total WeChat expects in `amount.total`. */
   orderTotal: number;
   reason?: string;
+  /** The funds the refund request asks WeChat to refund from (sent as `source`). */
+  source: RefundSource;
   status: RefundStatus;
+  /**
+   * Set while a PENDING refund waits for staff instead of the job (no nextSyncAt; the order still holds it):
+   * 'NOT_ENOUGH' after `notEnoughRetries` NOT_ENOUGH answers in a row. Only a NOT_ENOUGH answer sets it.
+   */
+  awaitingStaff?: RefundAwaitingStaff;
+  /** NOT_ENOUGH answers in a row (any other answer starts it again at 0). */
+  notEnoughStreak: number;
+  /** Made outside this system (in the merchant platform) and found at WeChat: never sent by us, only tracked. */
+  external?: true;
   /** True once the order holds this refund (its id in `refundHolds`, its amount in refundReserved). */
   reserved: boolean;
   /** True once a final status moved the order's counters (SUCCESS -> refunded, CLOSED/FAILED -> refundable). */
@@ -37,7 +48,11 @@ export interface RefundRecord {
 export type NewRefund = Pick<
   RefundRecord,
   'orderId' | 'outTradeNo' | 'outRefundNo' | 'requestId' | 'amount' | 'currency' | 'orderTotal' | 'reason' | 'createdBy' | 'nextSyncAt'
->;
+> &
+  Partial<Pick<RefundRecord, 'source' | 'external' | 'refundId' | 'acceptedAt'>>;
+
+/** Who made an external refund (`createdBy`): the merchant, in WeChat Pay's merchant platform. */
+export const EXTERNAL_REFUND_CREATOR = 'wechat-merchant-platform';
 
 /** Conditions a refund must meet for an update to apply. */
 export interface RefundGuard {
@@ -46,6 +61,8 @@ export interface RefundGuard {
   settled?: boolean;
   /** Only while `flagged` is not set. */
   unflagged?: true;
+  /** Only while awaiting staff for this reason; `false`: only while not awaiting staff. */
+  awaitingStaff?: RefundAwaitingStaff | false;
 }
 
 type Settable = Omit<
@@ -55,7 +72,7 @@ type Settable = Omit<
 
 export interface RefundChange {
   set?: Partial<Settable>;
-  unset?: ReadonlyArray<'nextSyncAt' | 'lastError'>;
+  unset?: ReadonlyArray<'nextSyncAt' | 'lastError' | 'awaitingStaff' | 'flagged'>;
   /** Counts one more call to WeChat. */
   countAttempt?: true;
 }
@@ -81,6 +98,11 @@ export interface RefundRepository {
   deleteUnreserved(id: string): Promise<void>;
   /** Claims up to `limit` unsettled refunds whose nextSyncAt is due, moving nextSyncAt forward. */
   claimDue(c: ClaimRequest): Promise<RefundRecord[]>;
-  /** How many refunds are PENDING and ABNORMAL among those created before `before` (monitoring; indexed count). */
+  /**
+   * How many refunds are PENDING (not waiting for staff: those have their own count) and ABNORMAL among those
+   * created before `before` (monitoring; indexed count).
+   */
   countStuck(before: Date): Promise<Record<'PENDING' | 'ABNORMAL', number>>;
+  /** How many refunds wait for staff (monitoring; indexed count). */
+  countAwaitingStaff(): Promise<number>;
 }

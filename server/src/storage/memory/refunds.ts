@@ -6,6 +6,7 @@ function matches(r: RefundRecord, g: RefundGuard): boolean {
   if (g.status !== undefined && !(typeof g.status === 'string' ? r.status === g.status : g.status.includes(r.status))) return false;
   if (g.reserved !== undefined && r.reserved !== g.reserved) return false;
   if (g.settled !== undefined && r.settled !== g.settled) return false;
+  if (g.awaitingStaff !== undefined && (r.awaitingStaff ?? false) !== g.awaitingStaff) return false;
   return !(g.unflagged && r.flagged !== undefined);
 }
 
@@ -35,6 +36,8 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
       const r: RefundRecord = {
         ...copy(n),
         id: newId(),
+        source: n.source ?? 'REFUND_SOURCE_UNSETTLED_FUNDS',
+        notEnoughStreak: 0,
         status: 'PENDING',
         reserved: false,
         settled: false,
@@ -42,7 +45,7 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
         createdAt: now,
         updatedAt: now,
       };
-      if (r.reason === undefined) delete r.reason;
+      for (const k of ['reason', 'external', 'refundId', 'acceptedAt'] as const) if (r[k] === undefined) delete r[k];
       byId.set(r.id, r);
       return copy(r);
     },
@@ -73,7 +76,11 @@ export function memoryRefunds(): RefundRepository & { all(): RefundRecord[] } {
     claimDue: async (c) => claim(byId.values(), (r) => !r.settled, c),
     countStuck: async (before) => {
       const old = [...byId.values()].filter((r) => r.createdAt < before);
-      return { PENDING: old.filter((r) => r.status === 'PENDING').length, ABNORMAL: old.filter((r) => r.status === 'ABNORMAL').length };
+      return {
+        PENDING: old.filter((r) => r.status === 'PENDING' && r.awaitingStaff === undefined).length,
+        ABNORMAL: old.filter((r) => r.status === 'ABNORMAL').length,
+      };
     },
+    countAwaitingStaff: async () => [...byId.values()].filter((r) => r.awaitingStaff !== undefined).length,
   };
 }

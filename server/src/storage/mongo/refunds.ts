@@ -7,7 +7,13 @@ import { mustObjectId, objectId, withId } from './ids';
 import { refundModel, type RefundDoc } from './models/refund';
 
 export function toRefund(d: RefundDoc): RefundRecord {
-  return { ...withId(d), orderId: String(d.orderId) };
+  // Refunds stored before `source` and `notEnoughStreak` existed read as the defaults they were sent with.
+  return {
+    ...withId(d),
+    orderId: String(d.orderId),
+    source: d.source ?? 'REFUND_SOURCE_UNSETTLED_FUNDS',
+    notEnoughStreak: d.notEnoughStreak ?? 0,
+  };
 }
 
 function filterFor(id: string, g: RefundGuard): QueryFilter<RefundDoc> {
@@ -16,6 +22,7 @@ function filterFor(id: string, g: RefundGuard): QueryFilter<RefundDoc> {
   if (g.reserved !== undefined) f.reserved = g.reserved;
   if (g.settled !== undefined) f.settled = g.settled;
   if (g.unflagged) f.flagged = { $exists: false };
+  if (g.awaitingStaff !== undefined) f.awaitingStaff = g.awaitingStaff === false ? { $exists: false } : g.awaitingStaff;
   return f;
 }
 
@@ -78,9 +85,12 @@ export function mongoRefunds(conn: Connection): RefundRepository & { init(): Pro
       return (await claimDue<RefundDoc>({ model: Refund, filter: { settled: false }, ...c })).map(toRefund);
     },
     async countStuck(before) {
-      const count = (status: 'PENDING' | 'ABNORMAL') => Refund.countDocuments({ status, createdAt: { $lt: before } });
-      const [PENDING, ABNORMAL] = await Promise.all([count('PENDING'), count('ABNORMAL')]);
+      const [PENDING, ABNORMAL] = await Promise.all([
+        Refund.countDocuments({ status: 'PENDING', createdAt: { $lt: before }, awaitingStaff: { $exists: false } }),
+        Refund.countDocuments({ status: 'ABNORMAL', createdAt: { $lt: before } }),
+      ]);
       return { PENDING, ABNORMAL };
     },
+    countAwaitingStaff: () => Refund.countDocuments({ awaitingStaff: { $exists: true } }),
   };
 }

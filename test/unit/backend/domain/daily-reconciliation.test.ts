@@ -4,8 +4,10 @@
 import { DailyReconciliation, gmt8Date } from '../../../../server/src/domain/daily-reconciliation';
 import type { Order } from '../../../../server/src/domain/ports/orders';
 import { WechatPayError, type Statement, type StatementRow } from '../../../../server/src/domain/ports/payment-gateway';
+import { RefundDiscovery } from '../../../../server/src/domain/refund-discovery';
+import { RefundService } from '../../../../server/src/domain/refund-service';
 import { createMemoryStorage } from '../../../../server/src/storage/memory';
-import { scriptedGateway } from './support';
+import { scriptedGateway, silent } from './support';
 
 const HOUR = 3600_000;
 // 2026-05-10 12:00 GMT+8: yesterday is 20260509, its first attempt was at 10:00 today.
@@ -168,4 +170,68 @@ test('a failed download is marked failed and retried; a settled day shows its ba
   const d = (await daily.day('20260509'))?.day;
   expect(d).toMatchObject({ state: 'reconciled', settlement: { batchId: 'B-0509', settlementDate: '20260511' } });
   expect(await daily.differencesOfLastDay()).toEqual({ date: '20260509', differences: 0 });
+});
+
+test('a refund in the statement that we do not have is looked up with the all-refunds query and recorded, not reported', async () => {
+  const { st, opts } = setup({}, { lookbackDays: 0 });
+  const inserted = await st.orders.insert(
+    {
+      outTradeNo: 'L2',
+      customerOpenid: 'o',
+      clientRequestId: 'c-l2',
+      items: [],
+      description: 'd',
+      total: 1000,
+      currency: 'HKD',
+      expiresAt: new Date(),
+      source: 'miniprogram',
+    },
+    new Date('2026-05-09T11:00:00+08:00'),
+  );
+  if (inserted === 'duplicate') throw new Error('duplicate');
+  await st.orders.transition(inserted.id, ['PENDING'], {
+    status: 'PAID',
+    wxTradeState: 'SUCCESS',
+    refundable: 1000,
+    paidAt: new Date('2026-05-09T12:00:00+08:00'),
+  });
+  const listed: string[] = [];
+  const gateway = scriptedGateway({
+    async statement() {
+      return statement([
+        row('L2', '10.00'),
+        { ...row('L2', '10.00'), out_refund_no: 'MP-300', refund_amount: '3.00', refund_status: 'SUCCESS' } as StatementRow,
+        { ...row('ELSEWHERE', '5.00'), out_refund_no: 'MP-X', refund_amount: '1.00', refund_status: 'SUCCESS' } as StatementRow,
+      ]);
+    },
+    async listRefunds(req) {
+      listed.push(req.out_trade_no!);
+      return {
+        data: [
+          {
+            id: 'wx-mp-300',
+            refund_id: 'wx-mp-300',
+            out_refund_no: 'MP-300',
+            out_trade_no: 'L2',
+            status: 'SUCCESS',
+            create_time: '2026-05-09T13:00:00+08:00',
+            amount: { refund: 300, currency: 'HKD' },
+          },
+        ],
+        total_num: 1,
+      };
+    },
+    async settlements() {
+      return { data: [], total_count: 0 } as never;
+    },
+  });
+  const refunds = new RefundService({ orders: st.orders, refunds: st.refunds, gateway, logger: silent });
+  const discovery = new RefundDiscovery({ orders: st.orders, refundRecords: st.refunds, refunds, gateway, logger: silent });
+  const daily = new DailyReconciliation({ ...opts, gateway, discovery });
+  await daily.run('one', NOW);
+  expect(listed).toEqual(['L2']); // our order only, once
+  const day = await daily.day('20260509');
+  expect(day?.differences).toEqual([expect.objectContaining({ kind: 'missing_locally', outRefundNo: 'MP-X' })]);
+  expect(await st.refunds.findByOutRefundNo('MP-300')).toMatchObject({ external: true, status: 'SUCCESS', amount: 300 });
+  expect(await st.orders.findById(inserted.id)).toMatchObject({ refundable: 700, refunded: 300, refundReserved: 0 });
 });

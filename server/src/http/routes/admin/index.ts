@@ -5,6 +5,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type {
   AdminOrderList,
+  RefundSyncResult,
   ReconciliationDayDetail,
   ReconciliationDayList,
   SettlementList,
@@ -12,7 +13,9 @@ import type {
 } from '../../../../../shared/api';
 import { differencesCsv, type DailyReconciliation } from '../../../domain/daily-reconciliation';
 import { DomainError } from '../../../domain/errors';
+import { providerError } from '../../../domain/order-service';
 import { MAX_POS_ITEMS, type PosService } from '../../../domain/pos-charge';
+import type { RefundDiscovery } from '../../../domain/refund-discovery';
 import { toAdminRefundView, type RefundService } from '../../../domain/refund-service';
 import type { SettlementQueryInput } from '../../../domain/settlements';
 import { USERNAME_PATTERN } from '../../../domain/ports/staff';
@@ -30,6 +33,8 @@ export interface AdminRouteDeps {
   accounts: StaffAccounts;
   orders: StaffOrders;
   refunds: RefundService;
+  /** WeChat's all-refunds query of an order (refunds made in the merchant platform). */
+  discovery: RefundDiscovery;
   pos: PosService;
   tills: TillService;
   audit: AuditLog;
@@ -75,6 +80,9 @@ const refundSchema = z.strictObject({
   reason: limitedText('refundReason').optional(),
   requestId,
 });
+const refundSource = z.enum(['REFUND_SOURCE_UNSETTLED_FUNDS', 'REFUND_SOURCE_RECHARGE_FUNDS']);
+const retrySchema = z.strictObject({ source: refundSource });
+const cancelSchema = z.strictObject({ reason: limitedText('refundReason').optional() });
 const posSchema = z.strictObject({
   authCode: z.string().regex(/^1[0-5]\d{16}$/, 'must be the 18-digit payment code (prefix 10-15)'),
   amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
@@ -202,6 +210,51 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   guarded.get('/refunds/:id', requireCapability('orders'), async (ctx) => {
     const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
     ctx.body = toAdminRefundView(await deps.refunds.get(id.toLowerCase()));
+  });
+
+  // A refund waiting for staff (NOT_ENOUGH again and again): send it again from the chosen funds, or give it up.
+  // Each is one conditional update on the waiting marker: of two clicks or two people, one acts, the other 409.
+  guarded.post('/refunds/:id/retry', requireCapability('refund'), async (ctx) => {
+    const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
+    const { source } = validate(retrySchema, ctx.request.body ?? {});
+    const refund = await deps.refunds.retryAwaiting(id.toLowerCase(), source);
+    await audit(ctx, {
+      action: 'refund.retry',
+      target: `refund:${refund.id}`,
+      orderId: refund.orderId,
+      detail: { amount: refund.amount, outRefundNo: refund.outRefundNo, source, status: refund.status },
+    });
+    ctx.body = toAdminRefundView(refund);
+  });
+
+  guarded.post('/refunds/:id/cancel', requireCapability('refund'), async (ctx) => {
+    const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
+    const { reason } = validate(cancelSchema, ctx.request.body ?? {});
+    const staff = staffOf(ctx);
+    const refund = await deps.refunds.cancelAwaiting(id.toLowerCase(), reason ? `${staff.username}: ${reason}` : staff.username);
+    await audit(ctx, {
+      action: 'refund.cancel',
+      target: `refund:${refund.id}`,
+      orderId: refund.orderId,
+      detail: { amount: refund.amount, outRefundNo: refund.outRefundNo, status: refund.status, ...(reason ? { reason } : {}) },
+    });
+    ctx.body = toAdminRefundView(refund);
+  });
+
+  // "Check WeChat for refunds": the all-refunds query; refunds made in the merchant platform are recorded.
+  guarded.post('/orders/:id/refunds/sync', requireCapability('refund'), async (ctx) => {
+    const { id } = validate(z.strictObject({ id: objectId }), ctx.params, 'path');
+    if (ctx.request.body !== undefined) validate(emptyBody, ctx.request.body);
+    const order = await deps.orders.get(id);
+    let result;
+    try {
+      result = await deps.discovery.checkOrder(order);
+    } catch (err) {
+      throw providerError(err, 'could not ask WeChat Pay for the refunds of this order');
+    }
+    await audit(ctx, { action: 'order.refunds_sync', target: `order:${order.id}`, orderId: order.id, detail: { ...result } });
+    const body: RefundSyncResult = { ...result, order: await deps.orders.view(await deps.orders.get(order.id)) };
+    ctx.body = body;
   });
 
   guarded.post('/orders/:id/close', requireCapability('close'), async (ctx) => {
