@@ -71,7 +71,12 @@ export function verifyToken(secret: string, token: string, aud: TokenAudience): 
 function verifyFully(secret: string, token: string, aud: TokenAudience): VerifiedToken {
   let decoded: string | jwt.JwtPayload;
   try {
-    decoded = jwt.verify(token, secretKey(secret), { algorithms: [ALGORITHM], audience: aud, issuer: ISSUER, clockTolerance: CLOCK_TOLERANCE_S });
+    decoded = jwt.verify(token, secretKey(secret), {
+      algorithms: [ALGORITHM],
+      audience: aud,
+      issuer: ISSUER,
+      clockTolerance: CLOCK_TOLERANCE_S,
+    });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'token expired');
     throw new DomainError('UNAUTHENTICATED', 'invalid token');
