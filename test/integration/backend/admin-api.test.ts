@@ -150,6 +150,7 @@ test('statement reconciliation finds planted differences', async () => {
     _id: new mongoose.Types.ObjectId(),
     outTradeNo: `GHOST${Date.now()}`,
     clientRequestId: `ghost-${Date.now()}`,
+    transactionId: `4200GHOST${Date.now()}`, // one transaction pays one order: the ghost has its own
     paidAt: new Date(),
   });
   const dirty = (await stack.api('GET', `/api/admin/statements/${date}`, { token: admin })).json as StatementReport;
