@@ -114,6 +114,9 @@ describe('SIGKILL mid-burst', () => {
     let halfPlaced!: () => void;
     const half = new Promise<void>((r) => (halfPlaced = r));
     const placeAndPay = async (i: number) => {
+      // Staggered over ~0.6 s so that the second half is still to be placed when the kill lands (with every
+      // order placed at once, a fast backend had answered them all by the time half were counted).
+      await new Promise((r) => setTimeout(r, i * 40));
       const body = { items: [{ sku: 'wonton-noodles', quantity: 1 + (i % 3) }], clientRequestId: `burst-${i}-000000` };
       let created: CreateOrderResponse | undefined;
       for (let attempt = 0; !created; attempt++) {
