@@ -134,7 +134,7 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
     const page: Page = await browser.newPage();
     const capture = async (name: string) => {
       await page.evaluate('document.fonts.ready');
-      const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
+      const png = await screenshotWithRetry(page);
       if (png.length < 1000) throw new Error(`screenshot ${name} is empty`);
       const file = join(outDir, `${name}.png`);
       if (!opts.smoke) writeFileSync(file, png);
@@ -174,4 +174,19 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
     }
   }
   return written;
+}
+
+/**
+ * Chromium now and then answers `Unable to capture screenshot` for a page that has just been reloaded or resized
+ * (the compositor has no frame yet); a moment later the same capture works.
+ */
+async function screenshotWithRetry(page: Page): Promise<Buffer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
+    } catch (err) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(err))) throw err;
+      await page.waitForTimeout(250 * attempt);
+    }
+  }
 }
