@@ -71,6 +71,17 @@ export function endpointCatalog(ids: EndpointIds): EndpointTemplate[] {
       body: { amount: 1, reason: 'campaign', requestId: 'campaign-fuzz-0001' },
     },
     { name: 'admin-refund-get', method: 'GET', path: '/api/admin/refunds/:id', auth: 'staff' },
+    // A refund waiting for staff after NOT_ENOUGH: retried from chosen funds or cancelled (`:id` names no refund).
+    {
+      name: 'admin-refund-retry',
+      method: 'POST',
+      path: '/api/admin/refunds/:id/retry',
+      auth: 'staff',
+      body: { source: 'REFUND_SOURCE_RECHARGE_FUNDS' },
+    },
+    { name: 'admin-refund-cancel', method: 'POST', path: '/api/admin/refunds/:id/cancel', auth: 'staff', body: { reason: 'campaign' } },
+    { name: 'admin-tills', method: 'GET', path: '/api/admin/tills', auth: 'staff' },
+    { name: 'admin-till', method: 'GET', path: '/api/admin/tills/:id', auth: 'staff' },
     { name: 'admin-close', method: 'POST', path: '/api/admin/orders/:id/close', auth: 'staff', body: {} },
     {
       name: 'pos-charge',
@@ -79,7 +90,7 @@ export function endpointCatalog(ids: EndpointIds): EndpointTemplate[] {
       auth: 'staff',
       body: { authCode: '13xxxxxxxxxxxxxxxx', amount: 1, description: 'campaign', requestId: 'campaign-fuzz-0001' },
     },
-    { name: 'statement', method: 'GET', path: '/api/admin/statements/:date', auth: 'staff' },
+    { name: 'statement', method: 'GET', path: '/api/admin/statements/:date', auth: 'staff', query: { store: 'HK-CEN' } },
     {
       name: 'settlements',
       method: 'GET',
