@@ -8,8 +8,8 @@ import type { Page } from 'playwright-core';
 import type { AdminOrderView, AdminRefundView, CreateOrderResponse, OrderView, StaffLoginResponse } from '../../shared/api';
 import { startStack, type Stack } from '../support/stack';
 import { seedStaff } from '../support/staff';
-import { seriousViolations } from './support/axe';
 import { launchChromium, shot, type Browser } from './support/browser';
+import { signIn, expectText, checkPage, type StaffCredentials } from './support/console-page';
 
 jest.setTimeout(180_000);
 
@@ -31,6 +31,8 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promis
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+const login = (page: Page, who: StaffCredentials, lang: 'en' | 'zh-HK' = 'en') => signIn(page, stack.backendUrl, who, lang);
 
 beforeAll(async () => {
   stack = await startStack({ sandbox: { settings: { refundSettleDelaySeconds: 1 } } });
@@ -71,30 +73,6 @@ afterEach(() => {
   expect(errors).toEqual([]);
 });
 
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string | RegExp, timeout = 20_000): Promise<string> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: Math.max(1, end - Date.now()) })
-        .catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(text)}, last saw ${JSON.stringify(last)}`);
-}
-
-async function login(page: Page, who: { username: string; password: string }, lang: 'en' | 'zh-HK' = 'en'): Promise<void> {
-  await page.goto(`${stack.backendUrl}/admin/`);
-  await page.getByTestId('lang').selectOption(lang);
-  await page.getByTestId('login-username').fill(who.username);
-  await page.getByTestId('login-password').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor({ state: 'attached' });
-}
-
 const gmt8Day = (plusDays: number) => new Date(Date.now() + 8 * 3600_000 + plusDays * 86_400_000).toISOString().slice(0, 10);
 
 /** Every page of the console, each opened by its address and waited for until its content is there. */
@@ -114,15 +92,6 @@ const PAGES: { name: string; hash: string; ready: string }[] = [
   },
   { name: 'pos', hash: '#/pos', ready: '[data-testid="pos-form"]' },
 ];
-
-async function checkPage(page: Page, label: string): Promise<void> {
-  const width = await page.evaluate<{ scroll: number; inner: number }>(
-    '({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })',
-  );
-  expect({ label, ...width, fits: width.scroll <= width.inner }).toEqual({ label, ...width, fits: true });
-  const violations = await seriousViolations(page);
-  expect({ label, violations }).toEqual({ label, violations: [] });
-}
 
 test('every page fits a 390 px phone without sideways scrolling, keeps the desktop layout, and passes axe-core, in both languages', async () => {
   const page = await browser.newPage();

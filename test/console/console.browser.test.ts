@@ -7,6 +7,7 @@ import type { AdminOrderView, CreateOrderResponse, OrderView, StaffLoginResponse
 import { startStack, type Stack } from '../support/stack';
 import { seedStaff } from '../support/staff';
 import { launchChromium, shot, type Browser } from './support/browser';
+import { expectText } from './support/console-page';
 
 jest.setTimeout(120_000);
 
@@ -95,21 +96,6 @@ async function openOrderBySearch(page: Page, outTradeNo: string): Promise<void> 
   expect(await link.count()).toBe(1);
   await link.click();
   await page.getByTestId('order-summary').waitFor();
-}
-
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string | RegExp, timeout = 20_000): Promise<void> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: Math.max(1, end - Date.now()) })
-        .catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(text)}, last saw ${JSON.stringify(last)}`);
 }
 
 test('admin logs in, finds a paid order, refunds part of it and sees it succeed', async () => {

@@ -8,8 +8,8 @@ import mongoose from 'mongoose';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from '../support/stack';
 import { seedStaff } from '../support/staff';
-import { seriousViolations } from './support/axe';
 import { launchChromium, type Browser } from './support/browser';
+import { checkPage, signIn } from './support/console-page';
 
 jest.setTimeout(120_000);
 
@@ -117,25 +117,7 @@ async function expectText(page: Page, testid: string, text: string | RegExp, tim
   throw new Error(`expected ${String(text)} in ${testid}, last saw ${JSON.stringify(last)}`);
 }
 
-async function login(page: Page, lang: 'en' | 'zh-HK'): Promise<void> {
-  await page.goto(`${stack.backendUrl}/admin/`);
-  await page.evaluate('sessionStorage.clear()');
-  await page.reload();
-  await page.getByTestId('lang').selectOption(lang);
-  await page.getByTestId('login-username').fill(ADMIN.username);
-  await page.getByTestId('login-password').fill(ADMIN.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor({ state: 'attached' });
-}
-
-async function checkPage(page: Page, label: string): Promise<void> {
-  const width = await page.evaluate<{ scroll: number; inner: number }>(
-    '({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })',
-  );
-  expect({ label, ...width, fits: width.scroll <= width.inner }).toEqual({ label, ...width, fits: true });
-  const violations = await seriousViolations(page);
-  expect({ label, violations }).toEqual({ label, violations: [] });
-}
+const login = (page: Page, lang: 'en' | 'zh-HK') => signIn(page, stack.backendUrl, ADMIN, lang, { fresh: true });
 
 const WORDS = {
   en: {

@@ -8,8 +8,8 @@ import type { AdminRefundView, OrderView, StaffLoginResponse } from '../../share
 import { startStack, type Stack } from '../support/stack';
 import { paidOrder, waitFor } from '../support/staff-flow';
 import { seedStaff } from '../support/staff';
-import { seriousViolations } from './support/axe';
 import { launchChromium, shot, type Browser } from './support/browser';
+import { signIn, expectText, checkPage, type StaffCredentials } from './support/console-page';
 
 jest.setTimeout(240_000);
 
@@ -20,6 +20,8 @@ let stack: Stack;
 let browser: Browser;
 let adminToken: string;
 let mchid: string;
+
+const login = (page: Page, who: StaffCredentials, lang: 'en' | 'zh-HK') => signIn(page, stack.backendUrl, who, lang, { fresh: true });
 
 beforeAll(async () => {
   stack = await startStack({
@@ -59,41 +61,6 @@ async function orderWithAwaitingRefund(user: string, amount: number): Promise<{ 
     return x.awaitingStaff ? x : undefined;
   });
   return { order, refund };
-}
-
-async function login(page: Page, who: { username: string; password: string }, lang: 'en' | 'zh-HK'): Promise<void> {
-  await page.goto(`${stack.backendUrl}/admin/`);
-  await page.evaluate('sessionStorage.clear()');
-  await page.reload();
-  await page.getByTestId('lang').selectOption(lang);
-  await page.getByTestId('login-username').fill(who.username);
-  await page.getByTestId('login-password').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor({ state: 'attached' });
-}
-
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string | RegExp, timeout = 20_000): Promise<string> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: Math.max(1, end - Date.now()) })
-        .catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(text)}, last saw ${JSON.stringify(last)}`);
-}
-
-async function checkPage(page: Page, label: string): Promise<void> {
-  const width = await page.evaluate<{ scroll: number; inner: number }>(
-    '({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })',
-  );
-  expect({ label, ...width, fits: width.scroll <= width.inner }).toEqual({ label, ...width, fits: true });
-  const violations = await seriousViolations(page);
-  expect({ label, violations }).toEqual({ label, violations: [] });
 }
 
 const TEXT = {

@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import type { TillView } from '../../shared/api';
 import { startStack, type Stack } from '../support/stack';
 import { seedStaff } from '../support/staff';
-import { seriousViolations } from './support/axe';
 import { launchChromium, shot, type Browser } from './support/browser';
+import { signIn, expectText, checkPage, type StaffCredentials } from './support/console-page';
 
 jest.setTimeout(240_000);
 
@@ -20,6 +20,8 @@ const DESKTOP = { width: 1366, height: 768 };
 let stack: Stack;
 let browser: Browser;
 let adminToken: string;
+
+const login = (page: Page, who: StaffCredentials, lang: 'en' | 'zh-HK') => signIn(page, stack.backendUrl, who, lang, { fresh: true });
 
 beforeAll(async () => {
   stack = await startStack({ env: { POS_POLL_SCHEDULE_MS: '200,200' } });
@@ -34,40 +36,6 @@ afterAll(async () => {
 afterEach(() => {
   expect(browser.pageErrors.splice(0)).toEqual([]);
 });
-
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string | RegExp, timeout = 20_000): Promise<string> {
-  const end = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < end) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: Math.max(1, end - Date.now()) })
-        .catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(text)}, last saw ${JSON.stringify(last)}`);
-}
-
-async function login(page: Page, who: { username: string; password: string }, lang: 'en' | 'zh-HK'): Promise<void> {
-  await page.goto(`${stack.backendUrl}/admin/`);
-  await page.evaluate('sessionStorage.clear()');
-  await page.reload();
-  await page.getByTestId('lang').selectOption(lang);
-  await page.getByTestId('login-username').fill(who.username);
-  await page.getByTestId('login-password').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav').waitFor({ state: 'attached' });
-}
-
-async function checkPage(page: Page, label: string): Promise<void> {
-  const width = await page.evaluate<{ scroll: number; inner: number }>(
-    '({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })',
-  );
-  expect({ label, ...width, fits: width.scroll <= width.inner }).toEqual({ label, ...width, fits: true });
-  expect({ label, violations: await seriousViolations(page) }).toEqual({ label, violations: [] });
-}
 
 async function fillTill(page: Page, t: Record<string, string>): Promise<void> {
   for (const [key, value] of Object.entries(t)) await page.getByTestId(`till-${key}`).fill(value);
