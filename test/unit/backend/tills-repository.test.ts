@@ -1,26 +1,11 @@
 // The till repository on each storage, in memory and on the real database, with the same expectations: one till
 // per (store, device) however the requests race, each change one update, disabling counted once, the list's
 // order, and an order keeping its till.
-import type { Connection } from 'mongoose';
 import type { Storage } from '../../../server/src/domain/ports';
 import { createMemoryStorage } from '../../../server/src/storage/memory';
-import { connectDatabase, createMongoStorage } from '../../../server/src/storage/mongo';
-import { dropDatabase, testDatabaseUri } from '../../support/db';
+import { mongoStorageForFile } from '../../support/db';
 
-const uri = testDatabaseUri('tills');
-let db: Connection | undefined;
-afterAll(async () => {
-  if (!db) return;
-  await db.close();
-  await dropDatabase(uri);
-});
-
-async function mongoStorage(): Promise<Storage> {
-  db ??= await connectDatabase(uri);
-  const s = createMongoStorage(db);
-  await s.init();
-  return s;
-}
+const mongoStorage = mongoStorageForFile('tills');
 
 const now = new Date('2026-05-01T02:00:00Z');
 const later = new Date('2026-05-01T03:00:00Z');

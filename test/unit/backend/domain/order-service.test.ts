@@ -1,22 +1,13 @@
 // Order rules without a database: prices from the catalog, one order per clientRequestId, the prepay reused,
 // and WeChat's answers applied once.
 import { DomainError } from '../../../../server/src/domain/errors';
-import { OrderService } from '../../../../server/src/domain/order-service';
 import { applyTransaction } from '../../../../server/src/domain/order-state';
-import { paid, scriptedGateway, silent, storageWithCatalog, MERCHANT } from './support';
+import { paid, scriptedGateway, storageWithCatalog, MERCHANT, orderServiceOn } from './support';
 
 function setup(now = new Date('2026-05-01T00:00:00Z')) {
   const st = storageWithCatalog();
   const gateway = scriptedGateway();
-  const orders = new OrderService({
-    orders: st.orders,
-    catalog: st.catalog,
-    gateway,
-    currency: 'HKD',
-    orderTtlSeconds: 1800,
-    firstSyncSeconds: 30,
-    syncStaleSeconds: 10,
-    logger: silent,
+  const orders = orderServiceOn(st, gateway, {
     now: () => now,
   });
   return { st, gateway, orders };

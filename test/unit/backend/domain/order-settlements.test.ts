@@ -1,10 +1,9 @@
 // The one question after the payment sheet (GET /api/orders/:id?wait=1): answered when the notification is
 // applied on this instance, else after a bounded wait by a read and WeChat's order query; bounded waiters.
-import { OrderService } from '../../../../server/src/domain/order-service';
 import { OrderSettlements } from '../../../../server/src/domain/order-settlements';
 import { handlePaymentNotification } from '../../../../server/src/domain/payment-notifications';
 import type { PaymentGateway, Transaction } from '../../../../server/src/domain/ports/payment-gateway';
-import { paid, scriptedGateway, silent, storageWithCatalog } from './support';
+import { paid, scriptedGateway, silent, storageWithCatalog, orderServiceOn } from './support';
 
 function setup(over: Partial<PaymentGateway> = {}, maxWaiters = 10) {
   const st = storageWithCatalog();
@@ -14,15 +13,7 @@ function setup(over: Partial<PaymentGateway> = {}, maxWaiters = 10) {
     parseNotification: async () => ({ ok: true, event: { id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: notified } }) as never,
     ...over,
   });
-  const orders = new OrderService({
-    orders: st.orders,
-    catalog: st.catalog,
-    gateway,
-    currency: 'HKD',
-    orderTtlSeconds: 1800,
-    firstSyncSeconds: 30,
-    syncStaleSeconds: 10,
-    logger: silent,
+  const orders = orderServiceOn(st, gateway, {
     catalogCacheMs: 5000,
     settlements,
     settleWaitMs: 300,

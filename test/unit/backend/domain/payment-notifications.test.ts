@@ -2,8 +2,7 @@
 // order refused. The gateway's parser is scripted: signature checks are tested with the client library.
 import type { NotificationResult } from '../../../../server/src/domain/ports/payment-gateway';
 import { handlePaymentNotification } from '../../../../server/src/domain/payment-notifications';
-import { OrderService } from '../../../../server/src/domain/order-service';
-import { paid, scriptedGateway, silent, storageWithCatalog } from './support';
+import { paid, scriptedGateway, silent, storageWithCatalog, orderServiceOn } from './support';
 
 function event(id: string, resource: unknown): NotificationResult {
   return {
@@ -23,16 +22,7 @@ async function setup() {
   const st = storageWithCatalog();
   let next: NotificationResult = { ok: false, reason: 'bad_signature', message: 'x' } as unknown as NotificationResult;
   const gateway = scriptedGateway({ parseNotification: async () => next });
-  const orders = new OrderService({
-    orders: st.orders,
-    catalog: st.catalog,
-    gateway,
-    currency: 'HKD',
-    orderTtlSeconds: 1800,
-    firstSyncSeconds: 30,
-    syncStaleSeconds: 10,
-    logger: silent,
-  });
+  const orders = orderServiceOn(st, gateway);
   const deliver = (n: NotificationResult) => {
     next = n;
     return handlePaymentNotification(

@@ -1,12 +1,11 @@
 // The seeds' optional fields at the domain edge: what the adapter sends (goods_detail, attach, scene_info within
 // the field tables' limits), what a paid transaction leaves on the order, and WeChat's clear answers.
 import { orderExtras, tillScene } from '../../../../server/src/gateway/wechatpay-gateway';
-import { OrderService } from '../../../../server/src/domain/order-service';
 import { payerAmount } from '../../../../server/src/domain/order-state';
 import { WechatPayError } from '../../../../server/src/domain/ports/payment-gateway';
 import { querySettlements } from '../../../../server/src/domain/settlements';
 import { closeOrderAtWechat } from '../../../../server/src/domain/staff-close-order';
-import { paid, scriptedGateway, silent, storageWithCatalog } from './support';
+import { paid, scriptedGateway, silent, storageWithCatalog, orderServiceOn } from './support';
 
 const wxError = (status: number, code: string) => new WechatPayError({ kind: 'api', status, code, message: code });
 
@@ -46,16 +45,7 @@ test('the prepay asks with the items, the client address and the order id', asyn
       return { prepayId: 'wx-1' };
     },
   });
-  const svc = new OrderService({
-    orders: st.orders,
-    catalog: st.catalog,
-    gateway,
-    currency: 'HKD',
-    orderTtlSeconds: 1800,
-    firstSyncSeconds: 30,
-    syncStaleSeconds: 10,
-    logger: silent,
-  });
+  const svc = orderServiceOn(st, gateway);
   // The order is prepaid as it is created: the client's address travels with that first prepay.
   const { order } = await svc.create(
     'openid-1',
@@ -98,16 +88,7 @@ test('a paid transaction gives the payer side and the promotions', () => {
 test('RULE_LIMIT on close is ORDER_CLOSE_TOO_SOON; settlement RESOURCE_NOT_EXISTS is an empty page', async () => {
   const st = storageWithCatalog();
   const gateway = scriptedGateway({ close: () => Promise.reject(wxError(403, 'RULE_LIMIT')) });
-  const svc = new OrderService({
-    orders: st.orders,
-    catalog: st.catalog,
-    gateway,
-    currency: 'HKD',
-    orderTtlSeconds: 1800,
-    firstSyncSeconds: 30,
-    syncStaleSeconds: 10,
-    logger: silent,
-  });
+  const svc = orderServiceOn(st, gateway);
   const { order } = await svc.create('openid-2', { items: [{ sku: 'bun', quantity: 1 }], clientRequestId: 'req-fields-2' });
   await expect(closeOrderAtWechat({ orders: st.orders, gateway, logger: silent }, order)).rejects.toMatchObject({
     code: 'ORDER_CLOSE_TOO_SOON',

@@ -2,6 +2,7 @@
 // answers the test decides. No database, no network: each rule runs in milliseconds.
 import type { Product } from '../../../../server/src/domain/ports/catalog';
 import type { ExpectedMerchant, PaymentGateway, Transaction } from '../../../../server/src/domain/ports/payment-gateway';
+import { OrderService, type OrderServiceOptions } from '../../../../server/src/domain/order-service';
 import { createLogger } from '../../../../server/src/logger';
 import { createMemoryStorage, type MemoryStorage } from '../../../../server/src/storage/memory';
 
@@ -69,4 +70,19 @@ export function scriptedGateway(over: Partial<PaymentGateway> = {}): PaymentGate
     ready: async () => true,
     ...over,
   };
+}
+
+/** The order service as the backend builds it (HKD, 30 min orders), on `st` and `gateway`; `over` changes a setting. */
+export function orderServiceOn(st: MemoryStorage, gateway: PaymentGateway, over: Partial<OrderServiceOptions> = {}): OrderService {
+  return new OrderService({
+    orders: st.orders,
+    catalog: st.catalog,
+    gateway,
+    currency: 'HKD',
+    orderTtlSeconds: 1800,
+    firstSyncSeconds: 30,
+    syncStaleSeconds: 10,
+    logger: silent,
+    ...over,
+  });
 }

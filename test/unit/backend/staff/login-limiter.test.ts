@@ -1,30 +1,15 @@
 // The login limiter on each storage: in memory (the rules alone) and on the real database (the same
 // conditional updates MongoDB runs, shared by two limiter instances as by two backends). Reservations are taken
 // before a password is checked, so a burst can never get more checks than a limit.
-import type { Connection } from 'mongoose';
 import type { Storage } from '../../../../server/src/domain/ports';
 import { StaffAccounts, UNKNOWN_USERNAME } from '../../../../server/src/domain/staff-accounts';
 import { AuditLog } from '../../../../server/src/domain/staff-audit';
 import { LoginLimiter, type LoginLimits, type Reservation } from '../../../../server/src/domain/staff-login-limiter';
 import { hashPassword } from '../../../../server/src/domain/staff-password';
 import { createMemoryStorage } from '../../../../server/src/storage/memory';
-import { connectDatabase, createMongoStorage } from '../../../../server/src/storage/mongo';
-import { dropDatabase, testDatabaseUri } from '../../../support/db';
+import { mongoStorageForFile } from '../../../support/db';
 
-const uri = testDatabaseUri('limiter');
-let db: Connection | undefined;
-afterAll(async () => {
-  if (!db) return;
-  await db.close();
-  await dropDatabase(uri);
-});
-
-async function mongoStorage(): Promise<Storage> {
-  db ??= await connectDatabase(uri);
-  const s = createMongoStorage(db);
-  await s.init();
-  return s;
-}
+const mongoStorage = mongoStorageForFile('limiter');
 
 const LIMITS: LoginLimits = { windowMs: 60_000, maxPerUser: 6, maxPerUserAddress: 4, maxPerIp: 100, knownAddressMs: 86400_000 };
 const granted = (rs: Reservation[]) => rs.filter((r) => 'ticket' in r).length;

@@ -3,7 +3,6 @@
 // concurrency, retries with the same out_refund_no, and two job instances never handling one refund twice;
 // NOT_ENOUGH again and again -> waiting for staff -> retry from a chosen source or cancel (each once under
 // concurrency); refunds made in the merchant platform found by the all-refunds query and recorded once.
-import type { Connection } from 'mongoose';
 import { DomainError } from '../../../../server/src/domain/errors';
 import type { Storage } from '../../../../server/src/domain/ports';
 import type { PaymentGateway, Refund, RefundNotification } from '../../../../server/src/domain/ports/payment-gateway';
@@ -13,9 +12,8 @@ import { RefundService } from '../../../../server/src/domain/refund-service';
 import { syncRefunds } from '../../../../server/src/jobs/refund-sync';
 import { createLogger } from '../../../../server/src/logger';
 import { createMemoryStorage } from '../../../../server/src/storage/memory';
-import { connectDatabase, createMongoStorage } from '../../../../server/src/storage/mongo';
 import { WechatPayError } from '../../../../server/src/wechatpay';
-import { dropDatabase, testDatabaseUri } from '../../../support/db';
+import { mongoStorageForFile } from '../../../support/db';
 
 /** A WeChat Pay port whose refund answers are scripted; records every call. */
 function scriptedGateway(answers: Array<'ok' | WechatPayError>) {
@@ -38,20 +36,7 @@ function scriptedGateway(answers: Array<'ok' | WechatPayError>) {
   return { gw, calls, queries };
 }
 
-const uri = testDatabaseUri('refundsync');
-let db: Connection | undefined;
-afterAll(async () => {
-  if (!db) return;
-  await db.close();
-  await dropDatabase(uri);
-});
-
-async function mongoStorage(): Promise<Storage> {
-  db ??= await connectDatabase(uri);
-  const s = createMongoStorage(db);
-  await s.init();
-  return s;
-}
+const mongoStorage = mongoStorageForFile('refundsync');
 
 describe.each([
   ['in memory', async (): Promise<Storage> => createMemoryStorage()],
