@@ -182,7 +182,7 @@ export interface OrderRepository {
   /** The order only when it belongs to `openid` (another customer's is simply not found). */
   findForCustomer(id: string, openid: string): Promise<Order | undefined>;
   findByOutTradeNo(outTradeNo: string): Promise<Order | undefined>;
-  /** The order a WeChat transaction paid (through its binding). */
+  /** The order a WeChat transaction paid (transactionId is unique among orders). */
   findByTransactionId(transactionId: string): Promise<Order | undefined>;
   findByOutTradeNos(outTradeNos: string[]): Promise<Order[]>;
   findByRequest(customerOpenid: string, clientRequestId: string): Promise<Order | undefined>;

@@ -1,6 +1,6 @@
 // The order repository on MongoDB. Each change is one conditional updateOne / findOneAndUpdate on one document;
-// idempotency comes from the unique indexes (models/order.ts) and the transaction bindings.
-// The paid-order path (insert, the customer's read, the notification's read, binding and transition) talks to the
+// idempotency comes from the unique indexes (models/order.ts; one transaction pays one order: transactionId).
+// The paid-order path (insert, the customer's read, the notification's read, the transition) talks to the
 // driver's collection directly: mongoose's create (hydrate, cast, validate, hooks) cost about three times the
 // insert itself and its updates twice the update (docs/backend.md, "Numbers"). Those writes therefore do by hand
 // what the schema would: defaults, timestamps, no undefined fields; `order-model.test.ts` holds them to the schema.
