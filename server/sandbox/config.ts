@@ -96,6 +96,7 @@ const fileSchema = z.object({
       refundMinIntervalSeconds: z.number().min(0).optional(),
       loginCodeValiditySeconds: z.number().positive().optional(),
       notifyTimeoutMs: z.number().int().positive().optional(),
+      notifyConnections: z.number().int().positive().max(1024).optional(),
       transactionIdField: z.enum(['id', 'transaction_id', 'both']).optional(),
       userpayingForm: z.enum(['200', '202', '403']).optional(),
       statementsAllowToday: z.boolean().optional(),
@@ -144,6 +145,8 @@ export interface Settings {
   refundMinIntervalSeconds: number;
   loginCodeValiditySeconds: number;
   notifyTimeoutMs: number;
+  /** Notification requests in flight at once, all merchants together; more wait for a free one. */
+  notifyConnections: number;
   transactionIdField: 'id' | 'transaction_id' | 'both';
   userpayingForm: '200' | '202' | '403';
   statementsAllowToday: boolean;
@@ -247,6 +250,7 @@ export function buildConfig(file: unknown, baseDir: string, env: NodeJS.ProcessE
     refundMinIntervalSeconds: s.refundMinIntervalSeconds ?? 0,
     loginCodeValiditySeconds: s.loginCodeValiditySeconds ?? 300,
     notifyTimeoutMs: num(env, 'SANDBOX_NOTIFY_TIMEOUT_MS') ?? s.notifyTimeoutMs ?? 5000,
+    notifyConnections: s.notifyConnections ?? 32,
     transactionIdField: s.transactionIdField ?? 'id',
     userpayingForm: (env.SANDBOX_USERPAYING_FORM as Settings['userpayingForm'] | undefined) ?? s.userpayingForm ?? '200',
     statementsAllowToday: s.statementsAllowToday ?? true,

@@ -64,6 +64,7 @@ export async function createSandbox(deps: SandboxDeps): Promise<Sandbox> {
     offsetMs: () => config.settings.clockSkewSeconds * 1000,
     faults,
     timeoutMs: config.settings.notifyTimeoutMs,
+    connections: config.settings.notifyConnections,
     log,
   });
   // Refunds settle in the background; the ledger kicks it when a refund is created.

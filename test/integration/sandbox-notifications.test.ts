@@ -1,6 +1,9 @@
 // Notification delivery against the sandbox running as its own process: the official retry schedule
 // (time-scaled), a receiver that fails the first k deliveries, the persisted delivery log, a restart that
-// resumes the queue, and the notification faults (drop, duplicate, SIGNTEST probe).
+// resumes the queue, the notification faults (drop, duplicate, SIGNTEST probe), and a burst that never holds
+// more than `notifyConnections` requests open at once.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ATTEMPT_OFFSETS_S } from '../../server/sandbox/notifier/notifier';
 import { jsapiBody, startReceiver } from '../support/sandbox-inprocess';
 import { requestPaymentParams, signedRequest, startSandboxProcess, type SandboxProcess } from '../support/sandbox-process';
@@ -149,3 +152,47 @@ test('the full 16-attempt schedule runs in seconds at SANDBOX_TIME_SCALE=0.0001 
     await sb.stop();
   }
 }, 90000);
+
+test('a burst of payments holds at most notifyConnections requests open; every first delivery succeeds', async () => {
+  const sb = await startSandboxProcess({ settings: { notifyConnections: 3 } });
+  // A slow receiver (each answer 150 ms later) that records how many requests it holds at once, and refuses
+  // what a per-address connection limit of 4 would refuse.
+  let open = 0;
+  let most = 0;
+  let refused = 0;
+  const server: Server = createServer((req, res) => {
+    if (open >= 4) {
+      refused++;
+      req.socket.destroy();
+      return;
+    }
+    open++;
+    most = Math.max(most, open);
+    req.resume();
+    req.on('end', () =>
+      setTimeout(() => {
+        open--;
+        res.statusCode = 204;
+        res.end();
+      }, 150),
+    );
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+  try {
+    const n = 12;
+    await Promise.all(Array.from({ length: n }, (_, i) => placeAndPay(sb, `BURST${i}`, url)));
+    const notes = await waitFor(async () => {
+      const list = await Promise.all(Array.from({ length: n }, (_, i) => sb.admin.notifications({ out_trade_no: `BURST${i}` })));
+      return list.every((l) => l[0]?.state === 'delivered') ? list.map((l) => l[0]) : undefined;
+    });
+    expect(refused).toBe(0);
+    expect(most).toBe(3);
+    for (const note of notes) expect(note.attempts).toBe(1);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await sb.stop();
+  }
+}, 60000);

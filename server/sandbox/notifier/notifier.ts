@@ -19,6 +19,7 @@ import type { DeliveryDoc, DeliveryRecord, Models, NotificationDoc } from '../le
 import { signatureHeaders } from '../protocol/sign-response';
 import type { Signer } from '../keys/signing';
 import { DueLoop } from './due-loop';
+import { Slots } from './slots';
 
 /** Seconds between attempts: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (24 h 4 min in all). */
 export const RETRY_INTERVALS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
@@ -51,10 +52,13 @@ export interface NotifierDeps {
   offsetMs?: () => number;
   faults: FaultBook;
   timeoutMs: number;
+  /** Requests in flight at once (default 32); an attempt waits for a slot before its time starts. */
+  connections?: number;
   log: { warn(obj: object, msg: string): void };
 }
 
-type SendResult = { ok: boolean; status?: number; error?: string; response?: string; duration: number; serial?: string };
+/** `at`: when the request left (after waiting for a slot). */
+type SendResult = { at: number; ok: boolean; status?: number; error?: string; response?: string; duration: number; serial?: string };
 
 export class Notifier {
   private readonly loop: DueLoop;
@@ -71,9 +75,11 @@ export class Notifier {
   readonly instance = randomUUID();
   /** How long an owner holds a notification past the moment it sends it (real time, never scaled). */
   private readonly leaseMs: number;
+  private readonly slots: Slots;
 
   constructor(private readonly d: NotifierDeps) {
     this.leaseMs = 30_000 + d.timeoutMs * 3;
+    this.slots = new Slots(d.connections ?? 32);
     this.loop = new DueLoop(
       () => this.cycle(),
       (err) => d.log.warn({ err }, 'notifier cycle failed'),
@@ -214,7 +220,11 @@ export class Notifier {
     return next;
   }
 
-  private async send(n: NotificationDoc, signtest: boolean, staleTimestamp = false): Promise<SendResult> {
+  private send(n: NotificationDoc, signtest: boolean, staleTimestamp = false): Promise<SendResult> {
+    return this.slots.run(() => this.sendNow(n, signtest, staleTimestamp));
+  }
+
+  private async sendNow(n: NotificationDoc, signtest: boolean, staleTimestamp: boolean): Promise<SendResult> {
     const started = Date.now();
     const signer = this.d.signer ? this.d.signer(n.merchantKey) : this.d.keyring.current();
     try {
@@ -238,11 +248,12 @@ export class Notifier {
         response: text,
         duration: Date.now() - started,
         serial: signer.serial,
+        at: started,
       };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const error = e.name === 'TimeoutError' ? 'timeout' : e.cause?.code ? `${e.message}: ${e.cause.code}` : e.message;
-      return { ok: false, error, duration: Date.now() - started, serial: signer.serial };
+      return { at: started, ok: false, error, duration: Date.now() - started, serial: signer.serial };
     }
   }
 
@@ -273,21 +284,21 @@ export class Notifier {
   private async attempt(n: NotificationDoc): Promise<void> {
     const log: DeliveryRecord[] = [];
     if (n.probe_pending) {
-      const probeAt = Date.now();
-      log.push(this.record(n, 'probe', n.attempts + 1, probeAt, probeAt, await this.send(n, true)));
+      const probe = await this.send(n, true);
+      log.push(this.record(n, 'probe', n.attempts + 1, probe.at, probe.at, probe));
     }
+    // notify-stale-timestamp: the first attempt carries a 10-minute-old Wechatpay-Timestamp; retries are normal.
+    const r = await this.send(n, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
     // The schedule counts from the first attempt's departure, as the official intervals do.
-    const sentAt = Date.now();
+    const sentAt = r.at;
     const firstAt = n.attempts === 0 ? new Date(sentAt) : n.first_at;
     const cur: NotificationDoc = { ...n, first_at: firstAt };
     const scheduled = firstAt.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[n.attempts]! * 1000);
-    // notify-stale-timestamp: the first attempt carries a 10-minute-old Wechatpay-Timestamp; retries are normal.
-    const r = await this.send(cur, false, n.attempts === 0 && n.faults.includes('notify-stale-timestamp'));
     const attempt = n.attempts + 1;
     log.push(this.record(cur, 'delivery', attempt, scheduled, sentAt, r));
     if (r.ok && n.faults.includes('notify-duplicate')) {
-      const dupAt = Date.now();
-      log.push(this.record(cur, 'duplicate', attempt, scheduled, dupAt, await this.send(cur, false)));
+      const dup = await this.send(cur, false);
+      log.push(this.record(cur, 'duplicate', attempt, scheduled, dup.at, dup));
     }
     const exhausted = !r.ok && attempt >= ATTEMPT_OFFSETS_S.length;
     const state: NotificationDoc['state'] = r.ok ? 'delivered' : exhausted ? 'exhausted' : 'pending';
