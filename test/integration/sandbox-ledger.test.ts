@@ -119,6 +119,30 @@ describe('JSAPI orders and the cashier', () => {
     expect(httpNotify.json.detail.field).toBe('#/properties/notify_url');
   });
 
+  test('a new order is stored exactly as the mongoose model would store it (written by the driver, not hydrated)', async () => {
+    const m = sb.config.direct;
+    const openid = await sb.admin.openid('dora');
+    const full = jsapiBody(m, 'RAW1', openid, {
+      attach: 'a',
+      goods_tag: 'g',
+      scene_info: { payer_client_ip: '203.0.113.7', device_id: 'till-1' },
+      detail: { cost_price: 2500, goods_detail: [{ goods_id: 'egg-tart', quantity: 1, price: 2500 }] },
+    });
+    for (const body of [full, jsapiBody(m, 'RAW2', openid)]) {
+      expect((await sb.request(m, 'POST', '/v3/global/transactions/jsapi', body)).status).toBe(200);
+    }
+    const Order = sb.app.sandbox.models.Order;
+    for (const no of ['RAW1', 'RAW2']) {
+      const raw = await Order.collection.findOne({ out_trade_no: no });
+      expect(raw).not.toBeNull();
+      expect(Object.values(raw!)).not.toContain(null);
+      // What mongoose's create would have written for the same order: same keys, same values.
+      const modelled = new Order(raw).toObject({ depopulate: true });
+      expect(Object.keys(raw!).sort()).toEqual(Object.keys(modelled).sort());
+      expect(raw).toEqual(modelled);
+    }
+  });
+
   test('paySign is checked with the appId rule; pay sends a verified TRANSACTION.SUCCESS; query and close follow', async () => {
     const m = sb.config.direct;
     const openid = await sb.admin.openid('dave');

@@ -233,7 +233,9 @@ async function spawnSandbox(
   port: number,
   env: Record<string, string>,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/sandbox/main.ts'], {
+  // SANDBOX_CPU_PROF=DIR: the sandbox writes a V8 CPU profile there when it stops (`npm run bench` profiling).
+  const prof = process.env.SANDBOX_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SANDBOX_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'server/sandbox/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -11,6 +11,7 @@
 // with one conditional update each. Another instance never sends a notification while its owner's lease runs.
 import { randomUUID } from 'node:crypto';
 import { encryptAesGcm, randomNonce } from '../../src/wechatpay/crypto';
+import { createNodeTransport } from '../../src/wechatpay/http/transport';
 import type { Clock } from '../clock';
 import { compactTime, rfc3339 } from '../clock';
 import { FaultBook, isNotifyFault, markedFaults, NOTIFY_RATE_KEYS, type FaultName } from '../faults/faults';
@@ -76,10 +77,13 @@ export class Notifier {
   /** How long an owner holds a notification past the moment it sends it (real time, never scaled). */
   private readonly leaseMs: number;
   private readonly slots: Slots;
+  /** Keep-alive sockets, as many as there are slots: a burst reuses them instead of opening one per attempt. */
+  private readonly transport: ReturnType<typeof createNodeTransport>;
 
   constructor(private readonly d: NotifierDeps) {
     this.leaseMs = 30_000 + d.timeoutMs * 3;
     this.slots = new Slots(d.connections ?? 32);
+    this.transport = createNodeTransport({ maxSockets: d.connections ?? 32, maxBodyBytes: 64 * 1024 });
     this.loop = new DueLoop(
       () => this.cycle(),
       (err) => d.log.warn({ err }, 'notifier cycle failed'),
@@ -100,6 +104,7 @@ export class Notifier {
       .updateMany({ owner: this.instance, state: 'pending' }, { $set: { lease_until: new Date(0) } })
       .catch((err) => this.d.log.warn({ err }, 'notifier could not hand back its leases'));
     this.due.clear();
+    this.transport.close();
   }
 
   async idle(): Promise<void> {
@@ -229,8 +234,12 @@ export class Notifier {
     const signer = this.d.signer ? this.d.signer(n.merchantKey) : this.d.keyring.current();
     try {
       const headers = await signatureHeaders(signer, n.body, this.d.clock.now() + (this.d.offsetMs?.() ?? 0), { signtest, staleTimestamp });
-      const res = await fetch(n.url, {
+      // A timer and a controller: cheaper than AbortSignal.timeout, and cleared when the answer is in.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), this.d.timeoutMs);
+      const res = await this.transport({
         method: 'POST',
+        url: n.url,
         headers: {
           ...headers,
           'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
@@ -239,20 +248,19 @@ export class Notifier {
           'User-Agent': 'Mozilla/4.0',
         },
         body: n.body,
-        signal: AbortSignal.timeout(this.d.timeoutMs),
-      });
-      const text = (await res.text()).slice(0, 500);
+        signal: abort.signal,
+      }).finally(() => clearTimeout(timer));
       return {
         ok: res.status === 200 || res.status === 204,
         status: res.status,
-        response: text,
+        response: res.body.subarray(0, 2000).toString('utf8').slice(0, 500),
         duration: Date.now() - started,
         serial: signer.serial,
         at: started,
       };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const error = e.name === 'TimeoutError' ? 'timeout' : e.cause?.code ? `${e.message}: ${e.cause.code}` : e.message;
+      const e = err as Error & { code?: string };
+      const error = e.name === 'TimeoutError' ? 'timeout' : e.code && !e.message.includes(e.code) ? `${e.message}: ${e.code}` : e.message;
       return { at: started, ok: false, error, duration: Date.now() - started, serial: signer.serial };
     }
   }

@@ -130,15 +130,21 @@ export class ApiCore {
     if (this.opts.acceptLanguage) headers['Accept-Language'] = this.opts.acceptLanguage;
     const serial = call.wechatpaySerial ?? this.opts.defaultWechatpaySerial;
     if (serial) headers['Wechatpay-Serial'] = serial;
-    const timeout = AbortSignal.timeout(call.timeoutMs ?? this.opts.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
+    // A controller and a timer cleared on the answer: AbortSignal.timeout costs ~10x more per call and keeps
+    // its timer until it fires.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), call.timeoutMs ?? this.opts.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([timeout.signal, call.signal]) : timeout.signal;
     try {
       const res = await this.opts.transport({ method: call.method, url: this.origin + target, headers, body, signal });
       return { ...res, headers: lowerCaseKeys(res.headers) };
     } catch (err) {
       // However the transport reports an abort mid-body, a fired timer means a timeout.
-      if (timeout.aborted && !call.signal?.aborted) throw Object.assign(new Error('timed out', { cause: err }), { name: 'TimeoutError' });
+      if (timeout.signal.aborted && !call.signal?.aborted)
+        throw Object.assign(new Error('timed out', { cause: err }), { name: 'TimeoutError' });
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
