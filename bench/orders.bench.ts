@@ -169,6 +169,7 @@ async function main(): Promise<void> {
     // counts from start to PAID and nothing else: CPU time and commands divide exactly.
     const createMs: number[] = [];
     const payToPaidMs: number[] = [];
+    const cashierMs: number[] = [];
     const orderToPaidMs: number[] = [];
     let errors = 0;
     let seq = 0;
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
             }
             const t1 = performance.now();
             const payment = await stack.sandbox.admin.cashierPay({ ...created.json.payment, openid: openids[c], action: 'pay' });
+            const tPaid = performance.now();
             if (payment.status !== 200) {
               if (record) errors++;
               continue;
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
             if (record) {
               createMs.push(t1 - t0);
               payToPaidMs.push(t2 - t1);
+              cashierMs.push(tPaid - t1);
               orderToPaidMs.push(t2 - t0);
             }
           }
@@ -294,6 +297,7 @@ async function main(): Promise<void> {
       dbCommandsPerPaidOrder: { backend: r2(perOrder(counts[backendDb] ?? NaN)), sandbox: r2(perOrder(counts[sandboxDb] ?? NaN)) },
       createMs: lat(createMs),
       payToPaidMs: lat(payToPaidMs),
+      cashierMs: lat(cashierMs),
       orderToPaidMs: lat(orderToPaidMs),
       notificationsPerSec: r1(firstOk / burstSeconds),
       backendCpuMsPerNotification: r2(bcpu.backend / Math.max(1, pays.length - payErrors)),
@@ -311,6 +315,7 @@ async function main(): Promise<void> {
     out(`paid orders end to end: ${paidInWindow}  ->  ${result.paidOrdersPerSec} orders/s`);
     out(`  create (POST /api/orders: prepay + paySign)        p50 ${result.createMs.p50} ms  p99 ${result.createMs.p99} ms`);
     out(`  cashier pay -> GET shows PAID (wait / poll)         p50 ${result.payToPaidMs.p50} ms  p99 ${result.payToPaidMs.p99} ms`);
+    out(`    of which the sandbox cashier's own answer         p50 ${result.cashierMs.p50} ms  p99 ${result.cashierMs.p99} ms`);
     out(`  order -> paid (create, cashier, notification, GET) p50 ${result.orderToPaidMs.p50} ms  p99 ${result.orderToPaidMs.p99} ms`);
     out('');
     out('CPU time per paid order (utime+stime from /proc/PID/stat), and database commands at the write serializer:');

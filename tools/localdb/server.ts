@@ -161,7 +161,7 @@ export async function startLocalMongo(opts: { log?: (msg: string) => void; env?:
       `--listen-addr=127.0.0.1:${port}`,
       `--state-dir=${dir}`,
       '--telemetry=disable',
-      '--debug-addr=127.0.0.1:0',
+      process.env.LOCALDB_DEBUG_ADDR ? `--debug-addr=${process.env.LOCALDB_DEBUG_ADDR}` : '--debug-addr=127.0.0.1:0',
       '--log-level=error',
     ]);
   }

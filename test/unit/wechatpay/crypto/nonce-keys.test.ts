@@ -9,6 +9,7 @@ import {
   signSha256RsaSync,
   verifySha256Rsa,
 } from '../../../../server/src/wechatpay/crypto';
+import { randomBytesPooled } from '../../../../server/src/wechatpay/crypto/random-pool';
 
 describe('randomNonce', () => {
   it('is 32 alphanumerics by default, other lengths on request, and not repeated', () => {
@@ -22,6 +23,34 @@ describe('randomNonce', () => {
   it('uses the whole alphabet', () => {
     const seen = new Set(randomNonce(5000));
     expect(seen.size).toBe(62);
+  });
+});
+
+describe('randomBytesPooled', () => {
+  it('gives the length asked, never the same bytes twice across refills, and large requests directly', () => {
+    const seen = new Set<string>();
+    // 3000 x 16 bytes: a dozen refills of the 4 KB pool.
+    for (let i = 0; i < 3000; i++) {
+      const b = randomBytesPooled(16);
+      expect(b).toHaveLength(16);
+      seen.add(b.toString('hex'));
+    }
+    expect(seen.size).toBe(3000);
+    expect(randomBytesPooled(0)).toHaveLength(0);
+    expect(randomBytesPooled(5000)).toHaveLength(5000);
+    expect(() => randomBytesPooled(-1)).toThrow();
+    // What is handed out is a copy: the pool wipes its part at once and later refills do not reach it.
+    const a = randomBytesPooled(32);
+    const kept = Buffer.from(a);
+    expect(a.equals(Buffer.alloc(32))).toBe(false);
+    for (let i = 0; i < 300; i++) randomBytesPooled(32);
+    expect(a.equals(kept)).toBe(true);
+  });
+
+  it('is uniform enough: every byte value appears in 64 KB', () => {
+    const counts = new Array<number>(256).fill(0);
+    for (let i = 0; i < 1024; i++) for (const b of randomBytesPooled(64)) counts[b]!++;
+    expect(Math.min(...counts)).toBeGreaterThan(100); // expected 256 each
   });
 });
 
