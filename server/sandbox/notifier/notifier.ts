@@ -77,13 +77,16 @@ export class Notifier {
   /** How long an owner holds a notification past the moment it sends it (real time, never scaled). */
   private readonly leaseMs: number;
   private readonly slots: Slots;
-  /** Keep-alive sockets, as many as there are slots: a burst reuses them instead of opening one per attempt. */
+  /**
+   * Keep-alive sockets, as many as there are slots: a burst reuses them instead of opening one per attempt. An
+   * answer over 1 MB fails the attempt (only its first 500 characters are kept anyway).
+   */
   private readonly transport: ReturnType<typeof createNodeTransport>;
 
   constructor(private readonly d: NotifierDeps) {
     this.leaseMs = 30_000 + d.timeoutMs * 3;
     this.slots = new Slots(d.connections ?? 32);
-    this.transport = createNodeTransport({ maxSockets: d.connections ?? 32, maxBodyBytes: 64 * 1024 });
+    this.transport = createNodeTransport({ maxSockets: d.connections ?? 32, maxBodyBytes: 1024 * 1024 });
     this.loop = new DueLoop(
       () => this.cycle(),
       (err) => d.log.warn({ err }, 'notifier cycle failed'),
