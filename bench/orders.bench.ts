@@ -9,6 +9,8 @@
 //   npm run bench -- orders [--json FILE]
 //   BENCH_WARMUP_MS=8000 BENCH_DURATION_MS=30000 BENCH_CUSTOMERS=50 BENCH_BURST=600 BENCH_FLOOR_ORDERS=1500
 //   BENCH_POLL=1: the former client, polling GET /api/orders/:id 4 times a second instead of one waiting ask
+//   Profiles: BACKEND_CPU_PROF=DIR / SANDBOX_CPU_PROF=DIR (V8, wall-clock samples), or perf with
+//   NODE_OPTIONS=--perf-basic-prof (CPU samples per thread; docs/backend.md "Numbers")
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -303,6 +305,9 @@ async function main(): Promise<void> {
       backendCpuMsPerNotification: r2(bcpu.backend / Math.max(1, pays.length - payErrors)),
       floorCpuMsPerPaidOrder: r2(floor.cpuMsPerOrder),
       backendToFloor: r1(perOrder(cpu.backend) / floor.cpuMsPerOrder),
+      // The database does the same commands per order in every run: its CPU is a control for the machine's speed.
+      backendToDatabase: Math.round((perOrder(cpu.backend) / perOrder(cpu.database)) * 100) / 100,
+      sandboxToDatabase: Math.round((perOrder(cpu.sandbox) / perOrder(cpu.database)) * 100) / 100,
     };
 
     const stackCpu = Object.values(cpu).reduce((a, b) => a + b, 0);
@@ -355,6 +360,9 @@ async function main(): Promise<void> {
       `floor (2 RSA signs, 2 verifies, 1 AES-GCM decrypt, insert + conditional update + read; node:crypto + raw driver): ${result.floorCpuMsPerPaidOrder} ms CPU per order (${floor.ordersPerSec.toFixed(0)} orders/s at ${CUSTOMERS} in flight)`,
     );
     out(`  backend / floor: ${result.backendToFloor}x`);
+    out(
+      `  backend / database CPU ${result.backendToDatabase}, sandbox / database ${result.sandboxToDatabase} (same commands every run: compares runs on a machine whose speed drifts)`,
+    );
     out(
       `RSA-2048 here: sign ${rsa.signMs.toFixed(3)} ms, verify ${rsa.verifyMs.toFixed(3)} ms (one thread); thread-pool signing ${rsa.signsPerSecParallel.toFixed(0)}/s`,
     );
