@@ -113,8 +113,14 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
     });
 
     const gmt8Today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const pages: { name: string; hash: string; ready: string }[] = [
-      { name: 'orders', hash: '#/orders', ready: '[data-testid="orders-table"]' },
+    // `ready`: what must be on screen before the picture; `also`: a second thing that loads on its own.
+    const pages: { name: string; hash: string; ready: string; also?: string }[] = [
+      {
+        name: 'orders',
+        hash: '#/orders',
+        ready: '[data-testid="orders-table"]',
+        also: '.field:not([hidden]) > [data-testid="filter-store"]',
+      },
       { name: 'order', hash: `#/orders/${first.id}`, ready: '[data-testid="order-audit"]' },
       { name: 'dashboard', hash: '#/dashboard?days=7', ready: '[data-testid="dashboard-chart"]' },
       {
@@ -157,6 +163,7 @@ export async function renderConsoleScreenshots(outDir: string, opts: ScreenshotO
         for (const p of pages) {
           await page.goto(`${stack.backendUrl}/admin/${p.hash}`);
           await page.locator(p.ready).first().waitFor();
+          if (p.also) await page.locator(p.also).first().waitFor();
           await capture(`${p.name}-${lang}-${vp.name}`);
         }
         if (vp.name === 'phone') {

@@ -234,6 +234,18 @@ test('the POS chooses its till, remembers it on this device, and charges with li
     expect(totals).not.toContain('HK$72.00');
     await checkPage(s, `${lang} ${vp.width} statement per store`);
     await shot(s, `statement-store-${lang}-${vp.width}`);
+    // The order list, one store's orders: only the Mong Kok charge.
+    await s.goto(`${stack.backendUrl}/admin/#/orders`);
+    await s.locator('[data-testid="filter-store"] option[value="HK-MK"]').waitFor({ state: 'attached' });
+    expect(await s.locator('[data-testid="filter-store"] option').count()).toBe(3);
+    await s.getByTestId('filter-store').selectOption('HK-MK');
+    await s.getByTestId('orders-search').click();
+    await s.waitForURL((u) => u.hash.includes('store=HK-MK'));
+    await s.getByTestId('orders-table').waitFor();
+    expect(await s.locator('[data-testid="orders-table"] tbody tr').count()).toBe(1);
+    const listed = await expectText(s.getByTestId('orders-table'), 'HK$49.00');
+    expect(listed).not.toContain('HK$23.00');
+    await checkPage(s, `${lang} ${vp.width} orders per store`);
     await s.close();
   }
 });

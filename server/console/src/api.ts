@@ -94,6 +94,8 @@ export interface OrderQuery {
   from?: string; // ISO 8601 instant, inclusive
   to?: string; // ISO 8601 instant, exclusive
   outTradeNo?: string;
+  /** Orders charged at this store's tills. */
+  store?: string;
   page?: number;
   pageSize?: number;
 }
@@ -132,7 +134,8 @@ export const api = {
   updateTill: (tillId: string, body: UpdateTillRequest) => request<TillView>('PATCH', `/api/admin/tills/${id(tillId)}`, body),
   setTillActive: (tillId: string, active: boolean) =>
     request<TillView>('POST', `/api/admin/tills/${id(tillId)}/${active ? 'enable' : 'disable'}`, {}),
-  search: (q: string, signal?: AbortSignal) => request<AdminSearchResult>('GET', `/api/admin/search${query({ q })}`, undefined, signal),
+  search: (q: string, store: string | undefined, signal?: AbortSignal) =>
+    request<AdminSearchResult>('GET', `/api/admin/search${query({ q, store })}`, undefined, signal),
   dashboard: (days: number, utcOffset: number, signal?: AbortSignal) =>
     request<DashboardReport>('GET', `/api/admin/dashboard${query({ days, utcOffset })}`, undefined, signal),
   reconciliationDays: (signal?: AbortSignal) => request<ReconciliationDayList>('GET', '/api/admin/reconciliation/days', undefined, signal),

@@ -374,8 +374,8 @@ const en = {
 
   'order.till': 'Till',
   'order.tillText': '{label} · {store} ({storeId}) · device {deviceId}',
-  'statement.store': 'Store',
-  'statement.allStores': 'All stores',
+  'common.store': 'Store',
+  'common.allStores': 'All stores',
   'statement.storeNote':
     'Only the rows of orders charged at {store}, and our records of that store. A row WeChat Pay lists that we have no order for shows under all stores.',
 
@@ -801,8 +801,8 @@ const zhHK: Record<MessageKey, string> = {
 
   'order.till': '收銀機',
   'order.tillText': '{label} · {store}（{storeId}）· 裝置 {deviceId}',
-  'statement.store': '門店',
-  'statement.allStores': '所有門店',
+  'common.store': '門店',
+  'common.allStores': '所有門店',
   'statement.storeNote':
     '只包括在 {store} 收款的訂單記錄，以及我們該門店的記錄。微信支付列出但我們沒有訂單的記錄，只會在「所有門店」顯示。',
 

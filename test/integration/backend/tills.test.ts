@@ -2,7 +2,7 @@
 // audited, client mistakes answered 4xx with a code); a cashier charges at one; the sandbox receives its
 // scene_info, detail and attach as the seed shows them and WeChat's query answers with attach; the order keeps
 // the till and staff see it; an unknown or disabled till is refused with nothing written anywhere; the day's
-// statement can be read per store.
+// statement, the order list and the search can be read per store.
 import mongoose from 'mongoose';
 import type { AdminOrderView, PosChargeResponse, StatementReport, TillList, TillView } from '../../../shared/api';
 import { signedRequest } from '../../support/sandbox-process';
@@ -249,6 +249,43 @@ test('the day’s statement per store: only that store’s rows and our records 
   expect([bad.status, bad.json.code]).toEqual([400, 'VALIDATION_FAILED']);
   const audit = await db.collection('audit_log').findOne({ action: 'statement.reconcile', 'detail.store': 'HK-MK' });
   expect(audit).toMatchObject({ actor: 'till-cashier' });
+});
+
+test('staff list and search one store’s orders; the Mini Program’s orders (no till) are in no store', async () => {
+  // A Mini Program order (no till) next to the tills' charges of the tests above.
+  const token = await stack.loginCustomer('store-filter-customer');
+  const mp = await stack.api('POST', '/api/orders', {
+    token,
+    body: { items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: 'store-filter-1' },
+  });
+  expect(mp.status).toBe(201);
+  const list = async (query: string) => {
+    const r = await stack.api('GET', `/api/admin/orders?pageSize=100${query}`, { token: viewer });
+    expect(r.status).toBe(200);
+    return r.json as { items: Array<{ outTradeNo: string }>; total: number };
+  };
+  const all = await list('');
+  const cen = await list('&store=HK-CEN');
+  const mk = await list('&store=HK-MK&status=PAID');
+  const stored = async (storeId: string) =>
+    (await db.collection('orders').find({ 'till.storeId': storeId }).toArray()).map((o) => o.outTradeNo as string).sort();
+  expect(cen.items.map((o) => o.outTradeNo).sort()).toEqual(await stored('HK-CEN'));
+  expect(mk.items.map((o) => o.outTradeNo).sort()).toEqual(await stored('HK-MK'));
+  expect(cen.total).toBeGreaterThan(0);
+  expect(mk.total).toBe(1);
+  expect(all.total).toBeGreaterThan(cen.total + mk.total); // the Mini Program's and the till-less charges
+  expect([...cen.items, ...mk.items].map((o) => o.outTradeNo)).not.toContain(mp.json.order.outTradeNo);
+  expect((await list('&store=NO-SUCH-STORE')).total).toBe(0);
+  // The one search box, within a store: found there, not in another.
+  const no = mk.items[0]!.outTradeNo;
+  const inMk = await stack.api('GET', `/api/admin/search?q=${no}&store=HK-MK`, { token: viewer });
+  expect(inMk.json).toMatchObject({ total: 1, matchedBy: 'outTradeNo' });
+  const inCen = await stack.api('GET', `/api/admin/search?q=${no}&store=HK-CEN`, { token: viewer });
+  expect(inCen.json).toMatchObject({ total: 0, items: [] });
+  for (const path of [`/api/admin/orders?store=${'x'.repeat(40)}`, `/api/admin/search?q=${no}&store=${'x'.repeat(40)}`]) {
+    const bad = await stack.api('GET', path, { token: viewer });
+    expect([bad.status, bad.json.code]).toEqual([400, 'VALIDATION_FAILED']);
+  }
 });
 
 test('the sandbox checks the field group as the seed shows it: byte limits, IP addresses, goods lines', async () => {

@@ -1,10 +1,11 @@
-// Order search: status, date range and out_trade_no, paginated. The filters live in the URL hash, so the
-// browser's back button and a copied link both work.
+// Order search: status, date range, store and any order or refund number, paginated. The filters live in the URL
+// hash, so the browser's back button and a copied link both work.
 import type { OrderStatus } from '../../../../shared/api';
 import { api, type OrderQuery } from '../api';
 import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
 import { errorText, isAbort, money, t, when } from '../ui';
 import type { ViewContext } from './context';
+import { storeSelect } from './store-select';
 
 const STATUSES: OrderStatus[] = ['PENDING', 'PAID', 'CLOSED', 'FAILED'];
 const PAGE_SIZE = 20;
@@ -39,6 +40,14 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     autocomplete: 'off',
     testid: 'filter-out-trade-no',
   });
+  // Shown once there are stores to choose from (or the address names one): a merchant without tills has one place.
+  const chosenStore = q.get('store') ?? '';
+  const { select: store, loaded: storesLoaded } = storeSelect(ctx, chosenStore, 'filter-store');
+  const storeField = field(t('common.store'), store);
+  storeField.hidden = !chosenStore;
+  void storesLoaded.then((stores) => {
+    storeField.hidden = stores.length === 0;
+  });
   const message = messageBox('orders-error');
   const results = h('div', { class: 'results', testid: 'orders-results' });
 
@@ -48,6 +57,7 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     field(t('orders.status'), status),
     field(t('common.from'), from),
     field(t('common.to'), to),
+    storeField,
     field(t('orders.search'), outTradeNo, t('orders.searchHint')),
     h(
       'div',
@@ -70,6 +80,7 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     if (status.value) next.set('status', status.value);
     if (from.value) next.set('from', from.value);
     if (to.value) next.set('to', to.value);
+    if (store.value) next.set('store', store.value);
     if (outTradeNo.value.trim()) next.set('q', outTradeNo.value.trim());
     ctx.navigate(`#/orders?${next.toString()}`);
   });
@@ -80,14 +91,16 @@ export function ordersView(ctx: ViewContext): HTMLElement {
     from: localDayStart(q.get('from'), 0),
     to: localDayStart(q.get('to'), 1), // the "to" day is included: up to the start of the next one
     outTradeNo: q.get('outTradeNo') ?? undefined,
+    store: chosenStore || undefined,
     page,
     pageSize: PAGE_SIZE,
   };
   const term = (q.get('q') ?? '').trim();
   let note: string | undefined;
-  // A number searched for: the API finds the order by any of its numbers; the other filters then narrow it here.
+  // A number searched for: the API finds the order by any of its numbers (within the store, if one is chosen); the
+  // other filters then narrow it here.
   const load = term
-    ? api.search(term, ctx.signal).then((found) => {
+    ? api.search(term, query.store, ctx.signal).then((found) => {
         const items = found.items.filter(
           (o) =>
             (!query.status || o.status === query.status) &&

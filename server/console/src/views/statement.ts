@@ -5,7 +5,7 @@ import { api, ApiError } from '../api';
 import { field, h, messageBox, replaceChildren, setMessage, table } from '../dom';
 import { currentLang, errorText, isAbort, money, t } from '../ui';
 import type { ViewContext } from './context';
-import { storesOf } from './till-text';
+import { storeLabel, storeSelect } from './store-select';
 
 /** Yesterday in the browser's calendar, as yyyy-mm-dd (today's statement is not ready until tomorrow). */
 export function yesterday(now = new Date()): string {
@@ -45,33 +45,14 @@ export function statementView(ctx: ViewContext): HTMLElement {
     testid: 'statement-date',
   });
   const chosenStore = ctx.query.get('store') ?? '';
-  const store = h(
-    'select',
-    { name: 'store', testid: 'statement-store' },
-    h('option', { value: '' }, t('statement.allStores')),
-    chosenStore ? h('option', { value: chosenStore, selected: true }, chosenStore) : null,
-  );
-  // The stores are those of the tills (disabled ones too: their past charges stay in statements).
-  const storesLoaded = api.tills(ctx.signal).then(
-    (r) => {
-      const stores = storesOf(r.items);
-      if (chosenStore && !stores.some((s) => s.id === chosenStore)) stores.push({ id: chosenStore, name: chosenStore });
-      replaceChildren(
-        store,
-        h('option', { value: '' }, t('statement.allStores')),
-        ...stores.map((s) => h('option', { value: s.id, selected: s.id === chosenStore }, s.name === s.id ? s.id : `${s.name} (${s.id})`)),
-      );
-      return stores;
-    },
-    () => [], // the filter keeps what the address says; the statement itself still loads
-  );
+  const { select: store, loaded: storesLoaded } = storeSelect(ctx, chosenStore, 'statement-store');
   const message = messageBox('statement-error');
   const results = h('div', { testid: 'statement-results' });
   const form = h(
     'form',
     { class: 'filters' },
     field(t('statement.date'), date),
-    field(t('statement.store'), store),
+    field(t('common.store'), store),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', testid: 'statement-load' }, t('statement.load'))),
   );
   form.addEventListener('submit', (ev) => {
@@ -91,7 +72,7 @@ export function statementView(ctx: ViewContext): HTMLElement {
     Promise.all([api.statement(chosen.replace(/-/g, ''), chosenStore || undefined, ctx.signal), storesLoaded]).then(
       ([report, stores]) => {
         const s = stores.find((x) => x.id === report.store);
-        const name = s && s.name !== s.id ? `${s.name} (${s.id})` : (report.store ?? '');
+        const name = s ? storeLabel(s) : (report.store ?? '');
         replaceChildren(
           results,
           report.store

@@ -156,6 +156,8 @@ export interface AdminOrderFilter {
   transactionId?: string;
   from?: Date;
   to?: Date;
+  /** Orders charged at a till of this store (`till.storeId`). */
+  storeId?: string;
 }
 
 export interface Page<T> {

@@ -61,6 +61,7 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
             (!f.status || o.status === f.status) &&
             (!f.outTradeNo || o.outTradeNo === f.outTradeNo) &&
             (!f.transactionId || o.transactionId === f.transactionId) &&
+            (!f.storeId || o.till?.storeId === f.storeId) &&
             (!f.from || o.createdAt >= f.from) &&
             (!f.to || o.createdAt < f.to),
         ),

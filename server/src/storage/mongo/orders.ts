@@ -86,6 +86,7 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
       if (f.status) filter.status = f.status;
       if (f.outTradeNo) filter.outTradeNo = f.outTradeNo;
       if (f.transactionId) filter.transactionId = f.transactionId;
+      if (f.storeId) filter['till.storeId'] = f.storeId;
       if (f.from || f.to) filter.createdAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
       return page(filter, p, size);
     },

@@ -115,6 +115,12 @@ describe('Quick Pay at a till', () => {
     // A later edit of the till does not move the charge.
     await tills.update(till.id, { storeName: 'Central (new)' });
     expect((await st.orders.findByOutTradeNo(result.outTradeNo))!.till!.storeName).toBe('Central');
+    // Staff can list the store's orders; a charge without a till is in no store.
+    const tillLess = await pos.charge(charge(), 'carl');
+    const inStore = await st.orders.listForStaff({ storeId: 'HK-CEN' }, 1, 10);
+    expect(inStore.items.map((o) => o.outTradeNo)).toEqual([result.outTradeNo]);
+    expect((await st.orders.listForStaff({ storeId: 'HK-OTHER' }, 1, 10)).total).toBe(0);
+    expect((await st.orders.listForStaff({}, 1, 10)).items.map((o) => o.outTradeNo)).toContain(tillLess.result.outTradeNo);
   });
 
   test('listed items become the order lines and goods_detail, and must add up to the amount', async () => {

@@ -72,6 +72,7 @@ const listQuery = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be an out_trade_no')
     .optional(),
+  store: limitedText('storeId').optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -159,6 +160,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const filter = {
       ...(q.status ? { status: q.status } : {}),
       ...(q.outTradeNo ? { outTradeNo: q.outTradeNo } : {}),
+      ...(q.store ? { storeId: q.store } : {}),
       ...(q.from ? { from: new Date(q.from) } : {}),
       ...(q.to ? { to: new Date(q.to) } : {}),
     };

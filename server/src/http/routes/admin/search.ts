@@ -1,5 +1,6 @@
-// GET /api/admin/search?q= : one search box for every number staff may hold (order number, WeChat Pay
-// transaction id, refund number, WeChat Pay refund id). Mounted before the main staff router.
+// GET /api/admin/search?q=[&store=] : one search box for every number staff may hold (order number, WeChat Pay
+// transaction id, refund number, WeChat Pay refund id), optionally within one store's orders. Mounted before the
+// main staff router.
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AdminSearchResult } from '../../../../../shared/api';
@@ -7,6 +8,7 @@ import type { Middleware } from 'koa';
 import { toOrderView, type RefundLookup } from '../../../domain/order-view';
 import type { StaffOrders } from '../../../domain/staff-orders';
 import { requireCapability } from '../../middleware/staff-auth';
+import { limitedText } from '../../text-limits';
 import { validate } from '../../validate';
 
 export interface SearchRouteDeps {
@@ -20,13 +22,17 @@ const searchQuery = z.strictObject({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9_*@|-]{1,64}$/, 'must be an order, transaction or refund number'),
+  /** Only orders charged at this store's tills (the order list's store filter, kept while searching). */
+  store: limitedText('storeId').optional(),
 });
 
 export function searchRoutes(deps: SearchRouteDeps): Router {
   const router = new Router({ prefix: '/api/admin' });
   router.get('/search', deps.requireStaff, requireCapability('orders'), async (ctx) => {
-    const { q } = validate(searchQuery, ctx.query, 'query');
-    const { orders, matchedBy } = await deps.orders.search(q);
+    const { q, store } = validate(searchQuery, ctx.query, 'query');
+    const found = await deps.orders.search(q);
+    const matchedBy = found.matchedBy;
+    const orders = store ? found.orders.filter((o) => o.till?.storeId === store) : found.orders;
     const refunds = await deps.refundLookup(orders.map((o) => o.id));
     ctx.body = {
       items: orders.map((o) => toOrderView(o, refunds.get(o.id) ?? [])),

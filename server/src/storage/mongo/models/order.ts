@@ -119,6 +119,9 @@ orderSchema.index({ status: 1, createdAt: -1, _id: -1 });
 orderSchema.index({ createdAt: -1, _id: -1 });
 // The daily reconciliation reads the orders paid that day.
 orderSchema.index({ paidAt: 1 });
+// Staff list one store's orders (charged at its tills). Sparse: the Mini Program's orders have no till and cost
+// this index nothing; a store's orders are then sorted by date in memory (a store's list, not all orders).
+orderSchema.index({ 'till.storeId': 1 }, { sparse: true });
 
 export type OrderModel = Model<OrderDoc>;
 export type OrderDocument = HydratedDocument<OrderDoc>;
