@@ -46,7 +46,7 @@ export function ordersView(ctx: ViewContext): HTMLElement {
   const storeField = field(t('common.store'), store);
   storeField.hidden = !chosenStore;
   void storesLoaded.then((stores) => {
-    storeField.hidden = stores.length === 0;
+    storeField.hidden = stores.length === 0 && !chosenStore;
   });
   const message = messageBox('orders-error');
   const results = h('div', { class: 'results', testid: 'orders-results' });
