@@ -30,9 +30,8 @@ export function searchRoutes(deps: SearchRouteDeps): Router {
   const router = new Router({ prefix: '/api/admin' });
   router.get('/search', deps.requireStaff, requireCapability('orders'), async (ctx) => {
     const { q, store } = validate(searchQuery, ctx.query, 'query');
-    const found = await deps.orders.search(q);
-    const matchedBy = found.matchedBy;
-    const orders = store ? found.orders.filter((o) => o.till?.storeId === store) : found.orders;
+    const { orders: matched, matchedBy } = await deps.orders.search(q);
+    const orders = store ? matched.filter((o) => o.till?.storeId === store) : matched;
     const refunds = await deps.refundLookup(orders.map((o) => o.id));
     ctx.body = {
       items: orders.map((o) => toOrderView(o, refunds.get(o.id) ?? [])),
