@@ -5,7 +5,8 @@
 // question arriving just after the notification is answered without a read. Orders created here are also
 // kept (by out_trade_no, a few minutes, bounded) so that their notification needs no read of the order: only
 // what never changes (amount, currency, owner) is trusted from memory, since every move is a conditional update
-// that re-checks the status in the database.
+// that re-checks the status in the database. The same orders, by id, let the customer's waiting question start
+// waiting without reading the order first.
 import type { Order } from './ports/orders';
 
 export interface SettlementWait {
@@ -18,6 +19,7 @@ export class OrderSettlements {
   private readonly waiters = new Map<string, Set<(o: Order | undefined) => void>>();
   private readonly recentOrders = new Map<string, { order: Order; at: number }>();
   private readonly created = new Map<string, { order: Order; at: number }>();
+  private readonly createdById = new Map<string, { order: Order; at: number }>();
   private waiting = 0;
 
   constructor(
@@ -30,11 +32,18 @@ export class OrderSettlements {
   /** An order this instance just created (its notification may come here). */
   createdHere(order: Order): void {
     this.keep(this.created, order.outTradeNo, order, this.createdMs);
+    this.keep(this.createdById, order.id, order, this.createdMs);
   }
 
   /** The order with this out_trade_no as this instance last knew it, if recent: its status may be stale. */
   known(outTradeNo: string): Order | undefined {
     const r = this.created.get(outTradeNo);
+    return r && Date.now() - r.at < this.createdMs ? r.order : undefined;
+  }
+
+  /** The same, by order id. */
+  knownById(id: string): Order | undefined {
+    const r = this.createdById.get(id);
     return r && Date.now() - r.at < this.createdMs ? r.order : undefined;
   }
 
@@ -53,6 +62,7 @@ export class OrderSettlements {
   settled(order: Order): void {
     this.keep(this.recentOrders, order.id, order, this.recentMs);
     if (this.created.has(order.outTradeNo)) this.keep(this.created, order.outTradeNo, order, this.createdMs);
+    if (this.createdById.has(order.id)) this.keep(this.createdById, order.id, order, this.createdMs);
     const ws = this.waiters.get(order.id);
     if (ws) for (const w of [...ws]) w(order);
   }

@@ -42,7 +42,7 @@ export const STUCK_REFUND_SECONDS = 3600;
 export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   const now = sources.now ?? Date.now;
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
 
   const httpRequests = new Counter({
     name: 'http_requests_total',

@@ -81,3 +81,56 @@ test('a repeated clientRequestId answers the stored order; the second prepay is 
   expect(again).toMatchObject({ created: false, order: { id: first.order.id, prepayId: first.order.prepayId } });
   expect(st.orders.all()).toHaveLength(1);
 });
+
+test('an order created here is waited for without a read: answered by the notification with no database read', async () => {
+  const { st, orders, notify } = setup();
+  const { order } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-wait-0005' });
+  const reads = countReads(st);
+  const asked = orders.awaitSettled('o1', order.id);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(await notify(paid(order))).toEqual({ status: 204 });
+  expect(await asked).toMatchObject({ id: order.id, status: 'PAID' });
+  expect(reads()).toBe(0);
+  // Another customer asking about it is not answered from memory: the read finds nothing.
+  await expect(orders.awaitSettled('o2', order.id)).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+});
+
+test('an order created here but paid through another instance is read after the first part of the wait', async () => {
+  const { st, orders } = setup({ queryByOutTradeNo: async () => undefined });
+  const { order } = await orders.create('o1', { items: [{ sku: 'tea', quantity: 1 }], clientRequestId: 'req-wait-0006' });
+  // Another instance applies the notification: nothing wakes this one.
+  const elsewhere = await handlePaymentNotification(
+    {
+      orders: st.orders,
+      paymentEvents: st.paymentEvents,
+      gateway: scriptedGateway({
+        parseNotification: async () =>
+          ({ ok: true, event: { id: 'EV-9', event_type: 'TRANSACTION.SUCCESS', resource: paid(order) } }) as never,
+      }),
+      logger: silent,
+    },
+    {},
+    Buffer.from('{}'),
+    silent,
+  );
+  expect(elsewhere).toEqual({ status: 204 });
+  const reads = countReads(st);
+  const t0 = Date.now();
+  const answer = await orders.awaitSettled('o1', order.id);
+  const took = Date.now() - t0;
+  expect(answer).toMatchObject({ id: order.id, status: 'PAID' });
+  expect(reads()).toBe(1);
+  expect(took).toBeGreaterThanOrEqual(90); // the first part of the 300 ms wait: a third
+  expect(took).toBeLessThan(280); // not the whole wait
+});
+
+/** Counts the customer reads of the order repository from now on. */
+function countReads(st: ReturnType<typeof storageWithCatalog>): () => number {
+  let n = 0;
+  const read = st.orders.findForCustomer.bind(st.orders);
+  st.orders.findForCustomer = (...args) => {
+    n++;
+    return read(...args);
+  };
+  return () => n;
+}
