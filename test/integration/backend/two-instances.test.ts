@@ -61,3 +61,45 @@ test('both instances share the jobs without doing anything twice', async () => {
   // Which instance claims which order is up to timing (with a fast database one instance may take them all), so
   // it is not asserted: what must hold whoever works is above, every order moved once.
 });
+
+test('the waiting ask at the instance that created the order hears of a payment applied by the other one', async () => {
+  await stack.sandbox.admin.faults({ rates: { notifyDrop: 0 } });
+  const token = await stack.loginCustomer('twin-wait');
+  // Created at the second instance; WeChat notifies the first (the notify URL both are configured with).
+  const create = async (n: number) => {
+    const res = await fetch(`${second.url}/api/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ items: [{ sku: 'egg-tart', quantity: 1 }], clientRequestId: `twin-wait-${n}-0000` }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as CreateOrderResponse;
+  };
+  const ask = async (id: string) => {
+    const t0 = Date.now();
+    const res = await fetch(`${second.url}/api/orders/${id}?wait=1`, { headers: { Authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as { status: string }, ms: Date.now() - t0 };
+  };
+  const col = db.collection('orders');
+
+  // Applied by the first instance before the question: the second reads it after the first part of its wait,
+  // not after the whole 3 s.
+  const a = await create(1);
+  expect((await stack.payInSandbox(a.order.id, a.payment)).status).toBe(200);
+  for (const deadline = Date.now() + 20000; (await col.findOne({ outTradeNo: a.order.outTradeNo }))?.status !== 'PAID';) {
+    if (Date.now() > deadline) throw new Error('not paid');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const first = await ask(a.order.id);
+  expect(first).toMatchObject({ status: 200, body: { status: 'PAID' } });
+  expect(first.ms).toBeLessThan(2800);
+
+  // Asked right after the sheet, applied elsewhere meanwhile: answered PAID as well.
+  const b = await create(2);
+  expect((await stack.payInSandbox(b.order.id, b.payment)).status).toBe(200);
+  expect(await ask(b.order.id)).toMatchObject({ status: 200, body: { status: 'PAID' } });
+  // Another customer asking about it at the instance that created it: not found.
+  const stranger = await stack.loginCustomer('twin-stranger');
+  const res = await fetch(`${second.url}/api/orders/${b.order.id}?wait=1`, { headers: { Authorization: `Bearer ${stranger}` } });
+  expect(res.status).toBe(404);
+});
