@@ -66,6 +66,8 @@ export async function applyTransaction(
   now = new Date(),
   /** Told the order as it is after a change this call made (as the conditional update returned it). */
   onChanged?: (after: Order) => void,
+  /** The notification event carrying `tx`: recorded on the order by the update that pays it. */
+  event?: { id: string; receivedAt: Date },
 ): Promise<ApplyResult> {
   const bad = mismatch(order, tx, id);
   if (bad?.flag) {
@@ -89,13 +91,18 @@ export async function applyTransaction(
     set.paidAt = tx.success_time && !Number.isNaN(Date.parse(tx.success_time)) ? new Date(tx.success_time) : now;
     set.refundable = order.total;
     Object.assign(set, payerAmount(tx));
+    if (event) {
+      set.paymentEventId = event.id;
+      set.paymentEventAt = event.receivedAt;
+    }
   } else if (t.to === 'CLOSED') {
     set.closedAt = now;
   }
-  // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction under
-  // this out_trade_no must not pay it (transactionId is unique among orders, checked by the same update).
+  // One WeChat transaction pays one order: a platform-signed event replaying another order's transaction (or
+  // another order's event id) under this out_trade_no must not pay it (transactionId and paymentEventId are
+  // unique among orders, checked by the same update).
   const after = await orders.transition(order.id, t.from, set);
-  if (after === 'transaction_taken') return { result: 'rejected', reason: 'the transaction paid another order' };
+  if (after === 'taken') return { result: 'rejected', reason: 'the transaction or its event paid another order' };
   if (after === 'unmatched') return { result: 'unchanged' };
   onChanged?.(after);
   return { result: 'changed', status: t.to };

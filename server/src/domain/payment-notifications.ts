@@ -1,7 +1,8 @@
 // TRANSACTION.SUCCESS from WeChat Pay. The raw body is verified and decrypted by the client's parser; the
-// resource is checked against our order; the event id is recorded under a unique index; the order moves by one
-// conditional update. Re-deliveries (also after a crash between the record and the update) re-run the same
-// conditional update, which cannot apply twice, so every delivery converges on exactly one change.
+// resource is checked against our order; the order moves by one conditional update, which also records the
+// event id on it (unique among orders). A delivery that moves nothing (a repeat, an order paid already by a
+// query, a mismatch) is recorded in the payment event log under its unique event id. Re-deliveries re-run the
+// same conditional update, which cannot apply twice, so every delivery converges on exactly one change.
 import type { Logger } from '../logger';
 import { applyTransaction } from './order-state';
 import type { OrderSettlements } from './order-settlements';
@@ -53,41 +54,64 @@ export async function handlePaymentNotification(
     log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment notification for an unknown order');
     return { status: 404, message: 'unknown out_trade_no' };
   }
-  // Insert first: a first delivery (the usual case) costs one write, and the unique event id tells a repeat.
+  const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo };
+  if (order.paymentEventId === ev.id) {
+    log.info({ ...ctx, duplicate: true }, 'duplicate payment notification');
+    return { status: 204 };
+  }
+  // A first delivery (the usual case) costs one write: the order's conditional update pays it and records the
+  // event on it. The event id is unique among orders, so it cannot pay a second one.
+  const receivedAt = new Date();
+  const r = await applyTransaction(deps.orders, order, tx, deps.gateway.identity, receivedAt, (after) => deps.settlements?.settled(after), {
+    id: ev.id,
+    receivedAt,
+  });
+  if (r.result === 'changed') {
+    log.info({ ...ctx, status: r.status, via: 'notification' }, 'order state changed');
+    return { status: 204 };
+  }
+  // Nothing moved. A re-delivery of the event that paid the order meanwhile (the order in hand was not paid
+  // yet: remembered from before, or a concurrent delivery won) is answered as handled; anything else is
+  // recorded in the event log, whose unique event id tells a repeat.
+  if (r.result === 'unchanged' && order.status !== 'PAID') {
+    const current = await deps.orders.findById(order.id);
+    if (current?.paymentEventId === ev.id) {
+      log.info({ ...ctx, duplicate: true }, 'duplicate payment notification');
+      return { status: 204 };
+    }
+  }
+  const outcome = r.result === 'unchanged' ? 'applied' : r.result;
   const recorded = await record(deps, {
     eventId: ev.id,
     eventType: ev.event_type,
     outTradeNo: tx.out_trade_no,
     orderId: order.id,
     transactionId: tx.id,
-    outcome: 'applied',
+    outcome,
+    ...(r.result === 'flagged' || r.result === 'rejected' ? { detail: r.reason } : {}),
   });
   if (!recorded) {
     // A re-delivery carries the same event for the same order and transaction; anything else reusing a
-    // recorded event id is a replay aimed at another order and must change nothing.
+    // recorded event id is a replay aimed at another order.
     const first = await deps.paymentEvents.find(ev.id);
     if (first && (first.outTradeNo !== tx.out_trade_no || (first.transactionId ?? tx.id) !== tx.id)) {
-      log.error({ eventId: ev.id, outTradeNo: tx.out_trade_no }, 'payment event id replayed for another order: rejected');
+      log.error(ctx, 'payment event id replayed for another order: rejected');
       return { status: 400, message: 'event id already used for another order' };
     }
   }
-  const r = await applyTransaction(deps.orders, order, tx, deps.gateway.identity, new Date(), (after) => deps.settlements?.settled(after));
-  const ctx = { eventId: ev.id, outTradeNo: order.outTradeNo, duplicate: !recorded };
   switch (r.result) {
-    case 'changed':
-      log.info({ ...ctx, status: r.status, via: 'notification' }, 'order state changed');
-      return { status: 204 };
     case 'unchanged':
-      log.info(ctx, recorded ? 'payment notification: order already up to date' : 'duplicate payment notification');
+      log.info(
+        { ...ctx, duplicate: !recorded },
+        recorded ? 'payment notification: order already up to date' : 'duplicate payment notification',
+      );
       return { status: 204 };
     case 'flagged':
       log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the order amount: flagged, not paid');
-      await deps.paymentEvents.setOutcome(ev.id, 'flagged', r.reason);
       // Acknowledged: the event is genuine and recorded; re-deliveries cannot change the verdict.
       return { status: 204 };
     case 'rejected':
       log.error({ ...ctx, reason: r.reason }, 'payment notification does not match the merchant or order');
-      await deps.paymentEvents.setOutcome(ev.id, 'rejected', r.reason);
       return { status: 400, message: r.reason };
   }
 }

@@ -4,7 +4,7 @@ import type { AdminOrderList, AdminOrderView, NotificationRecord } from '../../.
 import type { Logger } from '../logger';
 import { DomainError } from './errors';
 import { toOrderView } from './order-view';
-import type { PaymentEventLog, RefundEventLog } from './ports/events';
+import type { PaymentEvent, PaymentEventLog, RefundEventLog } from './ports/events';
 import type { AdminOrderFilter, Order, OrderRepository } from './ports/orders';
 import type { PaymentGateway } from './ports/payment-gateway';
 import type { RefundRepository } from './ports/refunds';
@@ -65,7 +65,12 @@ export class StaffOrders {
       this.deps.audit.forOrder(order.id),
       this.deps.refunds.forOrders([order.id]),
     ]);
-    const notifications: NotificationRecord[] = [...payEvents, ...refundEvents]
+    // The event that paid the order is recorded on it, by the update that paid it; the others are in the logs.
+    const paying: PaymentEvent[] =
+      order.paymentEventId && order.paymentEventAt
+        ? [{ eventId: order.paymentEventId, eventType: 'TRANSACTION.SUCCESS', receivedAt: order.paymentEventAt, outcome: 'applied' }]
+        : [];
+    const notifications: NotificationRecord[] = [...paying, ...payEvents, ...refundEvents]
       .map((e) => {
         const outcome = e.outcome === 'ignored' ? 'rejected' : e.outcome === 'processing' ? 'applied' : e.outcome;
         const n: NotificationRecord = { eventId: e.eventId, eventType: e.eventType, receivedAt: e.receivedAt.toISOString(), outcome };

@@ -151,6 +151,7 @@ test('statement reconciliation finds planted differences', async () => {
     outTradeNo: `GHOST${Date.now()}`,
     clientRequestId: `ghost-${Date.now()}`,
     transactionId: `4200GHOST${Date.now()}`, // one transaction pays one order: the ghost has its own
+    paymentEventId: `ghost-event-${Date.now()}`, // and so does one notification event
     paidAt: new Date(),
   });
   const dirty = (await stack.api('GET', `/api/admin/statements/${date}`, { token: admin })).json as StatementReport;

@@ -111,18 +111,24 @@ test('a genuine notification marks the order paid, answered 204 well within 5 s'
 
 test('duplicate and concurrent deliveries of one event make exactly one change', async () => {
   const order = await newOrder();
-  const n = notification(order, { eventId: randomUUID() });
+  const eventId = randomUUID();
+  const n = notification(order, { eventId });
   const results = await Promise.all(Array.from({ length: 12 }, () => deliver(n)));
   expect(results.map((r) => r.status)).toEqual(Array(12).fill(204));
   const again = await deliver(n);
   expect(again.status).toBe(204);
-  expect(await events(order.outTradeNo)).toBe(1);
   const doc = await orderDoc(order.outTradeNo);
-  expect(doc).toMatchObject({ status: 'PAID', refundable: order.total });
-  // A second, distinct event for the same payment (WeChat may send one) changes nothing either.
+  expect(doc).toMatchObject({ status: 'PAID', refundable: order.total, paymentEventId: eventId });
+  // Recorded once, on the order, by the update that paid it: no repeat reached the event log.
+  expect(await events(order.outTradeNo)).toBe(0);
+  // A second, distinct event for the same payment (WeChat may send one) changes nothing either; it is recorded
+  // in the event log (it paid nothing), once however often it comes.
   const paidAt = doc!.paidAt;
-  expect((await deliver(notification(order))).status).toBe(204);
-  expect((await orderDoc(order.outTradeNo))!.paidAt).toEqual(paidAt);
+  const second = notification(order);
+  expect((await deliver(second)).status).toBe(204);
+  expect((await deliver(second)).status).toBe(204);
+  expect(await orderDoc(order.outTradeNo)).toMatchObject({ paidAt, paymentEventId: eventId });
+  expect(await events(order.outTradeNo)).toBe(1);
 });
 
 test('forged, stale, SIGNTEST, unknown-serial and undecryptable notifications: 4xx FAIL, nothing changes', async () => {
@@ -183,4 +189,18 @@ test('an amount or currency mismatch never marks the order paid and flags it for
     const view = await stack.api('GET', `/api/orders/${order.id}`, { token });
     expect(view.json.status).toBe('PENDING');
   }
+});
+
+test('an event id that paid one order, replayed for another, is refused there and changes nothing', async () => {
+  const a = await newOrder();
+  const b = await newOrder();
+  const eventId = randomUUID();
+  expect((await deliver(notification(a, { eventId }))).status).toBe(204);
+  const replay = await deliver(notification(b, { eventId }));
+  expect(replay).toMatchObject({ status: 400, json: { code: 'FAIL' } });
+  expect(await orderDoc(b.outTradeNo)).toMatchObject({ status: 'PENDING', refundable: 0 });
+  expect((await orderDoc(b.outTradeNo))!.paymentEventId).toBeUndefined();
+  expect(await orderDoc(a.outTradeNo)).toMatchObject({ status: 'PAID', paymentEventId: eventId });
+  // The refused delivery is in the log, where staff see the order's trail.
+  expect(await db.collection('payment_events').findOne({ eventId })).toMatchObject({ outTradeNo: b.outTradeNo, outcome: 'rejected' });
 });

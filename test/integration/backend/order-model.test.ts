@@ -112,12 +112,40 @@ test('one transaction pays one order: a second order given the same transaction 
   expect(await repo.transition(a, ['PENDING'], { status: 'PAID', wxTradeState: 'SUCCESS', transactionId: 'tx-shared' })).toMatchObject({
     id: a,
   });
-  expect(await repo.transition(b, ['PENDING'], { status: 'PAID', wxTradeState: 'SUCCESS', transactionId: 'tx-shared' })).toBe(
-    'transaction_taken',
-  );
+  expect(await repo.transition(b, ['PENDING'], { status: 'PAID', wxTradeState: 'SUCCESS', transactionId: 'tx-shared' })).toBe('taken');
   expect(await repo.findById(b)).toMatchObject({ status: 'PENDING' });
   expect(await repo.findById(b)).not.toHaveProperty('transactionId');
   // Orders without a transaction id never collide; the paid one is found by its transaction.
   expect(await repo.transition(c, ['PENDING'], { status: 'CLOSED', wxTradeState: 'CLOSED' })).toMatchObject({ status: 'CLOSED' });
   expect(await repo.findByTransactionId('tx-shared')).toMatchObject({ id: a });
+});
+
+test('one notification event pays one order: the event that paid one is refused for another, which is unchanged', async () => {
+  const repo = mongoOrders(db);
+  const now = new Date();
+  const ids: string[] = [];
+  for (const n of ['23', '24']) {
+    const id = repo.newId();
+    ids.push(id);
+    await repo.insert(newOrder(n, { id }), now);
+  }
+  const [a, b] = ids as [string, string];
+  const at = new Date('2026-05-01T02:00:00Z');
+  const pay = (transactionId: string) => ({
+    status: 'PAID' as const,
+    wxTradeState: 'SUCCESS',
+    transactionId,
+    paymentEventId: 'EV-shared',
+    paymentEventAt: at,
+  });
+  expect(await repo.transition(a, ['PENDING'], pay('tx-23'))).toMatchObject({ id: a, paymentEventId: 'EV-shared', paymentEventAt: at });
+  expect(await repo.transition(b, ['PENDING'], pay('tx-24'))).toBe('taken');
+  const unchanged = await repo.findById(b);
+  expect(unchanged).toMatchObject({ status: 'PENDING' });
+  expect(unchanged).not.toHaveProperty('paymentEventId');
+  expect(unchanged).not.toHaveProperty('transactionId');
+  // The schema accepts the order as stored (strict: a field it did not know would throw).
+  const stored = await db.collection('orders').findOne({ paymentEventId: 'EV-shared' });
+  expect(stored).toMatchObject({ paymentEventId: 'EV-shared', paymentEventAt: at });
+  await expect(new Order(stored!).validate()).resolves.toBeUndefined();
 });

@@ -81,6 +81,12 @@ export interface Order extends PayerAmount {
   /** WeChat's trade_state as last seen (NOTPAY, SUCCESS, CLOSED, USERPAYING, PAYERROR, REVOKED, REFUND). */
   wxTradeState?: string;
   transactionId?: string;
+  /**
+   * The notification event that paid the order, recorded by the same conditional update that paid it (its id
+   * is unique among orders: one event pays one order). Events that paid nothing are in the payment event log.
+   */
+  paymentEventId?: string;
+  paymentEventAt?: Date;
   prepayId?: string;
   prepayExpiresAt?: Date;
   createdAt: Date;
@@ -130,6 +136,9 @@ export interface TransitionFields extends PayerAmount {
   status: OrderStatus;
   wxTradeState: string;
   transactionId?: string;
+  /** The notification event making this change (to PAID), when one does. */
+  paymentEventId?: string;
+  paymentEventAt?: Date;
   paidAt?: Date;
   closedAt?: Date;
   refundable?: number;
@@ -145,7 +154,7 @@ export const NEW_ORDER_STATE = {
   refundCount: 0,
 } as const satisfies Partial<Order>;
 
-export type TransitionResult = Order | 'unmatched' | 'transaction_taken';
+export type TransitionResult = Order | 'unmatched' | 'taken';
 
 /** True when `transition` moved the order (and gave it back). */
 export const moved = (r: TransitionResult): r is Order => typeof r === 'object';
@@ -204,8 +213,9 @@ export interface OrderRepository {
   /**
    * status in `from` -> fields.status (and nextSyncAt cleared), in one conditional update. The order after the
    * change when this call made it (the caller needs no read to know what it wrote); 'unmatched' when the status
-   * was not in `from`; 'transaction_taken' when another order holds `fields.transactionId` (one WeChat
-   * transaction pays one order: the id is unique among orders) and nothing changed.
+   * was not in `from`; 'taken' when another order holds `fields.transactionId` or `fields.paymentEventId` (one
+   * WeChat transaction, and one notification event, pays one order: both ids are unique among orders) and
+   * nothing changed.
    */
   transition(id: string, from: OrderStatus[], fields: TransitionFields): Promise<TransitionResult>;
 

@@ -7,6 +7,7 @@ import { claim, copy, newestFirst, newId } from './ids';
 export function memoryOrders(): OrderRepository & { all(): Order[] } {
   const byId = new Map<string, Order>();
   const byTransaction = new Map<string, string>(); // the unique index on transactionId: transaction id -> order id
+  const byEvent = new Map<string, string>(); // the unique index on paymentEventId: event id -> order id
   const find = (pred: (o: Order) => boolean) => [...byId.values()].find(pred);
   const page = (items: Order[], p: number, size: number): Page<Order> => ({
     items: items
@@ -91,10 +92,13 @@ export function memoryOrders(): OrderRepository & { all(): Order[] } {
     async transition(id, from, fields) {
       const o = byId.get(id);
       if (!o || !from.includes(o.status)) return 'unmatched';
-      // The unique index on transactionId (sparse: orders without one never collide).
+      // The unique indexes on transactionId and paymentEventId (sparse: orders without one never collide).
       const tx = fields.transactionId;
-      if (tx !== undefined && (byTransaction.get(tx) ?? o.id) !== o.id) return 'transaction_taken';
+      const ev = fields.paymentEventId;
+      if (tx !== undefined && (byTransaction.get(tx) ?? o.id) !== o.id) return 'taken';
+      if (ev !== undefined && (byEvent.get(ev) ?? o.id) !== o.id) return 'taken';
       if (tx !== undefined) byTransaction.set(tx, o.id);
+      if (ev !== undefined) byEvent.set(ev, o.id);
       Object.assign(o, copy(fields), { updatedAt: new Date() });
       delete o.nextSyncAt;
       return copy(o);

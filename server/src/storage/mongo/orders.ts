@@ -119,8 +119,9 @@ export function mongoOrders(conn: Connection): OrderRepository & { init(): Promi
         );
         return d ? toOrder(d as OrderDoc) : 'unmatched';
       } catch (err) {
-        // The unique index on transactionId: another order was paid by this transaction; this one is unchanged.
-        if (fields.transactionId !== undefined && isDuplicateKeyError(err)) return 'transaction_taken';
+        // The unique indexes on transactionId and paymentEventId: another order was paid by this transaction or
+        // this event; this one is unchanged.
+        if ((fields.transactionId !== undefined || fields.paymentEventId !== undefined) && isDuplicateKeyError(err)) return 'taken';
         throw err;
       }
     },

@@ -1,5 +1,5 @@
-// Payment notifications without a database: the event recorded once, the order paid once, a replay for another
-// order refused. The gateway's parser is scripted: signature checks are tested with the client library.
+// Payment notifications without a database: the order paid once, by one update that also records the event on
+// it; deliveries that pay nothing recorded in the event log; a replay for another order refused. The gateway's parser is scripted: signature checks are tested with the client library.
 import type { NotificationResult } from '../../../../server/src/domain/ports/payment-gateway';
 import { handlePaymentNotification } from '../../../../server/src/domain/payment-notifications';
 import { paid, scriptedGateway, silent, storageWithCatalog, orderServiceOn } from './support';
@@ -41,8 +41,22 @@ test('the first delivery pays the order; repeats (also concurrent) answer 204 an
   const { st, deliver, a } = await setup();
   const answers = await Promise.all([1, 2, 3, 4].map(() => deliver(event('EV-1', paid(a)))));
   expect(answers).toEqual(Array(4).fill({ status: 204 }));
-  expect(await st.orders.findById(a.id)).toMatchObject({ status: 'PAID', refundable: a.total });
-  expect(await st.paymentEvents.find('EV-1')).toMatchObject({ outcome: 'applied', outTradeNo: a.outTradeNo, orderId: a.id });
+  const after = await st.orders.findById(a.id);
+  expect(after).toMatchObject({ status: 'PAID', refundable: a.total, paymentEventId: 'EV-1' });
+  expect(Number.isFinite(after?.paymentEventAt?.getTime())).toBe(true);
+  // Recorded by the paying update itself: every repeat found the order paid by it, and the log holds no copy.
+  expect(await st.paymentEvents.find('EV-1')).toBeUndefined();
+});
+
+test('a notification for an order a query paid first is recorded in the event log and changes nothing', async () => {
+  const { st, deliver, a } = await setup();
+  const queried = await st.orders.transition(a.id, ['PENDING'], { status: 'PAID', wxTradeState: 'SUCCESS', transactionId: paid(a).id });
+  expect(queried).toMatchObject({ status: 'PAID' });
+  expect(await deliver(event('EV-5', paid(a)))).toEqual({ status: 204 });
+  expect(await st.paymentEvents.find('EV-5')).toMatchObject({ outcome: 'applied', orderId: a.id });
+  expect(await st.orders.findById(a.id)).not.toHaveProperty('paymentEventId');
+  // Its repeat is told by the log's unique event id.
+  expect(await deliver(event('EV-5', paid(a)))).toEqual({ status: 204 });
 });
 
 test('an event id replayed for another order is refused and pays nothing', async () => {
@@ -50,6 +64,11 @@ test('an event id replayed for another order is refused and pays nothing', async
   expect(await deliver(event('EV-2', paid(a)))).toEqual({ status: 204 });
   expect(await deliver(event('EV-2', paid(b)))).toMatchObject({ status: 400 });
   expect(await st.orders.findById(b.id)).toMatchObject({ status: 'PENDING' });
+  expect(await st.orders.findById(b.id)).not.toHaveProperty('paymentEventId');
+  // The refused replay is in the log, for the staff console's trail of that order.
+  expect(await st.paymentEvents.find('EV-2')).toMatchObject({ outcome: 'rejected', orderId: b.id });
+  // The same event, delivered again for its own order, is still a plain repeat.
+  expect(await deliver(event('EV-2', paid(a)))).toEqual({ status: 204 });
 });
 
 test('rejected signatures are 401, unknown orders 404, and nothing is recorded for them', async () => {

@@ -80,6 +80,8 @@ export const orderSchema = new Schema<OrderDoc>(
     status: { type: String, required: true, enum: ORDER_STATUSES, default: 'PENDING' },
     wxTradeState: { type: String },
     transactionId: { type: String },
+    paymentEventId: { type: String },
+    paymentEventAt: { type: Date },
     prepayId: { type: String },
     prepayExpiresAt: { type: Date },
     expiresAt: { type: Date, required: true },
@@ -110,6 +112,8 @@ orderSchema.index({ outTradeNo: 1 }, { unique: true });
 // One WeChat transaction pays one order. Sparse: unpaid orders have no transactionId and never collide (FerretDB's
 // unique indexes skip missing fields anyway; `sparse` makes MongoDB do the same). Orders never hold a null one.
 orderSchema.index({ transactionId: 1 }, { unique: true, sparse: true });
+// One notification event pays one order: the event that paid it is recorded by the paying update itself.
+orderSchema.index({ paymentEventId: 1 }, { unique: true, sparse: true });
 // The lists sort by {createdAt: -1, _id: -1}: with _id in the index, MongoDB reads a page in index order
 // instead of sorting every matching order (the customer's, the status's, or all of them) in memory.
 orderSchema.index({ customerOpenid: 1, createdAt: -1, _id: -1 });
