@@ -335,13 +335,18 @@ async function main(): Promise<void> {
     row(`write serializer (${roles.proxy.join(',')})`, 'proxy');
     row(`client (${roles.client.join(',')})`, 'client');
     out(`  ${'all of the stack'.padEnd(26)} ${perOrder(stackCpu).toFixed(2).padStart(9)}`);
-    // Where the backend's round trips go (by command and collection), so that a change can be aimed at one.
-    const backendKinds = Object.entries(kinds)
-      .filter(([k]) => k.startsWith(`${backendDb} `))
-      .sort((a, b) => b[1] - a[1]);
-    out(
-      `  backend commands per paid order: ${backendKinds.map(([k, n]) => `${k.slice(backendDb.length + 1)} ${perOrder(n).toFixed(2)}`).join(', ')}`,
-    );
+    // Where the round trips go (by command and collection), so that a change can be aimed at one.
+    for (const [who, name] of [
+      ['backend', backendDb],
+      ['sandbox', sandboxDb],
+    ] as const) {
+      const byKind = Object.entries(kinds)
+        .filter(([k]) => k.startsWith(`${name} `))
+        .sort((a, b) => b[1] - a[1]);
+      out(
+        `  ${who} commands per paid order: ${byKind.map(([k, n]) => `${k.slice(name.length + 1)} ${perOrder(n).toFixed(2)}`).join(', ')}`,
+      );
+    }
     out(
       `  stand-ins (FerretDB, write serializer, sandbox): ${((standIns / stackCpu) * 100).toFixed(0)}% of the stack's CPU, ${((standIns / capacity) * 100).toFixed(0)}% of the machine's ${availableParallelism()} cores over the window`,
     );
