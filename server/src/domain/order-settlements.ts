@@ -37,14 +37,12 @@ export class OrderSettlements {
 
   /** The order with this out_trade_no as this instance last knew it, if recent: its status may be stale. */
   known(outTradeNo: string): Order | undefined {
-    const r = this.created.get(outTradeNo);
-    return r && Date.now() - r.at < this.createdMs ? r.order : undefined;
+    return fresh(this.created, outTradeNo, this.createdMs);
   }
 
   /** The same, by order id. */
   knownById(id: string): Order | undefined {
-    const r = this.createdById.get(id);
-    return r && Date.now() - r.at < this.createdMs ? r.order : undefined;
+    return fresh(this.createdById, id, this.createdMs);
   }
 
   private keep(map: Map<string, { order: Order; at: number }>, key: string, order: Order, ttlMs: number): void {
@@ -69,8 +67,7 @@ export class OrderSettlements {
 
   /** The order as this instance settled it in the last few seconds. */
   recent(id: string): Order | undefined {
-    const r = this.recentOrders.get(id);
-    return r && Date.now() - r.at < this.recentMs ? r.order : undefined;
+    return fresh(this.recentOrders, id, this.recentMs);
   }
 
   /** Waits up to `ms` for `id` to settle here; undefined when too many wait already (the caller must not wait). */
@@ -100,4 +97,10 @@ export class OrderSettlements {
   get size(): number {
     return this.waiting;
   }
+}
+
+/** The entry under `key` if it was kept less than `ttlMs` ago. */
+function fresh(map: Map<string, { order: Order; at: number }>, key: string, ttlMs: number): Order | undefined {
+  const r = map.get(key);
+  return r && Date.now() - r.at < ttlMs ? r.order : undefined;
 }
