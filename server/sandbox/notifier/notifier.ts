@@ -2,11 +2,12 @@
 // attempt signed afresh with the platform key signing now. Retried on the official schedule (time-scaled)
 // until a 200/204. The queue lives in MongoDB so a restart resumes it.
 //
-// Database writes: one insert when the payment (or refund) happens, then one update per attempt that records
-// the attempt in the notification's delivery log together with its outcome and the next due time. The insert
-// makes the creating instance the notification's owner (`owner`, `lease_until`) and the first attempt leaves at
-// once, in process; a failed attempt keeps the ownership until its retry has had time to run, so retries need
-// no claim either. The due-loop sends this instance's retries when they are due and picks up what no live
+// Database writes: one per attempt. The first attempt leaves at once, in process, from memory, and its outcome
+// is written with the notification itself (one insert that also makes the creating instance its owner:
+// `owner`, `lease_until`); each later attempt is one update that records it in the notification's delivery log
+// together with its outcome and the next due time. A failed attempt keeps the ownership until its retry has had
+// time to run, so retries need no claim either. (A process that dies during a first attempt loses that
+// notification; the merchant's own order query still finds the payment.) The due-loop sends this instance's retries when they are due and picks up what no live
 // instance holds: notifications left by a crash or a stop (a stopping instance hands its leases back), claimed
 // with one conditional update each. Another instance never sends a notification while its owner's lease runs.
 import { randomUUID } from 'node:crypto';
@@ -67,7 +68,7 @@ export class Notifier {
    * Pending notification id -> when it is next due, and the notification itself when this instance owns it
    * (sent from memory, no claim). The database is the truth; this saves scanning it.
    */
-  private readonly due = new Map<string, { at: number; owned?: NotificationDoc }>();
+  private readonly due = new Map<string, { at: number; owned?: NotificationDoc; unsaved?: true }>();
   /** Attempts in progress (id -> its promise). */
   private readonly inFlight = new Map<string, Promise<void>>();
   private loaded = false;
@@ -170,12 +171,14 @@ export class Notifier {
           ]
         : [],
     };
-    await this.d.models.Notification.collection.insertOne(doc as never);
-    if (!dropped) {
-      // Delivered at once, from here: the insert above is this instance's claim.
-      this.due.set(doc._id, { at: now, owned: doc });
-      if (!this.stopped) this.run(doc);
+    if (dropped || this.stopped) {
+      await this.d.models.Notification.collection.insertOne(doc as never);
+      if (!dropped) this.due.set(doc._id, { at: now, owned: doc });
+      return doc;
     }
+    // Delivered at once, from here; the first attempt's write inserts it (this instance's claim).
+    this.due.set(doc._id, { at: now, owned: doc, unsaved: true });
+    this.run(doc);
     return doc;
   }
 
@@ -204,7 +207,8 @@ export class Notifier {
     const now = this.d.clock.now();
     for (const [id, entry] of [...this.due]) {
       if (entry.at > now || this.inFlight.has(id)) continue;
-      if (entry.owned && entry.owned.lease_until.getTime() > now + this.d.timeoutMs) {
+      // Not in the database yet (its first write failed): only this instance knows it.
+      if (entry.owned && (entry.unsaved || entry.owned.lease_until.getTime() > now + this.d.timeoutMs)) {
         this.run(entry.owned);
         continue;
       }
@@ -291,7 +295,7 @@ export class Notifier {
     };
   }
 
-  /** One attempt (with its probe or duplicate when a fault asks), then one update: log, outcome, next due time. */
+  /** One attempt (with its probe or duplicate when a fault asks), then one write: log, outcome, next due time. */
   private async attempt(n: NotificationDoc): Promise<void> {
     const log: DeliveryRecord[] = [];
     if (n.probe_pending) {
@@ -316,12 +320,28 @@ export class Notifier {
     const nextAt = r.ok || exhausted ? sentAt : firstAt.getTime() + this.d.clock.scale(ATTEMPT_OFFSETS_S[attempt]! * 1000);
     // A pending retry stays ours until it has had time to run (handed back at stop).
     const leaseUntil = state === 'pending' && !this.stopped ? new Date(Math.max(nextAt, Date.now()) + this.leaseMs) : new Date(0);
+    const fields = {
+      attempts: attempt,
+      first_at: firstAt,
+      state,
+      probe_pending: false,
+      next_at: new Date(nextAt),
+      lease_until: leaseUntil,
+    };
+    if (this.due.get(n._id)?.unsaved) {
+      const saved: NotificationDoc = { ...cur, ...fields, deliveries: [...(n.deliveries ?? []), ...log] };
+      if (await this.insertOnce(saved)) {
+        if (state !== 'pending') this.due.delete(n._id);
+        else this.due.set(n._id, { at: nextAt, owned: saved });
+      } else if (state === 'pending') {
+        // Kept in memory, attempts and log included: its next attempt writes it.
+        this.due.set(n._id, { at: nextAt, owned: saved, unsaved: true });
+      } else this.due.delete(n._id); // delivered (or exhausted): only its record is missing
+      return;
+    }
     const upd = await this.d.models.Notification.collection.updateOne(
       { _id: n._id, attempts: n.attempts, owner: this.instance } as never,
-      {
-        $set: { attempts: attempt, first_at: firstAt, state, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil },
-        $push: { deliveries: { $each: log } },
-      } as never,
+      { $set: fields, $push: { deliveries: { $each: log } } } as never,
     );
     if (upd.matchedCount !== 1 || state !== 'pending') {
       // Done, or another instance took it over (our lease ran out): it is no longer ours to send.
@@ -332,6 +352,21 @@ export class Notifier {
       at: nextAt,
       owned: { ...cur, attempts: attempt, probe_pending: false, next_at: new Date(nextAt), lease_until: leaseUntil },
     });
+  }
+
+  /** Inserts a notification, trying three times; an insert whose answer was lost counts as done. */
+  private async insertOnce(doc: NotificationDoc): Promise<boolean> {
+    for (const wait of [0, 200, 1000]) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      try {
+        await this.d.models.Notification.collection.insertOne(doc as never);
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return true;
+        this.d.log.warn({ err, id: doc._id }, 'notification could not be written');
+      }
+    }
+    return false;
   }
 
   /** Notifications and their delivery logs (admin). */
