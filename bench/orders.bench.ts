@@ -185,6 +185,8 @@ async function main(): Promise<void> {
     const payToPaidMs: number[] = [];
     const cashierMs: number[] = [];
     const orderToPaidMs: number[] = [];
+    // Each measured order's cashier call (epoch ms), to place its notification's departure and answer on the way.
+    const chain: Array<{ prepay: string; t1Epoch: number; payToPaid: number }> = [];
     let errors = 0;
     // Answers other than 201 (create) and 200 (cashier) in the measured window, by step, status and code.
     const errorKinds: Record<string, number> = {};
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
               continue;
             }
             const t1 = performance.now();
+            const t1Epoch = Date.now();
             const payment = await cashierPay({ ...created.json.payment, openid: openids[c], action: 'pay' });
             const tPaid = performance.now();
             if (payment.status !== 200) {
@@ -228,6 +231,7 @@ async function main(): Promise<void> {
             paid++;
             if (record) {
               createMs.push(t1 - t0);
+              chain.push({ prepay: String(created.json.payment.package).replace(/^prepay_id=/, ''), t1Epoch, payToPaid: t2 - t1 });
               payToPaidMs.push(t2 - t1);
               cashierMs.push(tPaid - t1);
               orderToPaidMs.push(t2 - t0);
@@ -248,6 +252,18 @@ async function main(): Promise<void> {
     const busy1 = machineBusyMs();
     const { counts, kinds } = await db.ask<{ counts: Record<string, number>; kinds: Record<string, number> }>('counts');
     const seconds = (windowEnd - windowStart) / 1000;
+    const notified = await notificationTimes(
+      sandboxClient.db(),
+      chain.map((c) => c.prepay),
+    );
+    const sentMs: number[] = [];
+    const answeredMs: number[] = [];
+    for (const c of chain) {
+      const n = notified.get(c.prepay);
+      if (!n) continue;
+      sentMs.push(n.sentAt - c.t1Epoch);
+      answeredMs.push(n.sentAt + n.duration - c.t1Epoch);
+    }
     const cpu = diff(cpu0, cpu1);
     const perOrder = (ms: number) => (paidInWindow ? ms / paidInWindow : NaN);
 
@@ -269,7 +285,7 @@ async function main(): Promise<void> {
       }),
     );
     await sleep(1500);
-    const before = await notifications.countDocuments({});
+    const before = await notifications.estimatedDocumentCount();
     const bcpu0 = cpuSnapshot(roles);
     const tb0 = performance.now();
     const pays = await Promise.all(burstOrders.map((o) => cashierPay({ ...o.payment, openid: o.openid, action: 'pay' })));
@@ -277,8 +293,10 @@ async function main(): Promise<void> {
     const expected = before + pays.length - payErrors;
     let tb1 = performance.now();
     for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
-      // Every notification of the burst has had its first attempt (answered, failed or timed out).
-      if ((await notifications.countDocuments({ attempts: { $gte: 1 } })) >= expected) break;
+      // Every notification of the burst has had its first attempt (answered, failed or timed out): the sandbox
+      // writes a notification when its first attempt ends, so counting them is enough (a cheap count: a query
+      // over every notification ten times a second cost the database more than the payments it measures).
+      if ((await notifications.estimatedDocumentCount()) >= expected) break;
       await sleep(100);
     }
     tb1 = performance.now();
@@ -317,6 +335,8 @@ async function main(): Promise<void> {
       createMs: lat(createMs),
       payToPaidMs: lat(payToPaidMs),
       cashierMs: lat(cashierMs),
+      notificationSentMs: lat(sentMs),
+      notificationAnsweredMs: lat(answeredMs),
       orderToPaidMs: lat(orderToPaidMs),
       notificationsPerSec: r1(firstOk / burstSeconds),
       backendCpuMsPerNotification: r2(bcpu.backend / Math.max(1, pays.length - payErrors)),
@@ -338,6 +358,12 @@ async function main(): Promise<void> {
     out(`  create (POST /api/orders: prepay + paySign)        p50 ${result.createMs.p50} ms  p99 ${result.createMs.p99} ms`);
     out(`  cashier pay -> GET shows PAID (wait / poll)         p50 ${result.payToPaidMs.p50} ms  p99 ${result.payToPaidMs.p99} ms`);
     out(`    of which the sandbox cashier's own answer         p50 ${result.cashierMs.p50} ms  p99 ${result.cashierMs.p99} ms`);
+    out(
+      `    the notification left the sandbox after            p50 ${result.notificationSentMs.p50} ms  p99 ${result.notificationSentMs.p99} ms`,
+    );
+    out(
+      `    the backend answered it (order PAID) after          p50 ${result.notificationAnsweredMs.p50} ms  p99 ${result.notificationAnsweredMs.p99} ms`,
+    );
     out(`  order -> paid (create, cashier, notification, GET) p50 ${result.orderToPaidMs.p50} ms  p99 ${result.orderToPaidMs.p99} ms`);
     out('');
     out('CPU time per paid order (utime+stime from /proc/PID/stat), and database commands at the write serializer:');
@@ -399,6 +425,30 @@ async function main(): Promise<void> {
     await stack.stop();
     await db.stop();
   }
+}
+
+/** When each order's (by prepay id) payment notification first left the sandbox, and how long its answer took. */
+async function notificationTimes(sdb: mongoose.mongo.Db, prepays: string[]): Promise<Map<string, { sentAt: number; duration: number }>> {
+  const orders = await sdb
+    .collection('orders')
+    .find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1, prepay_id: 1 } })
+    .toArray();
+  const prepayOf = new Map(orders.map((o) => [o.out_trade_no as string, o.prepay_id as string]));
+  const notes = await sdb
+    .collection('notifications')
+    .find(
+      { out_trade_no: { $in: [...prepayOf.keys()] }, event_type: 'TRANSACTION.SUCCESS' },
+      { projection: { out_trade_no: 1, deliveries: 1 } },
+    )
+    .toArray();
+  const out = new Map<string, { sentAt: number; duration: number }>();
+  for (const n of notes) {
+    const first = ((n.deliveries ?? []) as Array<{ kind: string; attempt: number; sent_at: Date; duration_ms: number }>).find(
+      (d) => d.kind === 'delivery' && d.attempt === 1,
+    );
+    if (first) out.set(prepayOf.get(n.out_trade_no as string)!, { sentAt: new Date(first.sent_at).getTime(), duration: first.duration_ms });
+  }
+  return out;
 }
 
 /** The first delivery attempt of each notification whose order was paid with one of `packages` (prepay ids). */
