@@ -50,6 +50,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
+  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, matched route pattern and status.',
@@ -237,9 +238,18 @@ export function createMetrics(sources: MetricsSources = {}) {
     watchPool,
     /** Records one answered HTTP request. */
     httpRequest(method: string, route: string, status: number, seconds: number) {
-      const labels = { method: methodLabel(method), route, status: String(status) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      // The series children, kept: prom-client hashes the label set on every call otherwise. Bounded: routes are
+      // patterns (or "unmatched"), methods are folded by methodLabel, statuses are HTTP's.
+      const m = methodLabel(method);
+      const key = `${m}\n${route}\n${status}`;
+      let series = httpSeries.get(key);
+      if (!series) {
+        const labels = { method: m, route, status: String(status) };
+        series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+        httpSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
     },
     /** Records one call to WeChat Pay. */
     wechatCall(endpoint: string, outcome: string, seconds: number) {
