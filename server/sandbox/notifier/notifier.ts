@@ -104,6 +104,12 @@ export class Notifier {
     this.stopped = true;
     this.loop.stop();
     await this.idle();
+    // Retries still held only in memory (their write failed): one more try, handed back like the rest.
+    for (const [id, e] of this.due) {
+      if (e.unsaved && e.owned && !(await this.insertOnce({ ...e.owned, lease_until: new Date(0) }))) {
+        this.d.log.warn({ id }, 'notifier stopped with a notification it could not write: its retries are lost');
+      }
+    }
     await this.d.models.Notification.collection
       .updateMany({ owner: this.instance, state: 'pending' }, { $set: { lease_until: new Date(0) } })
       .catch((err) => this.d.log.warn({ err }, 'notifier could not hand back its leases'));
