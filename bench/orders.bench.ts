@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const cashierMs: number[] = [];
     const orderToPaidMs: number[] = [];
     // Each measured order's cashier call (epoch ms), to place its notification's departure and answer on the way.
-    const chain: Array<{ prepay: string; t1Epoch: number; payToPaid: number }> = [];
+    const chain: Array<{ prepay: string; t1Epoch: number }> = [];
     let errors = 0;
     // Answers other than 201 (create) and 200 (cashier) in the measured window, by step, status and code.
     const errorKinds: Record<string, number> = {};
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
             paid++;
             if (record) {
               createMs.push(t1 - t0);
-              chain.push({ prepay: String(created.json.payment.package).replace(/^prepay_id=/, ''), t1Epoch, payToPaid: t2 - t1 });
+              chain.push({ prepay: String(created.json.payment.package).replace(/^prepay_id=/, ''), t1Epoch });
               payToPaidMs.push(t2 - t1);
               cashierMs.push(tPaid - t1);
               orderToPaidMs.push(t2 - t0);
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     const busy1 = machineBusyMs();
     const { counts, kinds } = await db.ask<{ counts: Record<string, number>; kinds: Record<string, number> }>('counts');
     const seconds = (windowEnd - windowStart) / 1000;
-    const notified = await notificationTimes(
+    const notified = await firstAttempts(
       sandboxClient.db(),
       chain.map((c) => c.prepay),
     );
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
     const answeredMs: number[] = [];
     for (const c of chain) {
       const n = notified.get(c.prepay);
-      if (!n) continue;
+      if (n?.sentAt === undefined || n.duration === undefined) continue;
       sentMs.push(n.sentAt - c.t1Epoch);
       answeredMs.push(n.sentAt + n.duration - c.t1Epoch);
     }
@@ -302,10 +302,17 @@ async function main(): Promise<void> {
     tb1 = performance.now();
     const bcpu = diff(bcpu0, cpuSnapshot(roles));
     // First attempts of the burst's notifications: answered 2xx, or how they failed.
-    const firstAttempts = await firstDeliveries(sandboxClient.db(), new Set(burstOrders.map((o) => o.payment.package!)));
-    const firstOk = firstAttempts.filter((d) => d.ok).length;
+    const burstFirsts = [
+      ...(
+        await firstAttempts(
+          sandboxClient.db(),
+          burstOrders.map((o) => o.payment.package!.replace(/^prepay_id=/, '')),
+        )
+      ).values(),
+    ];
+    const firstOk = burstFirsts.filter((d) => d.ok).length;
     const failures: Record<string, number> = {};
-    for (const d of firstAttempts.filter((x) => !x.ok)) {
+    for (const d of burstFirsts.filter((x) => !x.ok)) {
       // The backend answers 503 both when admission sheds (at once when its queue is full, after the maximum
       // wait otherwise) and at its answer deadline: the time taken tells them apart.
       const took =
@@ -398,7 +405,7 @@ async function main(): Promise<void> {
     );
     out('');
     out(
-      `burst: ${pays.length} payments at once (${payErrors} refused), first deliveries ${firstOk} ok of ${firstAttempts.length} in ${burstSeconds.toFixed(1)} s -> ${result.notificationsPerSec}/s; failed first: ${JSON.stringify(failures)}`,
+      `burst: ${pays.length} payments at once (${payErrors} refused), first deliveries ${firstOk} ok of ${burstFirsts.length} in ${burstSeconds.toFixed(1)} s -> ${result.notificationsPerSec}/s; failed first: ${JSON.stringify(failures)}`,
     );
     out(
       `  backend CPU per notification ${result.backendCpuMsPerNotification} ms; sandbox ${r2(bcpu.sandbox / Math.max(1, pays.length))} ms, database ${r2(bcpu.database / Math.max(1, pays.length))} ms, serializer ${r2(bcpu.proxy / Math.max(1, pays.length))} ms per payment`,
@@ -427,8 +434,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** When each order's (by prepay id) payment notification first left the sandbox, and how long its answer took. */
-async function notificationTimes(sdb: mongoose.mongo.Db, prepays: string[]): Promise<Map<string, { sentAt: number; duration: number }>> {
+type FirstAttempt = { ok: boolean; status?: number; error?: string; duration?: number; sentAt?: number };
+
+/**
+ * The first delivery attempt of each payment notification, by the prepay id its order was paid with: how it
+ * ended, when it left the sandbox and how long its answer took (from the notification's own log, or from the
+ * separate delivery collection of earlier sandbox versions).
+ */
+async function firstAttempts(sdb: mongoose.mongo.Db, prepays: string[]): Promise<Map<string, FirstAttempt>> {
   const orders = await sdb
     .collection('orders')
     .find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1, prepay_id: 1 } })
@@ -441,54 +454,28 @@ async function notificationTimes(sdb: mongoose.mongo.Db, prepays: string[]): Pro
       { projection: { out_trade_no: 1, deliveries: 1 } },
     )
     .toArray();
-  const out = new Map<string, { sentAt: number; duration: number }>();
-  for (const n of notes) {
-    const first = ((n.deliveries ?? []) as Array<{ kind: string; attempt: number; sent_at: Date; duration_ms: number }>).find(
-      (d) => d.kind === 'delivery' && d.attempt === 1,
-    );
-    if (first) out.set(prepayOf.get(n.out_trade_no as string)!, { sentAt: new Date(first.sent_at).getTime(), duration: first.duration_ms });
-  }
-  return out;
-}
-
-/** The first delivery attempt of each notification whose order was paid with one of `packages` (prepay ids). */
-async function firstDeliveries(
-  sdb: mongoose.mongo.Db,
-  packages: Set<string>,
-): Promise<Array<{ ok: boolean; status?: number; error?: string; duration?: number }>> {
-  const prepays = [...packages].map((p) => p.replace(/^prepay_id=/, ''));
-  const orders = await sdb
-    .collection('orders')
-    .find({ prepay_id: { $in: prepays } }, { projection: { out_trade_no: 1 } })
-    .toArray();
-  const notes = await sdb
-    .collection('notifications')
-    .find({ out_trade_no: { $in: orders.map((o) => o.out_trade_no as string) } })
-    .toArray();
-  type First = { ok: boolean; status?: number; error?: string; duration?: number };
-  const out: First[] = [];
-  const separate = new Map<string, First>();
+  type Logged = { kind: string; attempt: number; ok: boolean; status?: number; error?: string; duration_ms?: number; sent_at?: Date };
+  const toFirst = (d: Logged): FirstAttempt => ({
+    ok: Boolean(d.ok),
+    status: d.status ?? undefined,
+    error: d.error ?? undefined,
+    duration: d.duration_ms,
+    sentAt: d.sent_at ? new Date(d.sent_at).getTime() : undefined,
+  });
+  const separate = new Map<string, Logged>();
   if (!notes.some((n) => Array.isArray(n.deliveries))) {
-    // Delivery log in its own collection.
     const ds = await sdb
       .collection('deliveries')
       .find({ event_id: { $in: notes.map((n) => n._id) }, kind: 'delivery', attempt: 1 })
       .toArray();
-    for (const d of ds)
-      separate.set(String(d.event_id), {
-        ok: Boolean(d.ok),
-        status: d.status as number | undefined,
-        error: d.error as string | undefined,
-        duration: d.duration_ms as number | undefined,
-      });
+    for (const d of ds) separate.set(String(d.event_id), d as unknown as Logged);
   }
+  const out = new Map<string, FirstAttempt>();
   for (const n of notes) {
     const first = Array.isArray(n.deliveries)
-      ? (n.deliveries as Array<{ kind: string; attempt: number; ok: boolean; status?: number; error?: string; duration_ms?: number }>)
-          .filter((d) => d.kind === 'delivery' && d.attempt === 1)
-          .map((d) => ({ ok: d.ok, status: d.status ?? undefined, error: d.error ?? undefined, duration: d.duration_ms }))[0]
+      ? (n.deliveries as Logged[]).find((d) => d.kind === 'delivery' && d.attempt === 1)
       : separate.get(String(n._id));
-    if (first) out.push(first);
+    if (first) out.set(prepayOf.get(n.out_trade_no as string)!, toFirst(first));
   }
   return out;
 }

@@ -199,35 +199,20 @@ test('a burst of payments holds at most notifyConnections requests open; every f
 
 test('a first attempt is written with the notification: one insert, after the answer, carrying the delivery', async () => {
   const sb = await startSandboxProcess();
-  let answered = 0;
-  // Answers each notification 600 ms after it arrives.
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () =>
-      setTimeout(() => {
-        answered++;
-        res.statusCode = 204;
-        res.end();
-      }, 600),
-    );
-  });
-  server.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+  const receiver = await startReceiver(() => 204, 600); // answers each notification 600 ms after it arrives
   try {
-    await placeAndPay(sb, 'ONEWRITE1', url);
+    await placeAndPay(sb, 'ONEWRITE1', receiver.url);
     // While the first attempt waits for its answer, nothing is written: no record without its first delivery.
     expect(await sb.admin.notifications({ out_trade_no: 'ONEWRITE1' })).toEqual([]);
     const [note] = await waitFor(async () => {
       const list = await sb.admin.notifications({ out_trade_no: 'ONEWRITE1' });
       return list.length ? list : undefined;
     });
-    expect(answered).toBe(1);
+    expect(receiver.received).toHaveLength(1);
     expect(note).toMatchObject({ state: 'delivered', attempts: 1 });
     expect(note!.deliveries).toEqual([expect.objectContaining({ kind: 'delivery', attempt: 1, ok: true, status: 204 })]);
   } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await receiver.close();
     await sb.stop();
   }
 }, 60000);

@@ -68,6 +68,8 @@ export interface Received {
 /** An HTTP receiver for notifications; `answer(n)` gives the status for the n-th (1-based) request. */
 export async function startReceiver(
   answer: (n: number) => number = () => 204,
+  /** How long each answer waits after its request has arrived. */
+  delayMs = 0,
 ): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
@@ -76,9 +78,13 @@ export async function startReceiver(
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       const status = answer(received.length);
-      res.statusCode = status;
-      if (status >= 400) res.end(JSON.stringify({ code: 'FAIL', message: 'not now' }));
-      else res.end();
+      const reply = () => {
+        res.statusCode = status;
+        if (status >= 400) res.end(JSON.stringify({ code: 'FAIL', message: 'not now' }));
+        else res.end();
+      };
+      if (delayMs) setTimeout(reply, delayMs);
+      else reply();
     });
   });
   server.listen(0, '127.0.0.1');

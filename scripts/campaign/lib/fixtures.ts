@@ -56,8 +56,8 @@ export async function placeOrders(
           const retryable =
             budget || err instanceof TransportError || (err instanceof UnexpectedAnswer && [502, 503].includes(err.response.status));
           if (!retryable || attempt >= (budget ? 12 : 4)) throw err;
-          const retryAfter = budget ? Number(err.response.headers['retry-after'] ?? 1) || 1 : 0;
-          await new Promise((done) => setTimeout(done, budget ? retryAfter * 1000 * (0.5 + Math.random()) : 500 * attempt));
+          const waitMs = budget ? (Number(err.response.headers['retry-after']) || 1) * 1000 * (0.5 + Math.random()) : 500 * attempt;
+          await new Promise((done) => setTimeout(done, waitMs));
         }
       }
       return {

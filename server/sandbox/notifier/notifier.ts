@@ -7,9 +7,9 @@
 // `owner`, `lease_until`); each later attempt is one update that records it in the notification's delivery log
 // together with its outcome and the next due time. A failed attempt keeps the ownership until its retry has had
 // time to run, so retries need no claim either. (A process that dies during a first attempt loses that
-// notification; the merchant's own order query still finds the payment.) The due-loop sends this instance's retries when they are due and picks up what no live
-// instance holds: notifications left by a crash or a stop (a stopping instance hands its leases back), claimed
-// with one conditional update each. Another instance never sends a notification while its owner's lease runs.
+// notification; the merchant's own order query still finds the payment.) The due-loop sends this instance's
+// retries when they are due and picks up what no live instance holds: notifications left by a crash or a stop
+// (a stopping instance hands its leases back), claimed with one conditional update each. Another instance never sends a notification while its owner's lease runs.
 import { randomUUID } from 'node:crypto';
 import { encryptAesGcm, randomNonce } from '../../src/wechatpay/crypto';
 import { createNodeTransport } from '../../src/wechatpay/http/transport';
@@ -106,7 +106,7 @@ export class Notifier {
     await this.idle();
     // Retries still held only in memory (their write failed): one more try, handed back like the rest.
     for (const [id, e] of this.due) {
-      if (e.unsaved && e.owned && !(await this.insertOnce({ ...e.owned, lease_until: new Date(0) }))) {
+      if (e.unsaved && e.owned && !(await this.insertNew({ ...e.owned, lease_until: new Date(0) }))) {
         this.d.log.warn({ id }, 'notifier stopped with a notification it could not write: its retries are lost');
       }
     }
@@ -336,7 +336,7 @@ export class Notifier {
     };
     if (this.due.get(n._id)?.unsaved) {
       const saved: NotificationDoc = { ...cur, ...fields, deliveries: [...(n.deliveries ?? []), ...log] };
-      if (await this.insertOnce(saved)) {
+      if (await this.insertNew(saved)) {
         if (state !== 'pending') this.due.delete(n._id);
         else this.due.set(n._id, { at: nextAt, owned: saved });
       } else if (state === 'pending') {
@@ -361,7 +361,7 @@ export class Notifier {
   }
 
   /** Inserts a notification, trying three times; an insert whose answer was lost counts as done. */
-  private async insertOnce(doc: NotificationDoc): Promise<boolean> {
+  private async insertNew(doc: NotificationDoc): Promise<boolean> {
     for (const wait of [0, 200, 1000]) {
       if (wait) await new Promise((r) => setTimeout(r, wait));
       try {
