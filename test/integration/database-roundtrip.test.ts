@@ -77,3 +77,25 @@ test('a conditional atomic update: of concurrent debits that overdraw, only thos
   expect(final?.balance).toBe(10);
   expect(final?.version).toBe(3);
 });
+
+test('by _id, as the repositories update: of concurrent debits, only those that fit succeed, on every document', async () => {
+  // Locally each document's conditional writes run one at a time while different documents' run together
+  // (tools/localdb/write-serializer.ts): three accounts, each debited 20 times at once, interleaved.
+  const accounts = await Account().create([0, 1, 2].map((i) => ({ key: `race-id-${i}`, balance: 100, version: 0 })));
+  const debit = (id: unknown, amount: number) =>
+    Account().findOneAndUpdate(
+      { _id: id, balance: { $gte: amount } },
+      { $inc: { balance: -amount, version: 1 } },
+      { returnDocument: 'after' },
+    );
+  const credit = (id: unknown) => Account().updateOne({ _id: id, balance: { $lt: 10 } }, { $inc: { balance: 1000 } });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => accounts.map((a) => (i === 10 ? credit(a._id) : debit(a._id, 30)))).flat(),
+  );
+  expect(results.filter((r) => r !== null && !('acknowledged' in r))).toHaveLength(accounts.length * 3);
+  for (const a of accounts) {
+    const final = await Account().findById(a._id).lean();
+    expect(final?.balance).toBe(10);
+    expect(final?.version).toBe(3);
+  }
+});
