@@ -10,8 +10,9 @@
 //   BENCH_WARMUP_MS=30000 BENCH_DURATION_MS=30000 BENCH_CUSTOMERS=50 BENCH_BURST=600 BENCH_FLOOR_ORDERS=1500
 //   BENCH_POLL=1: the former client, polling GET /api/orders/:id 4 times a second instead of one waiting ask
 //   Profiles: BACKEND_CPU_PROF=DIR / SANDBOX_CPU_PROF=DIR (V8, wall-clock samples), or perf with
-//   NODE_OPTIONS=--perf-basic-prof (CPU samples per thread; docs/backend.md "Numbers")
-import { fork, type ChildProcess } from 'node:child_process';
+//   NODE_OPTIONS=--perf-basic-prof (CPU samples per thread; docs/backend.md "Numbers"); with it,
+//   BENCH_PERF_BURST=FILE records the backend over the burst with `perf record`
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -286,6 +287,11 @@ async function main(): Promise<void> {
     );
     await sleep(1500);
     const before = await notifications.estimatedDocumentCount();
+    // BENCH_PERF_BURST=FILE: perf samples of the backend over the burst (run with NODE_OPTIONS=--perf-basic-prof).
+    const perf = process.env.BENCH_PERF_BURST
+      ? spawn('perf', ['record', '-F', '999', '-g', '-o', process.env.BENCH_PERF_BURST, '-p', roles.backend.join(',')], { stdio: 'ignore' })
+      : undefined;
+    if (perf) await sleep(500);
     const bcpu0 = cpuSnapshot(roles);
     const tb0 = performance.now();
     const pays = await Promise.all(burstOrders.map((o) => cashierPay({ ...o.payment, openid: o.openid, action: 'pay' })));
@@ -301,6 +307,11 @@ async function main(): Promise<void> {
     }
     tb1 = performance.now();
     const bcpu = diff(bcpu0, cpuSnapshot(roles));
+    if (perf) {
+      const exited = new Promise((r) => perf.once('exit', r));
+      perf.kill('SIGINT');
+      await exited;
+    }
     // First attempts of the burst's notifications: answered 2xx, or how they failed.
     const burstFirsts = [
       ...(
