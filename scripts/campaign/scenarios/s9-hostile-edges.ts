@@ -191,23 +191,29 @@ export const hostileEdges: Scenario = {
       const under = await measure();
       const idleHeld = (await Promise.all(idlers)).filter(Boolean).length;
       await Promise.all(dribblers);
+      // A second baseline after the attack: on a shared 2-core machine one window of 30 samples swings 2x on
+      // its own (refund p50 80-195 ms from run to run), so the slower of the two windows around the attack is
+      // the baseline.
+      const after = await measure();
       const maxDropMs = Math.max(0, ...drops.map((d) => d.ms));
       const late = drops.filter((d) => d.ms > BODY_TIMEOUT_MS + DROP_SLACK_MS || d.how === 'still-open').length;
       const hows = new Map<string, number>();
       for (const d of drops) hows.set(d.how, (hows.get(d.how) ?? 0) + 1);
       for (const k of KINDS) {
-        const b = baseline.lat.get(k)!.percentile(50);
+        const before = baseline.lat.get(k)!.percentile(50);
+        const afterwards = after.lat.get(k)!.percentile(50);
+        const b = Math.max(before, afterwards);
         const a = under.lat.get(k)!.percentile(50);
-        figures[`${k}P50ms`] = `${round(b)}->${round(a)}`;
+        figures[`${k}P50ms`] = `${round(before)}/${round(afterwards)}->${round(a)}`;
         // 2x the baseline, with 5 ms of slack so that a 3 ms baseline does not fail on scheduler noise.
         inv.atMost(round(a), round(2 * b + 5), `${k} p50 under slow clients (ms) vs 2x baseline ${round(b)}`);
       }
-      figures.genuineErrors = `${baseline.errors}/${under.errors}`;
+      figures.genuineErrors = `${baseline.errors}/${under.errors}/${after.errors}`;
       figures.unfinishedBodies = drops.length;
       figures.dropped = [...hows].map(([k, v]) => `${k}:${v}`).join(',');
       figures.maxDropMs = round(maxDropMs, 0);
       figures.idleHeld = idleHeld;
-      inv.equal(under.errors + baseline.errors, 0, 'genuine requests answered 5xx or not at all');
+      inv.equal(under.errors + baseline.errors + after.errors, 0, 'genuine requests answered 5xx or not at all');
       inv.equal(late, 0, `unfinished bodies not dropped within ${(BODY_TIMEOUT_MS + DROP_SLACK_MS) / 1000} s`);
       inv.check(
         drops.every((d) => d.how === 'closed' || d.how === 'status-408' || d.how === 'status-413' || d.how === 'status-503'),
