@@ -110,11 +110,20 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   });
 }
 
+/**
+ * FerretDB's environment. Go's collector runs less often with GOGC=400 than at its default (100): under the
+ * orders bench FerretDB's CPU per paid order was 6.05-6.73 ms against 7.24-7.51 (alternating runs on one
+ * machine), for 131 MB of peak RSS against 107. `LOCALDB_GOGC` overrides it.
+ */
+function ferretdbEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GOGC: process.env.LOCALDB_GOGC ?? '400' };
+}
+
 /** Spawns `cmd` so that it dies with this process where the platform allows (Linux setpriv --pdeathsig). */
-function spawnTied(cmd: string, args: string[], logFile?: string): ChildProcess {
+function spawnTied(cmd: string, args: string[], logFile?: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const setpriv = onPath('setpriv');
   const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', cmd, ...args]] : [cmd, args];
-  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', logFile ? 'pipe' : 'ignore'] });
+  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', logFile ? 'pipe' : 'ignore'], env });
   return child;
 }
 
@@ -155,15 +164,20 @@ export async function startLocalMongo(opts: { log?: (msg: string) => void; env?:
     const bin = ensureFerretDB(log);
     const data = join(dir, 'data');
     mkdirSync(data);
-    child = spawnTied(bin, [
-      '--handler=sqlite',
-      `--sqlite-url=file:${data}/?_pragma=synchronous(normal)`,
-      `--listen-addr=127.0.0.1:${port}`,
-      `--state-dir=${dir}`,
-      '--telemetry=disable',
-      process.env.LOCALDB_DEBUG_ADDR ? `--debug-addr=${process.env.LOCALDB_DEBUG_ADDR}` : '--debug-addr=127.0.0.1:0',
-      '--log-level=error',
-    ]);
+    child = spawnTied(
+      bin,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${data}/?_pragma=synchronous(normal)`,
+        `--listen-addr=127.0.0.1:${port}`,
+        `--state-dir=${dir}`,
+        '--telemetry=disable',
+        process.env.LOCALDB_DEBUG_ADDR ? `--debug-addr=${process.env.LOCALDB_DEBUG_ADDR}` : '--debug-addr=127.0.0.1:0',
+        '--log-level=error',
+      ],
+      undefined,
+      ferretdbEnv(),
+    );
   }
   const stopServer = stopper(child, dir);
   try {
