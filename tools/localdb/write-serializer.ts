@@ -5,11 +5,12 @@
 // `{balance: {$gte: 30}} -> $inc -30` on a balance of 100 gave 7 winners). MongoDB makes every
 // single-document update atomic, and the whole design relies on that. The proxy restores the guarantee for the
 // local and CI database; production MongoDB needs no proxy.
-// Granularity: a write whose every statement names one document by an exact `_id` (the repositories' conditional
-// updates: `{_id, status: ...}`) holds that document, and the collection shared; any other conditional write
-// (a filter without `_id`, `multi`, an index or drop command) holds the whole collection. Writes to different
-// orders then run side by side, as they do on MongoDB (one lock per collection made every payment wait for every
-// other: in the orders bench, cashier pay -> PAID p50 465-481 ms with it, 159 ms with document locks).
+// Granularity: a write whose every statement names one document by an exact `_id` (the orders' and refunds'
+// conditional updates: `{_id, status: ...}`) holds that document, and the collection shared; any other
+// conditional write (a filter without `_id`, `multi`, an index or drop command) holds the whole collection.
+// Writes to different orders then run side by side, as they do on MongoDB (one lock per collection made every
+// payment wait for every other: in the orders bench, cashier pay -> PAID p50 465-481 ms with it, 159 ms with
+// document locks).
 // Inserts are one SQL INSERT (unique indexes are SQLite constraints), atomic already: they pass unserialized.
 // Since every command passes through here, the proxy also counts them per database (commandCounts), so a
 // benchmark can report database round trips per operation for each process that has its own database.
