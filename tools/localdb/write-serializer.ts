@@ -151,9 +151,10 @@ export function writeLockOf(msg: Buffer): WriteLock | undefined {
 }
 
 function lockOf(command: Command | undefined, msg: Buffer): WriteLock | undefined {
-  if (!command || !SERIALIZED_COMMANDS.has(command.name.toLowerCase())) return undefined;
+  const name = command?.name.toLowerCase();
+  if (!command || !name || !SERIALIZED_COMMANDS.has(name)) return undefined;
   const collection = `${command.db}.${command.target ?? '*'}`;
-  const docs = documentsNamed(msg, command.name.toLowerCase());
+  const docs = documentsNamed(msg, name);
   return docs ? { collection, docs } : { collection };
 }
 
@@ -240,11 +241,14 @@ function sectionsOf(msg: Buffer): Map<string, unknown[]> {
  * writes hold alone (granted in arrival order, so neither kind starves the other); per document, one holder at
  * a time. A document-confined write takes the collection's shared lock first, then its documents in sorted order.
  */
+interface CollectionLock {
+  shared: number;
+  exclusive: boolean;
+  waiting: Array<{ exclusive: boolean; grant: () => void }>;
+}
+
 class WriteLocks {
-  private readonly collections = new Map<
-    string,
-    { shared: number; exclusive: boolean; waiting: Array<{ exclusive: boolean; grant: () => void }> }
-  >();
+  private readonly collections = new Map<string, CollectionLock>();
   private readonly documents = new Map<string, Array<() => void>>(); // held keys -> their waiters
 
   async acquire(lock: WriteLock): Promise<() => void> {
@@ -264,14 +268,14 @@ class WriteLocks {
   private enterCollection(name: string, exclusive: boolean): Promise<void> {
     let c = this.collections.get(name);
     if (!c) this.collections.set(name, (c = { shared: 0, exclusive: false, waiting: [] }));
-    const state = c;
+    const lock = c;
     return new Promise<void>((resolve) => {
-      state.waiting.push({ exclusive, grant: resolve });
-      this.grantCollection(state);
+      lock.waiting.push({ exclusive, grant: resolve });
+      this.grantCollection(lock);
     });
   }
 
-  private grantCollection(c: { shared: number; exclusive: boolean; waiting: Array<{ exclusive: boolean; grant: () => void }> }): void {
+  private grantCollection(c: CollectionLock): void {
     while (c.waiting.length && !c.exclusive) {
       const next = c.waiting[0]!;
       if (next.exclusive && c.shared > 0) return;
